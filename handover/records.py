@@ -1,0 +1,315 @@
+"""The handover tab parsed once into typed records, with every problem found on the way.
+
+A row that cannot be used is never dropped: it comes back as an item with `problems`, so `check` can
+list it and `pull` can show it at the end of the morning list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Callable
+from zoneinfo import ZoneInfo
+
+from .couriers import Courier, courier_of, recognise
+from .schema import (
+    CATEGORIES,
+    HANDOVER_COLUMNS,
+    OPEN_STATUSES,
+    PLATFORM_LABELS,
+    Category,
+    ColumnMap,
+    Route,
+    Status,
+    category_of,
+    match_headers,
+    platform_of,
+    status_of,
+)
+from .sheet import Grid
+from .values import ValueProblem, clean_text, parse_datetime, parse_order_id, parse_phone, parse_tracking_no
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass
+class Problem:
+    row: int
+    column: str | None  # the header as the sheet spells it; None for the row as a whole
+    message: str
+    severity: str = ERROR
+    id: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        return {"row": self.row, "column": self.column, "message": self.message}
+
+    def describe(self) -> str:
+        where = f"第 {self.row} 行"
+        if self.column:
+            where += f"「{self.column}」"
+        return f"{where}：{self.message}"
+
+
+@dataclass
+class HandoverItem:
+    row: int
+    id: str = ""
+    logged_at: datetime | None = None
+    logged_by: str = ""
+    shop: str = ""
+    platform: str | None = None
+    category: Category | None = None
+    order_id: str = ""
+    buyer: str = ""
+    phone: str = ""
+    courier: Courier | None = None
+    courier_recognised: bool = False  # True when the courier came from the tracking number's shape
+    tracking_no: str = ""
+    old_address: str = ""
+    new_address: str = ""
+    detail: str = ""
+    status: Status | None = Status.OPEN
+    handler: str = ""
+    handled_at: datetime | None = None
+    result: str = ""
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def route(self) -> Route | None:
+        return self.category.route if self.category else None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES or self.status is None
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == WARNING]
+
+    @property
+    def platform_label(self) -> str:
+        return PLATFORM_LABELS.get(self.platform or "", "")
+
+    def as_json(self, tz: ZoneInfo) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "row": self.row,
+            "logged_at": _iso(self.logged_at, tz),
+            "logged_by": self.logged_by,
+            "shop": self.shop,
+            "platform": self.platform,
+            "category": self.category.key if self.category else None,
+            "route": self.route.value if self.route else None,
+            "order_id": self.order_id,
+            "buyer": self.buyer,
+            "phone": self.phone,
+            "courier": self.courier.key if self.courier else None,
+            "tracking_no": self.tracking_no,
+            "old_address": self.old_address,
+            "new_address": self.new_address,
+            "detail": self.detail,
+            "status": self.status.value if self.status else None,
+            "handler": self.handler,
+            "handled_at": _iso(self.handled_at, tz),
+            "result": self.result,
+        }
+
+
+def _iso(moment: datetime | None, tz: ZoneInfo) -> str | None:
+    return moment.astimezone(tz).isoformat() if moment else None
+
+
+@dataclass
+class HandoverTable:
+    """The parsed tab: items in sheet order, the column map, and problems not tied to an item."""
+
+    grid: Grid
+    columns: ColumnMap
+    items: list[HandoverItem]
+    sheet_problems: list[Problem]
+
+    def problems(self) -> list[Problem]:
+        found = list(self.sheet_problems)
+        for item in self.items:
+            found.extend(item.problems)
+        return found
+
+    def by_id(self) -> dict[str, list[HandoverItem]]:
+        table: dict[str, list[HandoverItem]] = {}
+        for item in self.items:
+            if item.id:
+                table.setdefault(item.id, []).append(item)
+        return table
+
+
+def parse_handover(grid: Grid, tz: ZoneInfo, *, now: datetime | None = None) -> HandoverTable:
+    columns = match_headers(grid.header, HANDOVER_COLUMNS)
+    sheet_problems = [
+        Problem(1, grid.header[position], f"和另一列重复，都被当成「{columns.header_text[key]}」；只读取第一列")
+        for key, position in columns.duplicates
+    ]
+    if not columns.has("category"):
+        sheet_problems.append(Problem(1, None, "表头里找不到「类型」列：每行都需要类型才能分派"))
+    reference = now or datetime.now(tz)
+    parser = _RowParser(columns, tz, reference)
+    items = []
+    for index, cells in enumerate(grid.rows):
+        if not any(_filled(value) for value in cells):
+            continue
+        items.append(parser.parse(Grid.row_number(index), cells))
+    _flag_duplicate_ids(items, columns)
+    return HandoverTable(grid, columns, items, sheet_problems)
+
+
+def _filled(value: object) -> bool:
+    return value is not None and (not isinstance(value, str) or value.strip() != "")
+
+
+class _RowParser:
+    def __init__(self, columns: ColumnMap, tz: ZoneInfo, reference: datetime):
+        self.columns = columns
+        self.tz = tz
+        self.reference = reference
+        self.index = columns.index
+
+    def header(self, key: str) -> str:
+        return self.columns.header_text.get(key) or _CHINESE_HEADER[key]
+
+    def parse(self, row: int, cells: list) -> HandoverItem:
+        item = HandoverItem(row=row)
+        width = len(cells)
+
+        def raw(key: str) -> Any:
+            position = self.index.get(key)
+            return cells[position] if position is not None and position < width else None
+
+        def text(key: str) -> str:
+            return clean_text(raw(key))
+
+        def parsed(key: str, parse: Callable[[Any], Any]) -> Any:
+            value = raw(key)
+            if not _filled(value):
+                return None
+            try:
+                return parse(value)
+            except ValueProblem as problem:
+                item.problems.append(Problem(row, self.header(key), str(problem)))
+                return None
+
+        item.id = text("id")
+        for problem in item.problems:
+            problem.id = item.id
+        item.logged_at = parsed("logged_at", lambda v: parse_datetime(v, self.tz, reference=self.reference))
+        item.logged_by = text("logged_by")
+        item.shop = text("shop")
+        item.order_id = parsed("order_id", parse_order_id) or ""
+        item.buyer = text("buyer")
+        item.phone = parsed("phone", parse_phone) or ""
+        item.tracking_no = parsed("tracking_no", parse_tracking_no) or ""
+        item.old_address = text("old_address")
+        item.new_address = text("new_address")
+        item.detail = text("detail")
+        item.handler = text("handler")
+        item.handled_at = parsed("handled_at", lambda v: parse_datetime(v, self.tz, reference=item.logged_at or self.reference))
+        item.result = text("result")
+
+        platform_text = text("platform")
+        if platform_text:
+            item.platform = platform_of(platform_text)
+            if item.platform is None:
+                item.problems.append(Problem(row, self.header("platform"), f"不认识的平台「{platform_text}」（可用：{'、'.join(PLATFORM_LABELS.values())}）"))
+
+        category_text = text("category")
+        if category_text:
+            item.category = category_of(category_text)
+            if item.category is None:
+                labels = "、".join(c.label for c in CATEGORIES)
+                item.problems.append(Problem(row, self.header("category"), f"不认识的类型「{category_text}」（可用：{labels}）"))
+        else:
+            item.problems.append(Problem(row, self.header("category"), "类型为空：填上类型才知道交给谁处理"))
+
+        status_text = text("status")
+        item.status = status_of(status_text)
+        if item.status is None:
+            item.problems.append(Problem(row, self.header("status"), f"不认识的状态「{status_text}」（可用：待处理、处理中、已完成、已取消）"))
+
+        self._courier(item, text("courier"))
+        if item.category:
+            self._required(item)
+        for problem in item.problems:
+            problem.id = item.id
+        return item
+
+    def _courier(self, item: HandoverItem, courier_text: str) -> None:
+        if courier_text:
+            item.courier = courier_of(courier_text)
+            if item.courier is None:
+                item.problems.append(Problem(item.row, self.header("courier"), f"不认识的快递公司「{courier_text}」"))
+            elif item.tracking_no and not item.courier.fits(item.tracking_no):
+                item.problems.append(Problem(
+                    item.row, self.header("tracking_no"),
+                    f"单号 {item.tracking_no} 不像{item.courier.name}的单号，请核对快递公司和单号", WARNING))
+        elif item.tracking_no:
+            item.courier = recognise(item.tracking_no)
+            item.courier_recognised = item.courier is not None
+
+    def _required(self, item: HandoverItem) -> None:
+        assert item.category is not None
+        missing: list[str] = []
+        key = item.category.key
+        if key == "address_change":
+            if not item.tracking_no:
+                missing.append("tracking_no")
+            if not item.courier and not self._has_error(item, "courier"):
+                missing.append("courier")
+            missing += [k for k in ("old_address", "new_address") if not getattr(item, k)]
+        elif key == "intercept":
+            if not item.tracking_no and not item.order_id:
+                missing.append("tracking_no")
+            if not item.old_address:
+                missing.append("old_address")
+        elif key == "weight_query":
+            if not item.tracking_no:
+                missing.append("tracking_no")
+        else:
+            if not item.order_id:
+                missing.append("order_id")
+            if item.category.route is Route.CUSTOMER and not (item.phone or item.buyer):
+                missing.append("phone")
+        for field_key in missing:
+            if self._has_error(item, field_key):
+                continue  # the cell was filled but unreadable: that problem is already listed
+            item.problems.append(Problem(item.row, self.header(field_key), _MISSING[field_key].format(label=item.category.label)))
+
+    def _has_error(self, item: HandoverItem, key: str) -> bool:
+        header = self.header(key)
+        return any(p.column == header for p in item.problems)
+
+
+_CHINESE_HEADER = {c.key: c.header for c in HANDOVER_COLUMNS}
+_MISSING = {
+    "order_id": "{label}需要订单号",
+    "tracking_no": "{label}需要快递单号",
+    "courier": "{label}需要快递公司（或能认出快递公司的单号）",
+    "old_address": "{label}需要原地址",
+    "new_address": "{label}需要新地址",
+    "phone": "{label}需要能联系到买家：填电话或买家昵称",
+}
+
+
+def _flag_duplicate_ids(items: list[HandoverItem], columns: ColumnMap) -> None:
+    seen: dict[str, HandoverItem] = {}
+    header = columns.header_text.get("id", "编号")
+    for item in items:
+        if not item.id:
+            continue
+        first = seen.get(item.id)
+        if first is None:
+            seen[item.id] = item
+            continue
+        item.problems.append(Problem(item.row, header, f"编号 {item.id} 和第 {first.row} 行重复：请改成不同的编号", id=item.id))

@@ -1,0 +1,121 @@
+"""All text a person reads is rendered here, from jinja2 templates.
+
+Templates ship inside the package; a shop overrides any of them with a file of the same name in a
+`templates/` folder beside its handover.toml, or in `--templates DIR`. StrictUndefined: a template that
+names a field we do not pass fails with the template's name and the field, never renders a blank.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import jinja2
+from wcwidth import wcswidth, wcwidth
+
+from .errors import HandoverError
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def shipped_templates() -> Path:
+    """Inside an installed wheel the templates sit in the package; in a source checkout they are the
+    repository's top-level `templates/`."""
+    inside = _PACKAGE / "templates"
+    return inside if inside.is_dir() else _PACKAGE.parent / "templates"
+
+
+class TemplateError(HandoverError):
+    pass
+
+
+@lru_cache(maxsize=8)
+def environment(override: Path | None = None) -> jinja2.Environment:
+    paths = [str(override)] if override and override.is_dir() else []
+    paths.append(str(shipped_templates()))
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(paths),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default_for_string=False),
+    )
+    env.filters["pad"] = pad
+    env.filters["clip"] = clip
+    env.filters["width"] = display_width
+    return env
+
+
+def render(name: str, override: Path | None = None, **context: Any) -> str:
+    env = environment(override)
+    try:
+        template = env.get_template(name)
+        text = template.render(**context)
+    except jinja2.TemplateNotFound:
+        raise TemplateError(f"找不到模板 {name}") from None
+    except jinja2.UndefinedError as error:
+        raise TemplateError(f"模板 {name} 用到了不存在的字段：{error.message}") from None
+    except jinja2.TemplateSyntaxError as error:
+        raise TemplateError(f"模板 {error.name or name} 第 {error.lineno} 行语法有误：{error.message}") from None
+    # Messages are pasted into chat: no trailing spaces on any line.
+    return "\n".join(line.rstrip() for line in text.split("\n"))
+
+
+# ------------------------------------------------------------------------- terminal alignment
+
+def display_width(text: object) -> int:
+    """Columns a string takes in a terminal: CJK characters and full-width forms take two."""
+    text = str(text)
+    width = wcswidth(text)
+    if width >= 0:
+        return width
+    return sum(max(wcwidth(char), 0) for char in text)
+
+
+def pad(text: object, width: int) -> str:
+    text = str(text)
+    return text + " " * max(0, width - display_width(text))
+
+
+def clip(text: object, width: int) -> str:
+    """Cut to at most `width` columns, marking the cut with …"""
+    text = str(text)
+    if display_width(text) <= width:
+        return text
+    out, used = [], 0
+    for char in text:
+        w = max(wcwidth(char), 0)
+        if used + w > width - 1:
+            break
+        out.append(char)
+        used += w
+    return "".join(out) + "…"
+
+
+def table(rows: Sequence[Sequence[object]], *, gap: int = 2) -> list[str]:
+    """Lines of a left-aligned table whose columns line up in a terminal with Chinese text. The last
+    column is not padded (it holds free text)."""
+    if not rows:
+        return []
+    count = max(len(row) for row in rows)
+    widths = [0] * count
+    for row in rows:
+        for index, cell in enumerate(row[:-1]):
+            widths[index] = max(widths[index], display_width(cell))
+    lines = []
+    for row in rows:
+        cells = [pad(cell, widths[index]) for index, cell in enumerate(row[:-1])] + [str(row[-1])]
+        lines.append((" " * gap).join(cells).rstrip())
+    return lines
+
+
+def columns_of(rows: Iterable[Sequence[object]]) -> list[int]:
+    widths: list[int] = []
+    for row in rows:
+        for index, cell in enumerate(row):
+            if index >= len(widths):
+                widths.append(0)
+            widths[index] = max(widths[index], display_width(cell))
+    return widths

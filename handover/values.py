@@ -1,0 +1,304 @@
+"""Parsing raw cell text into typed values, once, at the edge.
+
+Every parser takes what a sheet or an export file holds (str, number, datetime, None) and returns a
+clean value or raises ValueProblem with a message a shop assistant can act on. The caller adds the row
+and column. Nothing here knows about files or sheets.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
+
+FEN = Decimal("0.01")
+
+# Excel's day zero in the 1900 date system (serial 60 is Excel's phantom 1900-02-29, long past us).
+_EXCEL_EPOCH = datetime(1899, 12, 30)
+# A float has 53 bits of mantissa: integers above this may already have lost digits.
+_EXACT_FLOAT_LIMIT = 2**53
+
+
+class ValueProblem(ValueError):
+    """A value that cannot be used; the message says why and what to do."""
+
+
+def clean_text(value: object) -> str:
+    """Cell text without the wrappers spreadsheets and exports add: full-width forms folded (NFKC),
+    `="…"` and a leading apostrophe removed, tabs and surrounding spaces stripped."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = unicodedata.normalize("NFKC", str(value))
+    text = text.replace("\t", " ").strip()
+    text = unwrap_formula_text(text)
+    if text.startswith("'"):
+        text = text[1:]
+    return text.strip()
+
+
+def unwrap_formula_text(text: str) -> str:
+    """Unwrap how exports keep ids as text: `="3958"`, and its CSV-escaped form, -> `3958`."""
+    match = re.fullmatch(r'"?=\s*"{1,2}(.*?)"{1,2}"?', text)
+    return match.group(1).strip() if match else text
+
+
+# ---------------------------------------------------------------------------------------------- money
+
+_MONEY_NOISE = re.compile(r"[¥￥元\s,]|RMB|CNY", re.IGNORECASE)
+
+
+def parse_money(value: object) -> Decimal:
+    """Amounts as shops write them (`¥1,299.00`, `1299元`, full-width digits, `="59.90"`, 59.9) -> the
+    Decimal exactly as written."""
+    if isinstance(value, bool):
+        raise ValueProblem(f"不是金额：{value}")
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        # repr gives the shortest text that round-trips: 59.9 stays 59.9, never 59.899999…
+        return Decimal(repr(value))
+    text = clean_text(value)
+    if not text:
+        raise ValueProblem("金额为空")
+    number = _MONEY_NOISE.sub("", text)
+    if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", number):
+        raise ValueProblem(f"不是金额：{text}（请写成 59.90 这样）")
+    try:
+        return Decimal(number)
+    except InvalidOperation:  # pragma: no cover - the pattern above admits only valid numbers
+        raise ValueProblem(f"不是金额：{text}") from None
+
+
+def to_fen(amount: Decimal) -> Decimal:
+    """Round half-up to the fen: 26.664 -> 26.66, 0.015 -> 0.02."""
+    return amount.quantize(FEN, rounding=ROUND_HALF_UP)
+
+
+def money_text(amount: Decimal) -> str:
+    """Exactly two decimals, as SPEC's JSON wants: Decimal('59.7') -> '59.70'."""
+    return f"{to_fen(amount):.2f}"
+
+
+def parse_rate(value: object) -> Decimal:
+    """`30%`, `0.3`, `30` (a percentage when above 1) -> Decimal('0.30')."""
+    text = clean_text(value)
+    if not text:
+        raise ValueProblem("比例为空")
+    percent = text.endswith("%")
+    number = text.rstrip("%").strip()
+    try:
+        rate = Decimal(number)
+    except InvalidOperation:
+        raise ValueProblem(f"不是比例：{text}（请写成 30% 或 0.30）") from None
+    if percent or rate > 1:
+        rate = rate / 100
+    if rate < 0 or rate > 1:
+        raise ValueProblem(f"比例超出范围：{text}")
+    return rate
+
+
+# ----------------------------------------------------------------------------------------------- time
+
+_DATE_TIME = re.compile(
+    r"""^(?:(?P<year>\d{4})\s*[-/.年]\s*)?
+        (?P<month>\d{1,2})\s*[-/.月]\s*(?P<day>\d{1,2})\s*日?
+        (?:\s*(?:T|\s)?\s*(?P<hour>\d{1,2})\s*[:：时点]\s*(?P<minute>\d{1,2})?\s*分?
+           (?:\s*[:：]\s*(?P<second>\d{1,2})(?:\.\d+)?\s*秒?)?)?
+        \s*(?P<offset>Z|[+-]\d{2}:?\d{2})?$""",
+    re.VERBOSE,
+)
+_COMPACT_DATE = re.compile(r"^(?P<year>\d{4})(?P<month>\d{2})(?P<day>\d{2})$")
+
+
+def parse_datetime(value: object, tz: ZoneInfo, *, reference: datetime | None = None) -> datetime:
+    """A cell's date or time -> an aware datetime in the shop's timezone.
+
+    Accepts datetime/date cells (naive ones are shop time), Excel serial numbers, `2026/11/22 23:40`,
+    `2026-11-22`, `2026年11月22日 23:40`, ISO text with an offset, and `11月22日 23:40` whose year is taken
+    from `reference` (the log date, else now): the year that puts the date nearest to it.
+    """
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=tz) if value.tzinfo is None else value.astimezone(tz)
+    if isinstance(value, date):
+        return datetime.combine(value, time(0, 0), tzinfo=tz)
+    if isinstance(value, bool):
+        raise ValueProblem(f"不是日期：{value}")
+    if isinstance(value, (int, float)):
+        return from_serial(value, tz)
+    text = clean_text(value)
+    if not text:
+        raise ValueProblem("日期为空")
+    if re.fullmatch(r"\d{5}(\.\d+)?", text):
+        return from_serial(float(text), tz)
+    compact = _COMPACT_DATE.match(text)
+    match = compact or _DATE_TIME.match(text)
+    if not match:
+        raise ValueProblem(f"看不懂的时间：{text}（请写成 2026-11-22 23:40）")
+    parts = match.groupdict()
+    month, day = int(parts["month"]), int(parts["day"])
+    hour = int(parts.get("hour") or 0)
+    minute = int(parts.get("minute") or 0)
+    second = int(parts.get("second") or 0)
+    try:
+        if parts["year"]:
+            year = int(parts["year"])
+        else:
+            year = _nearest_year(month, day, reference or datetime.now(tz))
+        moment = datetime(year, month, day, hour, minute, second)
+    except ValueError:
+        raise ValueProblem(f"没有这个日期或时间：{text}") from None
+    offset = parts.get("offset")
+    if offset:
+        aware = datetime.fromisoformat(moment.isoformat() + ("+00:00" if offset == "Z" else offset))
+        return aware.astimezone(tz)
+    return moment.replace(tzinfo=tz)
+
+
+def _nearest_year(month: int, day: int, reference: datetime) -> int:
+    """`12月31日` read on 2027-01-02 is 2026-12-31; `1月2日` read on 2026-12-31 is 2027-01-02."""
+    best = None
+    for year in (reference.year - 1, reference.year, reference.year + 1):
+        try:
+            candidate = datetime(year, month, day, tzinfo=reference.tzinfo)
+        except ValueError:  # 2月29日 in a year without it
+            continue
+        distance = abs(candidate - reference)
+        if best is None or distance < best[0]:
+            best = (distance, year)
+    if best is None:
+        raise ValueProblem(f"没有这个日期：{month}月{day}日")
+    return best[1]
+
+
+def from_serial(serial: float, tz: ZoneInfo) -> datetime:
+    """An Excel / Google Sheets serial day number (days since 1899-12-30) -> shop time."""
+    if not 1 <= serial < 2958466:  # 9999-12-31
+        raise ValueProblem(f"不是日期：{serial}")
+    moment = _EXCEL_EPOCH + timedelta(days=serial)
+    # Serials carry float noise: 46348.98611111111 is 23:40:00, not 23:39:59.999
+    moment = (moment + timedelta(microseconds=500_000)).replace(microsecond=0)
+    return moment.replace(tzinfo=tz)
+
+
+def to_serial(moment: datetime, tz: ZoneInfo) -> float:
+    """Shop time -> an Excel serial number, for backends that store dates as numbers."""
+    local = moment.astimezone(tz).replace(tzinfo=None)
+    return (local - _EXCEL_EPOCH) / timedelta(days=1)
+
+
+def time_text(moment: datetime, tz: ZoneInfo) -> str:
+    """How we write a time into a sheet: shop time to the minute, readable and re-parsable."""
+    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+
+# ------------------------------------------------------------------------------------------ order ids
+
+_ID_CHARS = re.compile(r"^[0-9A-Za-z][0-9A-Za-z_-]*$")
+_SCIENTIFIC = re.compile(r"^\d+(\.\d+)?[eE][+-]?\d+$")
+
+
+def parse_order_id(value: object) -> str:
+    """An order id as exact text. A number that a spreadsheet turned into a float (`3.45678901234568E+18`,
+    `3456789012345678000.0`, or a float cell above 2^53) has lost digits: ValueProblem, never a guess."""
+    if isinstance(value, bool):
+        raise ValueProblem(f"不是订单号：{value}")
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value.is_integer() and 0 < value < _EXACT_FLOAT_LIMIT:
+            return str(int(value))
+        raise ValueProblem(
+            f"订单号被存成了数字，后几位已丢失（{value:.15G}）：请把这一列设为文本，再从平台重新复制订单号"
+        )
+    text = clean_text(value).replace(" ", "")
+    if not text:
+        raise ValueProblem("订单号为空")
+    if _SCIENTIFIC.match(text) or re.fullmatch(r"\d+\.0+", text):
+        raise ValueProblem(
+            f"订单号 {text} 被表格转成了数字，后几位已丢失：请把这一列设为文本，再从平台重新复制订单号"
+        )
+    if not _ID_CHARS.match(text):
+        raise ValueProblem(f"不是订单号：{text}（只能有数字、字母和 -）")
+    return text
+
+
+# ---------------------------------------------------------------------------------- tracking numbers
+
+def parse_tracking_no(value: object) -> str:
+    """A waybill number: full-width folded, every space removed, letters upper-case."""
+    if isinstance(value, float):
+        if value.is_integer() and 0 < value < _EXACT_FLOAT_LIMIT:
+            return str(int(value))
+        raise ValueProblem(
+            f"快递单号被存成了数字，后几位已丢失（{value:.15G}）：请把这一列设为文本，再重新粘贴单号"
+        )
+    text = re.sub(r"\s+", "", clean_text(value)).upper()
+    if not text:
+        raise ValueProblem("快递单号为空")
+    if _SCIENTIFIC.match(text):
+        raise ValueProblem(f"快递单号 {text} 被表格转成了数字，后几位已丢失：请把这一列设为文本，再重新粘贴单号")
+    if not re.fullmatch(r"[0-9A-Z-]{6,40}", text):
+        raise ValueProblem(f"不是快递单号：{text}")
+    return text
+
+
+# ------------------------------------------------------------------------------------- phone numbers
+
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
+
+
+def parse_phone(value: object) -> str:
+    """A buyer's phone: mobile (`138 0013 8000`, `+86 13800138000`), landline (`021-12345678`), or a
+    platform's privacy number with its extension (`13800138000-1234`, `13800138000转1234`)."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = clean_text(value)
+    text = re.sub(r"[\s()（）]", "", text)
+    if not text:
+        raise ValueProblem("电话为空")
+    text = re.sub(r"^(\+?86)(?=1)", "", text)
+    privacy = re.fullmatch(r"(1[3-9]\d{9})(?:转|-|,|#|ext\.?)(\d{1,6})", text, re.IGNORECASE)
+    if privacy:
+        return f"{privacy.group(1)}-{privacy.group(2)}"
+    compact = text.replace("-", "")
+    if _MOBILE.match(compact):
+        return compact
+    if _LANDLINE.match(text):
+        return text
+    raise ValueProblem(f"不是电话号码：{text}（手机 11 位，座机如 021-12345678）")
+
+
+def mask_phone(phone: str) -> str:
+    """138****5678 for summaries and logs; landlines keep area code and last four."""
+    if _MOBILE.match(phone[:11]):
+        return f"{phone[:3]}****{phone[7:11]}"
+    digits = phone.replace("-", "")
+    if len(digits) > 4:
+        return f"{digits[:3]}****{digits[-4:]}"
+    return "****"
+
+
+def short_name(name: str) -> str:
+    """A buyer's name or nickname shortened for summaries: 张三丰 -> 张*, tb_lily2020 -> tb***"""
+    name = name.strip()
+    if not name:
+        return ""
+    if re.match(r"[\u4e00-\u9fff]", name):
+        return name[0] + "*"
+    return name[:2] + "***"
+
+
+# ------------------------------------------------------------------------------------- writing cells
+
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+def looks_like_formula(text: str) -> bool:
+    return text.startswith(FORMULA_STARTS)

@@ -269,8 +269,8 @@ class _RowParser:
                 missing.append("courier")
             missing += [k for k in ("old_address", "new_address") if not getattr(item, k)]
         elif key == "intercept":
-            if not item.tracking_no and not item.order_id:
-                missing.append("tracking_no")
+            if not item.tracking_no and not item.order_id and not self._has_error(item, "order_id"):
+                missing.append("tracking_or_order")
             if not item.old_address:
                 missing.append("old_address")
         elif key == "weight_query":
@@ -282,9 +282,10 @@ class _RowParser:
             if item.category.route is Route.CUSTOMER and not (item.phone or item.buyer):
                 missing.append("phone")
         for field_key in missing:
-            if self._has_error(item, field_key):
+            column_key = "tracking_no" if field_key == "tracking_or_order" else field_key
+            if self._has_error(item, column_key):
                 continue  # the cell was filled but unreadable: that problem is already listed
-            item.problems.append(Problem(item.row, self.header(field_key), _MISSING[field_key].format(label=item.category.label)))
+            item.problems.append(Problem(item.row, self.header(column_key), _MISSING[field_key].format(label=item.category.label)))
 
     def _has_error(self, item: HandoverItem, key: str) -> bool:
         header = self.header(key)
@@ -295,6 +296,7 @@ _CHINESE_HEADER = {c.key: c.header for c in HANDOVER_COLUMNS}
 _MISSING = {
     "order_id": "{label}需要订单号",
     "tracking_no": "{label}需要快递单号",
+    "tracking_or_order": "{label}需要快递单号或订单号",
     "courier": "{label}需要快递公司（或能认出快递公司的单号）",
     "old_address": "{label}需要原地址",
     "new_address": "{label}需要新地址",

@@ -26,18 +26,23 @@ class ValueProblem(ValueError):
 
 
 def clean_text(value: object) -> str:
-    """Cell text without the wrappers spreadsheets and exports add: full-width forms folded (NFKC),
-    `="…"` and a leading apostrophe removed, tabs and surrounding spaces stripped."""
+    """Cell text without the wrappers spreadsheets and exports add: `="…"` and a leading apostrophe
+    removed, tabs and surrounding spaces stripped. Chinese punctuation in free text is left alone."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = unicodedata.normalize("NFKC", str(value))
-    text = text.replace("\t", " ").strip()
+    text = str(value).replace("\t", " ").strip()
     text = unwrap_formula_text(text)
     if text.startswith("'"):
         text = text[1:]
     return text.strip()
+
+
+def folded(value: object) -> str:
+    """clean_text with full-width forms folded (NFKC): for codes and numbers, where `１２９９`, `ＳＦ`
+    and `：` mean 1299, SF and `:`."""
+    return clean_text(unicodedata.normalize("NFKC", value) if isinstance(value, str) else value)
 
 
 def unwrap_formula_text(text: str) -> str:
@@ -63,7 +68,7 @@ def parse_money(value: object) -> Decimal:
     if isinstance(value, float):
         # repr gives the shortest text that round-trips: 59.9 stays 59.9, never 59.899999…
         return Decimal(repr(value))
-    text = clean_text(value)
+    text = folded(value)
     if not text:
         raise ValueProblem("金额为空")
     number = _MONEY_NOISE.sub("", text)
@@ -87,7 +92,7 @@ def money_text(amount: Decimal) -> str:
 
 def parse_rate(value: object) -> Decimal:
     """`30%`, `0.3`, `30` (a percentage when above 1) -> Decimal('0.30')."""
-    text = clean_text(value)
+    text = folded(value)
     if not text:
         raise ValueProblem("比例为空")
     percent = text.endswith("%")
@@ -131,7 +136,7 @@ def parse_datetime(value: object, tz: ZoneInfo, *, reference: datetime | None = 
         raise ValueProblem(f"不是日期：{value}")
     if isinstance(value, (int, float)):
         return from_serial(value, tz)
-    text = clean_text(value)
+    text = folded(value)
     if not text:
         raise ValueProblem("日期为空")
     if re.fullmatch(r"\d{5}(\.\d+)?", text):
@@ -216,7 +221,7 @@ def parse_order_id(value: object) -> str:
         raise ValueProblem(
             f"订单号被存成了数字，后几位已丢失（{value:.15G}）：请把这一列设为文本，再从平台重新复制订单号"
         )
-    text = clean_text(value).replace(" ", "")
+    text = folded(value).replace(" ", "")
     if not text:
         raise ValueProblem("订单号为空")
     if _SCIENTIFIC.match(text) or re.fullmatch(r"\d+\.0+", text):
@@ -238,7 +243,7 @@ def parse_tracking_no(value: object) -> str:
         raise ValueProblem(
             f"快递单号被存成了数字，后几位已丢失（{value:.15G}）：请把这一列设为文本，再重新粘贴单号"
         )
-    text = re.sub(r"\s+", "", clean_text(value)).upper()
+    text = re.sub(r"\s+", "", folded(value)).upper()
     if not text:
         raise ValueProblem("快递单号为空")
     if _SCIENTIFIC.match(text):
@@ -259,7 +264,7 @@ def parse_phone(value: object) -> str:
     platform's privacy number with its extension (`13800138000-1234`, `13800138000转1234`)."""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = clean_text(value)
+    text = folded(value)
     text = re.sub(r"[\s()（）]", "", text)
     if not text:
         raise ValueProblem("电话为空")

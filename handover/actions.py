@@ -1,0 +1,132 @@
+"""One function per command of the core issue: read once, compute on records, write once.
+
+The CLI calls exactly one of these and prints what it returns.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Mapping, Sequence
+
+from .records import HandoverItem, Problem
+from .render import render, table
+from .schema import Status
+from .tasks import TaskList, build_task_list, task_list_json, task_rows
+from .updates import assign_ids_plan, done_plan, log_plan
+from .workspace import Workspace
+
+
+# ---------------------------------------------------------------------------------------- pull
+
+def pull(ws: Workspace, now: datetime | None = None) -> TaskList:
+    now = now or ws.now()
+    grids = ws.read("handover")
+    handover = ws.handover(grids["handover"], now)
+    return build_task_list(handover, now=now, morning_starts=ws.config.morning_starts, sheet=ws.backend.label)
+
+
+def render_pull(ws: Workspace, tasks: TaskList, fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(task_list_json(tasks, ws.tz), ensure_ascii=False, indent=2) + "\n"
+    groups = [
+        {"label": group.label, "count": len(group.tasks), "rows": task_rows(group, ws.tz)}
+        for group in tasks.groups
+    ]
+    if fmt == "text":
+        for group in groups:
+            group["lines"] = table(group["rows"])
+    context = dict(
+        tasks=tasks,
+        generated=tasks.generated_at.astimezone(ws.tz).strftime("%Y-%m-%d %H:%M"),
+        groups=groups,
+        problems=[_problem_line(problem) for problem in tasks.problems],
+    )
+    return render(f"pull.{'md' if fmt == 'markdown' else 'txt'}.j2", ws.templates, **context)
+
+
+def _problem_line(problem: Problem) -> dict[str, object]:
+    return {"row": problem.row, "id": problem.id or "（无编号）", "column": problem.column or "", "message": problem.message,
+            "text": problem.describe()}
+
+
+# --------------------------------------------------------------------------------------- check
+
+@dataclass
+class CheckReport:
+    rows: int
+    problems: list[Problem]
+    assigned: dict[int, str]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+
+def check(ws: Workspace, *, assign_ids: bool = False, now: datetime | None = None) -> CheckReport:
+    now = now or ws.now()
+    grids = ws.read("handover")
+    handover = ws.handover(grids["handover"], now)
+    assigned: dict[int, str] = {}
+    if assign_ids:
+        plan = assign_ids_plan(handover, now)
+        if plan.assigned:
+            ws.backend.write([plan.write])
+            assigned = plan.assigned
+    return CheckReport(len(handover.items), handover.problems(), assigned)
+
+
+def render_check(ws: Workspace, report: CheckReport, fmt: str) -> str:
+    if fmt == "json":
+        data = {
+            "rows": report.rows,
+            "problems": [dict(p.as_json(), id=p.id, severity=p.severity) for p in report.problems],
+            "assigned_ids": [{"row": row, "id": new_id} for row, new_id in sorted(report.assigned.items())],
+        }
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return render("check.txt.j2", ws.templates, report=report,
+                  problems=[_problem_line(p) | {"severity": p.severity} for p in report.problems],
+                  assigned=sorted(report.assigned.items()))
+
+
+# ---------------------------------------------------------------------------------------- done
+
+@dataclass
+class DoneReport:
+    items: list[HandoverItem]
+    status: Status
+    by: str
+    assigned: dict[int, str]
+    moved: dict[str, int]
+
+
+def done(ws: Workspace, ids: Sequence[str], *, status: Status = Status.DONE, by: str | None = None,
+         result: str | None = None, now: datetime | None = None) -> DoneReport:
+    now = now or ws.now()
+    handler = ws.config.handler(by)
+    grids = ws.read("handover")
+    handover = ws.handover(grids["handover"], now)
+    plan, items = done_plan(handover, ids, status=status, by=handler, now=now, tz=ws.tz, result=result)
+    written = ws.backend.write([plan.write])
+    return DoneReport(items, status, handler, plan.assigned, written.moved_rows.get(plan.write.tab, {}))
+
+
+# ----------------------------------------------------------------------------------------- log
+
+@dataclass
+class LogReport:
+    item: HandoverItem
+    row: int
+    assigned: dict[int, str]
+
+
+def log(ws: Workspace, fields: Mapping[str, str], *, by: str | None = None, now: datetime | None = None) -> LogReport:
+    now = now or ws.now()
+    handler = ws.config.handler(by)
+    grids = ws.read("handover")
+    handover = ws.handover(grids["handover"], now)
+    plan, item = log_plan(handover, fields, by=handler, now=now, tz=ws.tz)
+    written = ws.backend.write([plan.write])
+    rows = written.appended_rows.get(plan.write.tab) or [0]
+    return LogReport(item, rows[0], plan.assigned)

@@ -1,0 +1,186 @@
+"""The `handover` command: parse flags, call one library function, print. Nothing else lives here."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__, actions
+from .errors import HandoverError
+from .schema import STATUS_LABELS, Status
+from .workspace import open_workspace
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class HandoverGroup(click.Group):
+    """Turns library errors into one `Error: …` line and exit 1; tracebacks only with --verbose."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except HandoverError as error:
+            if ctx.meta.get("verbose"):
+                raise
+            click.echo(f"Error: {error}", err=True)
+            ctx.exit(1)
+
+
+@click.group(cls=HandoverGroup, context_settings=CONTEXT)
+@click.version_option(__version__, prog_name="handover")
+@click.option("--verbose", "-v", is_flag=True, help="Show the full traceback when something fails.")
+@click.pass_context
+def cli(ctx: click.Context, verbose: bool) -> None:
+    """The customer-service handover sheet: morning task list, courier messages, payouts, timers."""
+    ctx.meta["verbose"] = verbose
+
+
+def sheet_options(function):
+    @click.option("--sheet", "sheet", metavar="SOURCE", envvar="HANDOVER_SHEET",
+                  help="Workbook path (.xlsx) or Google Sheets URL/key. Default: `sheet` in handover.toml.")
+    @click.option("--config", "config_file", metavar="FILE", type=click.Path(dir_okay=False),
+                  help="handover.toml to use (default: ./handover.toml, else the one beside the workbook).")
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        return function(*args, **kwargs)
+
+    return wrapper
+
+
+def output_options(*formats: str):
+    def decorate(function):
+        @click.option("--format", "fmt", type=click.Choice(formats), default=formats[0], show_default=True,
+                      help="Output format.")
+        @click.option("--out", type=click.Path(dir_okay=False, writable=True), help="Write to this file instead of the terminal.")
+        @click.option("--templates", type=click.Path(file_okay=False), help="Folder of templates overriding the built-in ones.")
+        @functools.wraps(function)
+        def wrapper(*args, **kwargs):
+            return function(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def _notify(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def _workspace(sheet, config_file, templates=None):
+    return open_workspace(sheet, config_file, templates=templates, notify=_notify)
+
+
+def _emit(text: str, out: str | None) -> None:
+    if out:
+        path = Path(out)
+        temp = path.with_name(f".{path.name}.tmp")
+        temp.write_text(text, encoding="utf-8")
+        temp.replace(path)
+        click.echo(f"已写入 {out}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+# ---------------------------------------------------------------------------------------- init
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("path", default="handover.xlsx", type=click.Path(dir_okay=False))
+def init(path: str) -> None:
+    """Create a new handover workbook (tabs, headers, dropdowns) and an example handover.toml."""
+    from .newbook import init_workbook, standard_tabs
+
+    for written in init_workbook(Path(path), standard_tabs()):
+        click.echo(f"已创建 {written}")
+
+
+# ----------------------------------------------------------------------------------------- log
+
+_LOG_FIELDS = [
+    ("category", "--category", "类型: 漏发 无物流 催发货 改地址 拦截 查重量 尺码确认 地址不达 其他"),
+    ("order_id", "--order", "订单号"),
+    ("platform", "--platform", "平台: 淘宝 天猫 抖音 快手 拼多多 京东"),
+    ("shop", "--shop", "店铺"),
+    ("buyer", "--buyer", "买家"),
+    ("phone", "--phone", "电话"),
+    ("courier", "--courier", "快递公司"),
+    ("tracking_no", "--tracking", "快递单号"),
+    ("old_address", "--old-address", "原地址"),
+    ("new_address", "--new-address", "新地址"),
+    ("detail", "--detail", "问题描述"),
+]
+
+
+def log_options(function):
+    for key, flag, text in reversed(_LOG_FIELDS):
+        function = click.option(flag, key, metavar="TEXT", help=text, required=key == "category")(function)
+    return function
+
+
+@cli.command(context_settings=CONTEXT)
+@log_options
+@click.option("--by", metavar="NAME", help="Who logs it (default: `user` in handover.toml, else the login name).")
+@sheet_options
+def log(sheet, config_file, by, **fields) -> None:
+    """Append one issue to the handover sheet, validated like a row typed in."""
+    report = actions.log(_workspace(sheet, config_file), fields, by=by)
+    item = report.item
+    click.echo(f"已登记 {item.id}（第 {report.row} 行）：{item.category.label if item.category else ''} {item.order_id or item.tracking_no}".rstrip())
+    for row, new_id in sorted(report.assigned.items()):
+        click.echo(f"第 {row} 行没有编号，已补上 {new_id}")
+
+
+# --------------------------------------------------------------------------------------- check
+
+@cli.command(context_settings=CONTEXT)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--assign-ids", is_flag=True, help="Give every row without an 编号 one (writes the sheet).")
+@sheet_options
+def check(sheet, config_file, fmt, assign_ids) -> None:
+    """Validate every row; list each problem with its row and column. Exit 1 if any."""
+    ws = _workspace(sheet, config_file)
+    report = actions.check(ws, assign_ids=assign_ids)
+    click.echo(actions.render_check(ws, report, fmt), nl=False)
+    if report.errors:
+        sys.exit(1)
+
+
+# ---------------------------------------------------------------------------------------- pull
+
+@cli.command(context_settings=CONTEXT)
+@output_options("text", "markdown", "json")
+@click.option("--strict", is_flag=True, help="Exit 1 when any row could not go on the list.")
+@sheet_options
+def pull(sheet, config_file, fmt, out, templates, strict) -> None:
+    """The morning task list: open items by route, most urgent first."""
+    ws = _workspace(sheet, config_file, templates)
+    tasks = actions.pull(ws)
+    _emit(actions.render_pull(ws, tasks, fmt), out)
+    if tasks.problems and (out or fmt == "json"):
+        click.echo(f"{tasks.problem_rows} 行有问题，没有放进清单（见清单末尾）", err=True)
+    if strict and tasks.problems:
+        sys.exit(1)
+
+
+# ---------------------------------------------------------------------------------------- done
+
+_STATUS_CHOICES = {"done": Status.DONE, "cancelled": Status.CANCELLED, "in_progress": Status.IN_PROGRESS, "open": Status.OPEN}
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("ids", nargs=-1, required=True)
+@click.option("--result", metavar="TEXT", help="处理结果 to record.")
+@click.option("--by", metavar="NAME", help="处理人 (default: `user` in handover.toml, else the login name).")
+@click.option("--status", type=click.Choice(list(_STATUS_CHOICES)), default="done", show_default=True)
+@sheet_options
+def done(sheet, config_file, ids, result, by, status) -> None:
+    """Mark items done (status, handler, time and result) by their 编号."""
+    report = actions.done(_workspace(sheet, config_file), ids, status=_STATUS_CHOICES[status], by=by, result=result)
+    label = STATUS_LABELS[report.status]
+    for item in report.items:
+        row = report.moved.get(item.id, item.row)
+        click.echo(f"{item.id}（第 {row} 行）→ {label}，处理人 {report.by}")
+    for row, new_id in sorted(report.assigned.items()):
+        click.echo(f"第 {row} 行没有编号，已补上 {new_id}")

@@ -1,0 +1,110 @@
+"""`handover init`: a new handover workbook that is pleasant to type into, and a starter handover.toml.
+
+This is the one place we build a workbook with openpyxl: the file is new, so there is nothing of the
+user's to lose.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from .couriers import COURIERS
+from .errors import HandoverError
+from .render import display_width, render
+from .schema import CATEGORIES, HANDOVER_COLUMNS, HANDOVER_TAB, PLATFORM_LABELS, STATUS_LABELS, Status
+
+# Dropdowns and text formats reach this far down: years of nights for a busy shop.
+_LAST_ROW = 20000
+# Columns that hold long digit strings: formatted as text so Excel/WPS never turn an id into 3.4E+18.
+_TEXT_KEYS = {"id", "order_id", "phone", "tracking_no"}
+_WIDE_KEYS = {"old_address": 36, "new_address": 36, "detail": 40, "result": 30, "order_id": 22, "tracking_no": 20}
+
+
+@dataclass
+class TabSpec:
+    name: str
+    headers: Sequence[str]
+    dropdowns: dict[str, Sequence[str]]  # header -> allowed values
+    text_headers: Sequence[str] = ()
+    widths: dict[str, float] | None = None
+
+
+def handover_tab() -> TabSpec:
+    by_key = {column.key: column.header for column in HANDOVER_COLUMNS}
+    return TabSpec(
+        name=HANDOVER_TAB,
+        headers=[column.header for column in HANDOVER_COLUMNS],
+        dropdowns={
+            by_key["platform"]: list(PLATFORM_LABELS.values()),
+            by_key["category"]: [category.label for category in CATEGORIES],
+            by_key["status"]: [STATUS_LABELS[status] for status in Status],
+            by_key["courier"]: [courier.name for courier in COURIERS],
+        },
+        text_headers=[by_key[key] for key in _TEXT_KEYS],
+        widths={by_key[key]: width for key, width in _WIDE_KEYS.items()},
+    )
+
+
+def standard_tabs() -> list[TabSpec]:
+    """The tabs `handover init` creates."""
+    return [handover_tab()]
+
+
+def create_workbook(path: Path, tabs: Sequence[TabSpec]) -> None:
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for spec in tabs:
+        _add_tab(workbook.create_sheet(spec.name), spec)
+    temp = path.with_name(f".{path.name}.init.tmp")
+    workbook.save(temp)
+    temp.replace(path)
+
+
+def _add_tab(sheet: Worksheet, spec: TabSpec) -> None:
+    header_fill = PatternFill("solid", fgColor="FFE8EEF7")
+    for index, header in enumerate(spec.headers, start=1):
+        cell = sheet.cell(row=1, column=index, value=header)
+        cell.data_type = "s"
+        cell.font = Font(bold=True)
+        cell.fill = header_fill
+        cell.alignment = Alignment(vertical="center")
+        letter = get_column_letter(index)
+        width = (spec.widths or {}).get(header) or max(10, display_width(header) * 1.3 + 4)
+        sheet.column_dimensions[letter].width = width
+        if header in spec.text_headers:
+            sheet.column_dimensions[letter].number_format = "@"
+    sheet.freeze_panes = "A2"
+    for header, choices in spec.dropdowns.items():
+        letter = get_column_letter(list(spec.headers).index(header) + 1)
+        validation = DataValidation(
+            type="list",
+            formula1='"' + ",".join(choices) + '"',
+            allow_blank=True,
+            showErrorMessage=False,  # a dropdown suggests; the check command is the judge
+        )
+        validation.add(f"{letter}2:{letter}{_LAST_ROW}")
+        sheet.add_data_validation(validation)
+
+
+def init_workbook(path: Path, tabs: Sequence[TabSpec], *, config_text_context: dict | None = None) -> list[Path]:
+    """Create the workbook and, beside it, a handover.toml unless one exists. Returns what was written."""
+    if path.suffix.lower() != ".xlsx":
+        raise HandoverError(f"{path.name}：新工作簿的文件名要以 .xlsx 结尾")
+    if path.exists():
+        raise HandoverError(f"{path} 已经存在：handover init 不会覆盖它，请换个文件名")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    create_workbook(path, tabs)
+    written = [path]
+    config_path = path.with_name("handover.toml")
+    if not config_path.exists():
+        config_path.write_text(render("handover.toml.j2", None, sheet=path.name, **(config_text_context or {})), encoding="utf-8")
+        written.append(config_path)
+    return written

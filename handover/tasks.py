@@ -1,0 +1,155 @@
+"""The morning task list (`handover pull`): open items grouped by who acts, most urgent first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from .records import HandoverItem, HandoverTable, Problem
+from .schema import ROUTE_LABELS, ROUTE_ORDER, STATUS_LABELS, Route, Status
+
+_NEVER = datetime.max.replace(tzinfo=ZoneInfo("UTC"))
+
+
+@dataclass
+class Task:
+    item: HandoverItem
+    carried_over: bool
+    waiting_days: int  # whole days since it was logged; 0 when logged less than a day ago or unknown
+
+    def as_json(self, tz: ZoneInfo) -> dict[str, Any]:
+        data = self.item.as_json(tz)
+        data["carried_over"] = self.carried_over
+        data["waiting_days"] = self.waiting_days
+        data["warnings"] = [p.as_json() for p in self.item.warnings]
+        return data
+
+
+@dataclass
+class RouteGroup:
+    route: Route
+    tasks: list[Task]
+
+    @property
+    def label(self) -> str:
+        return ROUTE_LABELS[self.route]
+
+
+@dataclass
+class TaskList:
+    generated_at: datetime
+    sheet: str
+    cutoff: datetime  # logged before this = carried over from an earlier night
+    groups: list[RouteGroup]
+    problems: list[Problem]  # rows that cannot go out as they are (open rows only), in sheet order
+    unassigned: int = 0  # open rows without an 编号 yet
+    sections: dict[str, Any] = field(default_factory=dict)  # timers, at-risk orders, messages
+
+    @property
+    def open_count(self) -> int:
+        return sum(len(group.tasks) for group in self.groups)
+
+    @property
+    def carried_count(self) -> int:
+        return sum(task.carried_over for group in self.groups for task in group.tasks)
+
+    @property
+    def problem_rows(self) -> int:
+        return len({problem.row for problem in self.problems})
+
+
+def carry_over_cutoff(now: datetime, morning_starts) -> datetime:
+    """Yesterday's shift change: anything logged before it was already on yesterday's morning list."""
+    today = now.date()
+    return datetime.combine(today - timedelta(days=1), morning_starts, tzinfo=now.tzinfo)
+
+
+def build_task_list(table: HandoverTable, *, now: datetime, morning_starts, sheet: str) -> TaskList:
+    cutoff = carry_over_cutoff(now, morning_starts)
+    by_route: dict[Route, list[Task]] = {route: [] for route in ROUTE_ORDER}
+    problems: list[Problem] = list(table.sheet_problems)
+    unassigned = 0
+    for item in table.items:
+        if not item.is_open:
+            continue
+        if item.errors or item.route is None:
+            problems.extend(item.errors)
+            continue
+        if not item.id:
+            unassigned += 1
+        logged = item.logged_at
+        carried = logged is not None and logged < cutoff
+        waiting = max(0, (now - logged).days) if logged else 0
+        by_route[item.route].append(Task(item, carried, waiting))
+    for tasks in by_route.values():
+        # Oldest first: the longer a buyer has waited, the likelier a complaint. Unknown times go last.
+        tasks.sort(key=lambda task: (task.item.logged_at or _NEVER, task.item.row))
+    groups = [RouteGroup(route, tasks) for route, tasks in by_route.items() if tasks]
+    return TaskList(now, sheet, cutoff, groups, problems, unassigned)
+
+
+# ------------------------------------------------------------------------------ presentation
+
+_COLUMNS = {
+    Route.WAREHOUSE: ("编号", "行", "登记", "类型", "平台", "订单号", "说明"),
+    Route.COURIER: ("编号", "行", "登记", "类型", "快递", "单号", "说明"),
+    Route.CUSTOMER: ("编号", "行", "登记", "类型", "买家", "电话", "订单号", "说明"),
+}
+
+
+def task_rows(group: RouteGroup, tz: ZoneInfo) -> list[list[str]]:
+    """The group as table rows for the text and markdown lists: a header row, then one row a task."""
+    rows = [list(_COLUMNS[group.route])]
+    for task in group.tasks:
+        item = task.item
+        logged = item.logged_at.astimezone(tz).strftime("%m-%d %H:%M") if item.logged_at else "时间不详"
+        common = [item.id or "（无编号）", str(item.row), logged, item.category.label if item.category else ""]
+        if group.route is Route.WAREHOUSE:
+            specific = [item.platform_label or "-", item.order_id or "-"]
+        elif group.route is Route.COURIER:
+            courier = item.courier.name if item.courier else "-"
+            if item.courier_recognised:
+                courier += "（按单号识别）"
+            specific = [courier, item.tracking_no or item.order_id or "-"]
+        else:
+            specific = [item.buyer or "-", item.phone or "-", item.order_id or "-"]
+        rows.append(common + specific + [note(task)])
+    return rows
+
+
+def note(task: Task) -> str:
+    """What the morning shift should notice first: carried over, already in progress, warnings."""
+    item = task.item
+    marks = []
+    if task.carried_over:
+        marks.append(f"【遗留{task.waiting_days}天】" if task.waiting_days else "【遗留】")
+    if item.status is Status.IN_PROGRESS:
+        handler = f"（{item.handler}）" if item.handler else ""
+        marks.append(f"[{STATUS_LABELS[Status.IN_PROGRESS]}{handler}]")
+    text = item.detail
+    if item.route is Route.COURIER and item.category and item.category.key == "address_change":
+        text = text or f"改到：{item.new_address}"
+    for warning in item.warnings:
+        text = f"{text}；⚠ {warning.message}" if text else f"⚠ {warning.message}"
+    return "".join(marks) + (text or "")
+
+
+def task_list_json(tasks: TaskList, tz: ZoneInfo) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "generated_at": tasks.generated_at.astimezone(tz).isoformat(),
+        "sheet": tasks.sheet,
+        "counts": {
+            "open": tasks.open_count,
+            "carried_over": tasks.carried_count,
+            "problem_rows": tasks.problem_rows,
+        },
+        "routes": [
+            {"route": group.route.value, "items": [task.as_json(tz) for task in group.tasks]}
+            for group in tasks.groups
+        ],
+        "problems": [dict(problem.as_json(), id=problem.id) for problem in tasks.problems],
+    }
+    data.update({name: section for name, section in tasks.sections.items() if name.endswith("_json")})
+    return data

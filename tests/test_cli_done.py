@@ -1,0 +1,96 @@
+import openpyxl
+import pytest
+from freezegun import freeze_time
+
+MORNING = "2026-11-23 10:30:00+08:00"
+
+
+def cells(path, *refs):
+    sheet = openpyxl.load_workbook(path)["交接"]
+    return [sheet[ref].value for ref in refs]
+
+
+@freeze_time(MORNING)
+def test_done_marks_several_items(run, data_file):
+    path = data_file("features.xlsx")
+    result = run("done", "H20261122-002", "H20261121-009", "--result", "已联系快递改好", "--by", "阿杰", "--sheet", "features.xlsx")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (
+        "H20261122-002（第 3 行）→ 已完成，处理人 阿杰\n"
+        "H20261121-009（第 5 行）→ 已完成，处理人 阿杰\n"
+    )
+    assert cells(path, "E3", "N3", "O3", "P3") == ["已完成", "阿杰", "2026-11-23 10:30", "已联系快递改好"]
+    assert cells(path, "E5", "N5", "O5", "P5") == ["已完成", "阿杰", "2026-11-23 10:30", "已联系快递改好"]
+    assert cells(path, "E2", "E4") == [None, None]
+
+
+@freeze_time(MORNING)
+def test_a_sorted_sheet_still_gets_the_right_rows(run, data_file):
+    path = data_file("sorted.xlsx")
+    # Sorted by 订单号, H20261122-002 is now on row 5 and H20261121-009 on row 4.
+    result = run("done", "H20261122-002", "H20261121-009", "--by", "阿杰", "--sheet", "sorted.xlsx")
+    assert result.exit_code == 0, result.output
+    sheet = openpyxl.load_workbook(path)["交接"]
+    done = {sheet.cell(r, 1).value: sheet.cell(r, 5).value for r in range(2, 6)}
+    assert done == {"H20261122-001": None, "H20261122-002": "已完成", "H20261122-003": None, "H20261121-009": "已完成"}
+    assert "H20261122-002（第 5 行）" in result.stdout and "H20261121-009（第 4 行）" in result.stdout
+
+
+def test_an_unknown_id_is_an_error_and_nothing_is_written(run, data_file):
+    path = data_file("features.xlsx")
+    before = path.read_bytes()
+    result = run("done", "H20261122-002", "H9", "H10", "--sheet", "features.xlsx")
+    assert result.exit_code == 1
+    assert result.stderr == "Error: 表格里没有这些编号：H9、H10（什么都没有写入）\n"
+    assert path.read_bytes() == before
+
+
+@freeze_time(MORNING)
+def test_status_user_from_config_and_blank_ids_filled(run, tmp_path):
+    import openpyxl as xl
+
+    book = xl.Workbook()
+    sheet = book.active
+    sheet.title = "交接"
+    sheet.append(["类型", "订单号", "登记时间"])
+    sheet.append(["漏发", "1001", "2026-11-22 21:00"])
+    sheet.append(["催货", "1002", "2026-11-22 22:00"])
+    book.save(tmp_path / "h.xlsx")
+    (tmp_path / "handover.toml").write_text('sheet = "h.xlsx"\nuser = "小周"\n', encoding="utf-8")
+    result = run("check", "--assign-ids")
+    assert result.exit_code == 0
+    assert result.stdout == "检查了 2 行，没有发现问题。\n第 2 行没有编号，已补上 H20261122-001\n第 3 行没有编号，已补上 H20261122-002\n"
+    result = run("done", "H20261122-002", "--status", "cancelled")
+    assert result.stdout == "H20261122-002（第 3 行）→ 已取消，处理人 小周\n"
+    sheet = openpyxl.load_workbook(tmp_path / "h.xlsx")["交接"]
+    assert [c.value for c in sheet[1]] == ["类型", "订单号", "登记时间", "编号", "状态", "处理人", "处理时间"]
+    assert [c.value for c in sheet[3]] == ["催货", "1002", "2026-11-22 22:00", "H20261122-002", "已取消", "小周", "2026-11-23 10:30"]
+
+
+def test_a_doubled_id_is_refused(run, tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "交接"
+    sheet.append(["编号", "类型", "订单号"])
+    sheet.append(["H1", "漏发", "1"])
+    sheet.append(["H1", "漏发", "2"])
+    book.save(tmp_path / "h.xlsx")
+    result = run("done", "H1", "--sheet", "h.xlsx")
+    assert result.exit_code == 1
+    assert result.stderr == "Error: 编号重复，不知道该改哪一行：H1 在第 2、3 行。请先把重复的编号改掉（什么都没有写入）\n"
+
+
+def test_done_while_open_in_excel(run, data_file, tmp_path):
+    data_file("features.xlsx")
+    (tmp_path / "~$features.xlsx").write_bytes(b"")
+    result = run("done", "H20261122-002", "--sheet", "features.xlsx")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: 有人正在用 Excel/WPS/LibreOffice 打开 features.xlsx（锁文件 ~$features.xlsx）")
+
+
+def test_verbose_shows_the_traceback(run, data_file):
+    data_file("features.xlsx")
+    from handover.errors import UnknownIdError
+
+    with pytest.raises(UnknownIdError):
+        run("--verbose", "done", "NOPE", "--sheet", "features.xlsx")

@@ -14,8 +14,13 @@ from .records import HandoverItem, Problem
 from .render import render, table
 from .schema import Status
 from .tasks import TaskList, build_task_list, task_list_json, task_rows
-from .updates import assign_ids_plan, done_plan, log_plan
 from .workspace import Workspace
+
+
+def dumps(data: object) -> str:
+    """JSON for scripts: compact, so the C encoder runs (an indented dump of 50,000 items takes
+    seconds in the pure-Python one); `jq .` makes it readable."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 # ---------------------------------------------------------------------------------------- pull
@@ -23,13 +28,13 @@ from .workspace import Workspace
 def pull(ws: Workspace, now: datetime | None = None) -> TaskList:
     now = now or ws.now()
     grids = ws.read("handover")
-    handover = ws.handover(grids["handover"], now)
+    handover = ws.handover(grids["handover"], now, open_only=True)
     return build_task_list(handover, now=now, morning_starts=ws.config.morning_starts, sheet=ws.backend.label)
 
 
 def render_pull(ws: Workspace, tasks: TaskList, fmt: str) -> str:
     if fmt == "json":
-        return json.dumps(task_list_json(tasks, ws.tz), ensure_ascii=False, indent=2) + "\n"
+        return dumps(task_list_json(tasks, ws.tz))
     groups = [
         {"label": group.label, "count": len(group.tasks), "rows": task_rows(group, ws.tz)}
         for group in tasks.groups
@@ -70,6 +75,8 @@ def check(ws: Workspace, *, assign_ids: bool = False, now: datetime | None = Non
     handover = ws.handover(grids["handover"], now)
     assigned: dict[int, str] = {}
     if assign_ids:
+        from .updates import assign_ids_plan
+
         plan = assign_ids_plan(handover, now)
         if plan.assigned:
             ws.backend.write([plan.write])
@@ -84,7 +91,7 @@ def render_check(ws: Workspace, report: CheckReport, fmt: str) -> str:
             "problems": [dict(p.as_json(), id=p.id, severity=p.severity) for p in report.problems],
             "assigned_ids": [{"row": row, "id": new_id} for row, new_id in sorted(report.assigned.items())],
         }
-        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+        return dumps(data)
     return render("check.txt.j2", ws.templates, report=report,
                   problems=[_problem_line(p) | {"severity": p.severity} for p in report.problems],
                   assigned=sorted(report.assigned.items()))
@@ -107,6 +114,8 @@ def done(ws: Workspace, ids: Sequence[str], *, status: Status = Status.DONE, by:
     handler = ws.config.handler(by)
     grids = ws.read("handover")
     handover = ws.handover(grids["handover"], now)
+    from .updates import done_plan
+
     plan, items = done_plan(handover, ids, status=status, by=handler, now=now, tz=ws.tz, result=result)
     written = ws.backend.write([plan.write])
     return DoneReport(items, status, handler, plan.assigned, written.moved_rows.get(plan.write.tab, {}))
@@ -126,6 +135,8 @@ def log(ws: Workspace, fields: Mapping[str, str], *, by: str | None = None, now:
     handler = ws.config.handler(by)
     grids = ws.read("handover")
     handover = ws.handover(grids["handover"], now)
+    from .updates import log_plan
+
     plan, item = log_plan(handover, fields, by=handler, now=now, tz=ws.tz)
     written = ws.backend.write([plan.write])
     rows = written.appended_rows.get(plan.write.tab) or [0]

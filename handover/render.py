@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
-import jinja2
 from wcwidth import wcswidth, wcwidth
 
 from .errors import HandoverError
+
+if TYPE_CHECKING:
+    import jinja2
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -31,7 +33,9 @@ class TemplateError(HandoverError):
 
 
 @lru_cache(maxsize=8)
-def environment(override: Path | None = None) -> jinja2.Environment:
+def environment(override: Path | None = None) -> "jinja2.Environment":
+    import jinja2  # not at start-up: JSON output never needs it
+
     paths = [str(override)] if override and override.is_dir() else []
     paths.append(str(shipped_templates()))
     env = jinja2.Environment(
@@ -49,6 +53,8 @@ def environment(override: Path | None = None) -> jinja2.Environment:
 
 
 def render(name: str, override: Path | None = None, **context: Any) -> str:
+    import jinja2
+
     env = environment(override)
     try:
         template = env.get_template(name)

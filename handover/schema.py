@@ -7,6 +7,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from enum import Enum
+from functools import lru_cache
 from typing import Iterable, Mapping, Sequence
 
 HANDOVER_TAB = "交接"
@@ -169,11 +170,13 @@ _STATUS_LOOKUP = _lookup((s.value, (STATUS_LABELS[s], *_STATUS_ALIASES[s])) for 
 _PLATFORM_LOOKUP = _lookup(PLATFORMS.items())
 
 
+@lru_cache(maxsize=1024)
 def category_of(text: str) -> Category | None:
     key = _CATEGORY_LOOKUP.get(header_key(text))
     return CATEGORY_BY_KEY[key] if key else None
 
 
+@lru_cache(maxsize=1024)
 def status_of(text: str) -> Status | None:
     """Blank is open (SPEC)."""
     if not header_key(text):
@@ -182,6 +185,7 @@ def status_of(text: str) -> Status | None:
     return Status(key) if key else None
 
 
+@lru_cache(maxsize=1024)
 def platform_of(text: str) -> str | None:
     return _PLATFORM_LOOKUP.get(header_key(text))
 

@@ -28,15 +28,24 @@ class ValueProblem(ValueError):
 def clean_text(value: object) -> str:
     """Cell text without the wrappers spreadsheets and exports add: `="…"` and a leading apostrophe
     removed, tabs and surrounding spaces stripped. Chinese punctuation in free text is left alone."""
-    if value is None:
+    if value.__class__ is str:
+        text = value.strip()
+        # The common case, every cell of a big sheet: plain text needs nothing more.
+        if not text or (text[0] not in _WRAPPER_STARTS and "\t" not in text):
+            return text
+    elif value is None:
         return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = str(value).replace("\t", " ").strip()
-    text = unwrap_formula_text(text)
+    else:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        text = str(value).strip()
+    text = unwrap_formula_text(text.replace("\t", " ").strip())
     if text.startswith("'"):
         text = text[1:]
     return text.strip()
+
+
+_WRAPPER_STARTS = frozenset("=\"'")
 
 
 def folded(value: object) -> str:
@@ -221,6 +230,8 @@ def parse_order_id(value: object) -> str:
         raise ValueProblem(
             f"订单号被存成了数字，后几位已丢失（{value:.15G}）：请把这一列设为文本，再从平台重新复制订单号"
         )
+    if value.__class__ is str and value.isascii() and value.isdigit():
+        return value  # the common case: a clean id typed or pasted as text
     text = folded(value).replace(" ", "")
     if not text:
         raise ValueProblem("订单号为空")
@@ -243,6 +254,8 @@ def parse_tracking_no(value: object) -> str:
         raise ValueProblem(
             f"快递单号被存成了数字，后几位已丢失（{value:.15G}）：请把这一列设为文本，再重新粘贴单号"
         )
+    if value.__class__ is str and value.isascii() and value.isalnum() and 6 <= len(value) <= 40:
+        return value.upper()
     text = re.sub(r"\s+", "", folded(value)).upper()
     if not text:
         raise ValueProblem("快递单号为空")
@@ -262,6 +275,8 @@ _LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
 def parse_phone(value: object) -> str:
     """A buyer's phone: mobile (`138 0013 8000`, `+86 13800138000`), landline (`021-12345678`), or a
     platform's privacy number with its extension (`13800138000-1234`, `13800138000转1234`)."""
+    if value.__class__ is str and len(value) == 11 and _MOBILE.match(value):
+        return value
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = folded(value)

@@ -47,14 +47,14 @@ class Workspace:
         self.grids = self.backend.read(tabs)
         return {name: self.grids[tab] for name, tab in zip(tab_names, tabs)}
 
-    def handover(self, grid: Grid | None, now: datetime) -> HandoverTable:
+    def handover(self, grid: Grid | None, now: datetime, *, open_only: bool = False) -> HandoverTable:
         if grid is None:
             tab = self.config.tabs["handover"]
             raise SheetError(
                 f"{self.backend.label} 里没有「{tab}」标签页：用 `handover init` 新建工作簿，"
                 f"或在 handover.toml 的 [tabs] 里写 handover = \"你的标签页名\""
             )
-        return parse_handover(grid, self.tz, now=now)
+        return parse_handover(grid, self.tz, now=now, open_only=open_only)
 
 
 def open_workspace(sheet: str | None, config_file: str | None = None, *, templates: str | None = None,

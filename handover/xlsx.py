@@ -13,17 +13,14 @@ import io
 import os
 import tempfile
 import unicodedata
-import zipfile
 from datetime import datetime
 from pathlib import Path
 from typing import Sequence
 
-from filelock import FileLock, Timeout
 from python_calamine import CalamineError, CalamineWorkbook
 
 from .errors import SheetBusyError, SheetChangedError, SheetError
 from .sheet import Backend, Grid, TabWrite, WriteResult, WriteValue
-from .xlsx_patch import add_sheet, new_sheet_xml, patch_sheet, rewrite_package, sheet_parts
 
 BACKUPS_KEPT = 10
 STATE_DIR = ".handover"  # beside the workbook: write lock and backups
@@ -51,12 +48,30 @@ class XlsxBackend(Backend):
             raise SheetError(f"读不了工作簿 {self.path}（{error.strerror}）") from None
 
     def read(self, tabs: Sequence[str]) -> dict[str, Grid | None]:
-        data = self._load()
-        self._fingerprint = hashlib.sha256(data).digest()
+        # calamine reads the path itself (faster than from a buffer); the fingerprint is of the bytes
+        # on disk, and a save landing between the two reads is caught by comparing stat before and after.
+        for _ in range(3):
+            before = self._stat()
+            self._fingerprint = hashlib.sha256(self._load()).digest()
+            try:
+                workbook = CalamineWorkbook.from_path(str(self.path))
+            except (CalamineError, ValueError, OSError) as error:
+                raise SheetError(f"{self.path} 不是能读取的 xlsx 工作簿（{error}）") from None
+            grids = self._grids_of(workbook, tabs)
+            if self._stat() == before:
+                self._grids.update(grids)
+                return grids
+        raise SheetChangedError(f"{self.path} 在读取时一直被修改（有人正在保存？）：请稍后再试")
+
+    def _stat(self) -> tuple[int, int]:
         try:
-            workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        except (CalamineError, ValueError, OSError) as error:
-            raise SheetError(f"{self.path} 不是能读取的 xlsx 工作簿（{error}）") from None
+            status = self.path.stat()
+        except OSError:
+            self._load()  # raises the message that fits (missing file, folder, permission)
+            raise
+        return status.st_mtime_ns, status.st_size
+
+    def _grids_of(self, workbook: CalamineWorkbook, tabs: Sequence[str]) -> dict[str, Grid | None]:
         names = {unicodedata.normalize("NFC", name): name for name in workbook.sheet_names}
         grids: dict[str, Grid | None] = {}
         for tab in tabs:
@@ -66,9 +81,9 @@ class XlsxBackend(Backend):
                 continue
             rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
             header = [str(value).strip() if value not in ("", None) else "" for value in rows[0]] if rows else []
-            grids[tab] = Grid(tab=name, header=header, rows=[list(row) for row in rows[1:]])
+            del rows[:1]
+            grids[tab] = Grid(tab=name, header=header, rows=rows)
         workbook.close()
-        self._grids.update(grids)
         return grids
 
     # -------------------------------------------------------------------------------- writing
@@ -79,6 +94,9 @@ class XlsxBackend(Backend):
             return WriteResult()
         if self._fingerprint is None:
             raise SheetError("内部错误：写入前必须先读取工作簿")
+        # Imported here, not at start-up: most commands only read.
+        from filelock import FileLock, Timeout
+
         refuse_if_open_elsewhere(self.path)
         lock_path = self._state_dir() / f"{self.path.name}.lock"
         try:
@@ -88,6 +106,10 @@ class XlsxBackend(Backend):
             raise SheetBusyError(f"另一个 handover 正在写 {self.path}，等了 {self.lock_timeout:g} 秒仍未结束：请稍后再试") from None
 
     def _write_locked(self, writes: Sequence[TabWrite]) -> WriteResult:
+        import zipfile
+
+        from .xlsx_patch import add_sheet, new_sheet_xml, patch_sheet, rewrite_package, sheet_parts
+
         data = self._load()
         if hashlib.sha256(data).digest() != self._fingerprint:
             raise SheetChangedError(
@@ -165,7 +187,7 @@ class XlsxBackend(Backend):
 class _PackageView:
     """The package as already edited by earlier writes of the same plan, for add_sheet to read."""
 
-    def __init__(self, package: zipfile.ZipFile, replaced: dict[str, bytes]):
+    def __init__(self, package, replaced: dict[str, bytes]):
         self.package = package
         self.replaced = replaced
 

@@ -18,7 +18,6 @@ from decimal import Decimal
 from posixpath import dirname, join, normpath
 from typing import Iterable, Mapping
 from xml.etree import ElementTree
-from xml.sax.saxutils import escape
 
 from .errors import SheetError
 from .sheet import WriteValue
@@ -31,6 +30,14 @@ _WORKSHEET_CONTENT = "application/vnd.openxmlformats-officedocument.spreadsheetm
 
 # Characters XML 1.0 cannot carry at all; a pasted chat message sometimes holds them.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+def escape(text: str, extra: dict[str, str] | None = None) -> str:
+    """XML text escaping (xml.sax.saxutils would pull in urllib at start-up for this one function)."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    for char, entity in (extra or {}).items():
+        text = text.replace(char, entity)
+    return text
+
 
 # Cell edits for one sheet: row number -> column index (0-based) -> value.
 RowEdits = Mapping[int, Mapping[int, WriteValue]]

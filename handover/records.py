@@ -211,7 +211,10 @@ class _RowParser:
         item.order_id = self._parsed(item, cells, "order_id", parse_order_id) or ""
         item.phone = self._parsed(item, cells, "phone", parse_phone) or ""
         item.tracking_no = self._parsed(item, cells, "tracking_no", parse_tracking_no) or ""
-        item.handled_at = self._parsed(item, cells, "handled_at", self._handled_time)
+        if cells[position["handled_at"]] not in (None, ""):
+            # A handled time without a year belongs to the year of the night it was logged.
+            reference = item.logged_at or self.reference
+            item.handled_at = self._parsed(item, cells, "handled_at", lambda v: parse_datetime(v, self.tz, reference=reference))
 
         platform_text = text["platform"]
         if platform_text:
@@ -253,9 +256,6 @@ class _RowParser:
             return None
 
     def _logged_time(self, value: Any) -> datetime:
-        return parse_datetime(value, self.tz, reference=self.reference)
-
-    def _handled_time(self, value: Any) -> datetime:
         return parse_datetime(value, self.tz, reference=self.reference)
 
     def _courier(self, item: HandoverItem, courier_text: str) -> None:

@@ -94,3 +94,39 @@ def test_verbose_shows_the_traceback(run, data_file):
 
     with pytest.raises(UnknownIdError):
         run("--verbose", "done", "NOPE", "--sheet", "features.xlsx")
+
+
+@freeze_time(MORNING)
+def test_done_keeps_everything_the_team_built(run, data_file):
+    path = data_file("features.xlsx")
+    assert run("done", "H20261122-001", "--by", "阿杰", "--sheet", "features.xlsx").exit_code == 0
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["交接", "仓库联系人"]
+    sheet = book["交接"]
+    assert [str(dv.sqref) for dv in sheet.data_validations.dataValidation] == ["E2:E500"]
+    assert [str(cf.sqref) for cf in sheet.conditional_formatting] == ["E2:E500"]
+    assert sheet["C2"].comment.text == "买家是老客户，优先处理"
+    assert sheet.freeze_panes == "A2" and sheet.column_dimensions["C"].width == 24
+    assert [sheet.cell(r, 6).value for r in range(2, 6)] == ["老客户", None, None, "加急"]
+    assert (sheet["E2"].value, sheet["O2"].value) == ("已完成", "2026-11-23 10:30")
+
+
+@freeze_time("2027-01-02 10:00:00+08:00")
+def test_a_handled_time_without_a_year_takes_the_year_it_was_logged(run, tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "交接"
+    sheet.append(["编号", "类型", "订单号", "登记时间", "处理时间", "状态"])
+    sheet.append(["H1", "漏发", "1", "2026-12-31 22:00", "12月31日 23:30", "已完成"])
+    book.save(tmp_path / "h.xlsx")
+    import json
+
+    data = json.loads(run("check", "--sheet", "h.xlsx", "--format", "json").stdout)
+    assert data["problems"] == []
+    from handover.records import parse_handover
+    from handover.xlsx import XlsxBackend
+    from zoneinfo import ZoneInfo
+
+    grid = XlsxBackend(tmp_path / "h.xlsx").read(["交接"])["交接"]
+    item = parse_handover(grid, ZoneInfo("Asia/Shanghai")).items[0]
+    assert item.handled_at.isoformat() == "2026-12-31T23:30:00+08:00"

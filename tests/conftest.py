@@ -10,6 +10,8 @@ from click.testing import CliRunner
 
 from handover.cli import cli
 
+pytest_plugins = ["google_fixtures"]
+
 DATA = Path(__file__).resolve().parent / "data"
 
 

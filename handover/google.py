@@ -1,0 +1,544 @@
+"""The Google Sheets backend: a shared sheet read in one request and written with one batched request.
+
+Quota (SPEC "Quota": one read and one batched write per command): `read` is one values.batchGet for
+every tab asked, with no metadata request (which tabs exist and how big their grids are is learned from
+the read itself; the metadata is fetched only when a tab asked for is missing, or when a write must grow
+a grid); `write` is one values.batchUpdate with RAW input, whatever the number of rows, plus a
+spreadsheets.batchUpdate only when a tab must be created or a grid is too small for the appended rows.
+
+No lost edits: before writing, the plan is laid onto the tab as it is now. Every changed row is found
+again by its 编号 (a sorted sheet is fine: we write where the row is now), and each cell we change must
+still hold what we read; if not, nothing is written and SheetChangedError says where. "Now" is a fresh
+values.batchGet, unless this backend read the tab less than `recheck_after` seconds ago (3 s by
+default): a command that reads, plans and writes within that moment writes on its own read, as the
+quota asks, and a re-read would only move the moment of blindness (the API has no conditional write,
+so an edit landing between the last read and the write cannot be seen) by one round trip. A slow
+command (a big compensation run) re-reads.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Callable, Mapping, Sequence
+
+import gspread
+from google.auth import exceptions as auth_exceptions
+from gspread.exceptions import APIError
+from gspread.http_client import HTTPClient
+from gspread.utils import absolute_range_name
+
+from .errors import ConfigError, SheetChangedError, SheetError
+from .google_http import CREDENTIALS_ENV, SCOPES, Notify, Retrier, find_credentials, load_credentials
+from .sheet import Backend, CellChange, CellValue, Grid, TabWrite, WriteResult, WriteValue, google_key, same_value
+
+__all__ = ["CREDENTIALS_ENV", "SCOPES", "GoogleBackend", "find_credentials", "load_credentials", "open_google"]
+
+_UNFORMATTED = {"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "SERIAL_NUMBER",
+                "majorDimension": "ROWS"}
+# Seams for tests that run the CLI against the local emulator (tests/google_fixtures.py, `google_cli`):
+# the gspread HTTP client class and the sleep used between retries, looked up when a backend is made.
+HTTP_CLIENT: type[HTTPClient] = HTTPClient
+SLEEP: Callable[[float], None] = time.sleep
+
+_SPARE_ROWS = 500  # rows added beyond the need when the grid must grow, so it rarely grows twice
+_NEW_TAB_ROWS, _NEW_TAB_COLUMNS = 1000, 26  # what the Google Sheets UI gives a new tab
+
+
+# --------------------------------------------------------------------------------------------- backend
+
+@dataclass
+class _TabInfo:
+    sheet_id: int
+    rows: int
+    columns: int
+
+
+class GoogleBackend(Backend):
+    """A Google Sheet as a handover backend (see module docstring for the request budget).
+
+    Give `credentials` (a key file; found with `find_credentials` when neither it nor `client` is
+    given) or a ready gspread `client` (tests: `make_client(emulator)`). `notify` shows each retry
+    wait; `sleep` and `http_client` are seams for tests and the emulator."""
+
+    def __init__(self, key: str, *, gid: int | None = None, credentials: Path | None = None,
+                 client: gspread.Client | None = None, client_email: str | None = None,
+                 notify: Notify | None = None, max_attempts: int = 6,
+                 sleep: Callable[[float], None] | None = None, http_client: type[HTTPClient] | None = None,
+                 timeout: float | tuple[float, float] | None = (10, 120), recheck_after: float = 3.0,
+                 clock: Callable[[], float] = time.monotonic):
+        self.key = key
+        self.gid = gid
+        if client is None:
+            creds, found_email = load_credentials(credentials or find_credentials(None))
+            client = gspread.Client(auth=creds, http_client=http_client or HTTP_CLIENT)
+            client.set_timeout(timeout)
+            client_email = client_email or found_email
+        if client_email is None:
+            client_email = getattr(getattr(client.http_client, "auth", None), "service_account_email", None)
+        self.client_email = client_email
+        self._http = client.http_client
+        self.retrier = Retrier(notify, max_attempts=max_attempts, sleep=sleep or SLEEP)
+        self.title: str | None = None
+        self._tabs: dict[str, _TabInfo] | None = None  # from the metadata, fetched only when needed
+        self._sizes: dict[str, tuple[int, int]] = {}  # grid (rows, columns) per tab, from echoed ranges
+        self.recheck_after = recheck_after
+        self._clock = clock
+        self._last_read: dict[str, tuple[float, list[list[Any]]]] = {}  # tab -> (when, values)
+
+    @property
+    def label(self) -> str:  # type: ignore[override]
+        return f"Google 表格「{self.title}」（{self.key}）" if self.title else f"Google 表格 {self.key}"
+
+    # --------------------------------------------------------------------------------- reading
+
+    def read(self, tabs: Sequence[str]) -> dict[str, Grid | None]:
+        wanted = list(dict.fromkeys(tabs))
+        known = self._tabs
+        values = self._values([tab for tab in wanted if known is None or tab in known])
+        grids: dict[str, Grid | None] = {}
+        for tab in wanted:
+            if tab not in values:
+                grids[tab] = None
+                continue
+            rows = values[tab]
+            header = [_header_text(value) for value in rows[0]] if rows else []
+            grids[tab] = Grid(tab, header, [[_cell(value) for value in row] for row in rows[1:]])
+        return grids
+
+    def _tab_info(self, refresh: bool = False) -> dict[str, _TabInfo]:
+        if self._tabs is None or refresh:
+            data = self._api("打开", self._http.fetch_sheet_metadata, self.key)
+            self.title = data.get("properties", {}).get("title")
+            self._tabs = {}
+            for sheet in data.get("sheets", []):
+                props = sheet.get("properties", {})
+                grid = props.get("gridProperties", {})
+                self._tabs[props["title"]] = _TabInfo(props.get("sheetId", 0), grid.get("rowCount", 0),
+                                                      grid.get("columnCount", 0))
+        return self._tabs
+
+    def _values(self, tabs: list[str], *, stale_ok: bool = True) -> dict[str, list[list[Any]]]:
+        """Whole tabs, unformatted, in one values.batchGet; also learns each grid's current size from
+        the echoed range. A missing tab makes the API refuse the whole batch: then the metadata says
+        which tabs exist and the batch is asked once more without the missing ones. Only tabs that
+        exist are in the answer."""
+        if not tabs:
+            return {}
+        ranges = [absolute_range_name(tab) for tab in tabs]
+        try:
+            data = self.retrier.call(self._http.values_batch_get, self.key, ranges, params=dict(_UNFORMATTED))
+        except APIError as error:
+            if stale_ok and error.response.status_code == 400 and "Unable to parse range" in str(error):
+                info = self._tab_info(refresh=True)
+                return self._values([tab for tab in tabs if tab in info], stale_ok=False)
+            raise self._error(error, "读取") from error
+        except auth_exceptions.GoogleAuthError as error:
+            raise _auth_error(error) from error
+        out: dict[str, list[list[Any]]] = {}
+        now = self._clock()
+        for tab, value_range in zip(tabs, data.get("valueRanges", [])):
+            out[tab] = value_range.get("values", [])
+            self._last_read[tab] = (now, out[tab])
+            size = _grid_size(value_range.get("range", ""))
+            if size:
+                self._sizes[tab] = size
+        return out
+
+    def _current(self, tabs: list[str]) -> dict[str, list[list[Any]]]:
+        """The tabs as they are now: this backend's own read when it is moments old, else a re-read."""
+        now = self._clock()
+        fresh = {tab: self._last_read[tab][1] for tab in tabs
+                 if tab in self._last_read and now - self._last_read[tab][0] < self.recheck_after}
+        stale = [tab for tab in tabs if tab not in fresh and (self._tabs is None or tab in self._tabs)]
+        fresh.update(self._values(stale))
+        return fresh
+
+    # --------------------------------------------------------------------------------- writing
+
+    def write(self, writes: Sequence[TabWrite]) -> WriteResult:
+        plan = [w for w in writes if not w.is_empty()]
+        if len({w.tab for w in plan}) != len(plan):
+            raise ValueError("write() takes at most one TabWrite per tab")
+        if not plan:
+            return WriteResult()
+        return self._write(plan, retry_if_stale=True)
+
+    def _write(self, plan: list[TabWrite], retry_if_stale: bool) -> WriteResult:
+        current = self._current([w.tab for w in plan])
+        for w in plan:
+            if w.tab not in current and not w.create:
+                raise SheetError(f"Google 表格里没有「{w.tab}」这一页：请先建好这一页（表头可参考 handover init）")
+        # Whatever happens next, our reads of these tabs are no longer what the sheet holds.
+        for w in plan:
+            self._last_read.pop(w.tab, None)
+        result = WriteResult()
+        conflicts: list[str] = []
+        tab_plans = []
+        for w in plan:
+            values = current.get(w.tab)
+            tab_plan = _TabPlan(w, values if values is not None else [], exists=values is not None)
+            tab_plan.build(result, conflicts)
+            tab_plans.append(tab_plan)
+        if conflicts:
+            shown = "；".join(conflicts[:3]) + (f"；等共 {len(conflicts)} 处" if len(conflicts) > 3 else "")
+            raise SheetChangedError(f"Google 表格在读取之后被别人改过，这次什么也没写入：{shown}。请重新运行命令")
+
+        structure = []
+        for tab_plan in tab_plans:
+            rows, columns = tab_plan.needed_size()
+            if not tab_plan.exists:
+                structure.append({"addSheet": {"properties": {
+                    "title": tab_plan.tab, "sheetType": "GRID",
+                    "gridProperties": {"rowCount": max(_NEW_TAB_ROWS, rows + _SPARE_ROWS),
+                                       "columnCount": max(_NEW_TAB_COLUMNS, columns), "frozenRowCount": 1}}}})
+                continue
+            grid_rows, grid_columns = self._sizes.get(tab_plan.tab, (rows, columns))
+            if rows > grid_rows or columns > grid_columns:
+                # Growing a grid needs its sheetId: the one write that costs a metadata request.
+                sheet_id = self._tab_info(refresh=True)[tab_plan.tab].sheet_id
+            if rows > grid_rows:
+                structure.append({"appendDimension": {"sheetId": sheet_id, "dimension": "ROWS",
+                                                      "length": rows - grid_rows + _SPARE_ROWS}})
+            if columns > grid_columns:
+                structure.append({"appendDimension": {"sheetId": sheet_id, "dimension": "COLUMNS",
+                                                      "length": columns - grid_columns}})
+        if structure:
+            try:
+                reply = self.retrier.call(self._http.batch_update, self.key, {"requests": structure})
+            except APIError as error:
+                if retry_if_stale and error.response.status_code == 400 and "already exists" in str(error):
+                    self._tab_info(refresh=True)  # someone made the tab meanwhile: plan again on it
+                    return self._write(plan, retry_if_stale=False)
+                raise self._error(error, "修改") from error
+            except auth_exceptions.GoogleAuthError as error:
+                raise _auth_error(error) from error
+            self._learn_structure(structure, reply)
+
+        data = [value_range for tab_plan in tab_plans for value_range in tab_plan.value_ranges()]
+        if data:
+            self._api("写入", self._http.values_batch_update, self.key,
+                      {"valueInputOption": "RAW", "data": data, "includeValuesInResponse": False})
+        return result
+
+    def _learn_structure(self, structure: list[dict], reply: Mapping[str, Any]) -> None:
+        for request, answer in zip(structure, reply.get("replies", [])):
+            if "addSheet" in request:
+                props = answer.get("addSheet", {}).get("properties", {})
+                grid = props.get("gridProperties", {})
+                title = props.get("title", request["addSheet"]["properties"]["title"])
+                self._sizes[title] = (grid.get("rowCount", 0), grid.get("columnCount", 0))
+                if self._tabs is not None:
+                    self._tabs[title] = _TabInfo(props.get("sheetId", 0), *self._sizes[title])
+            elif "appendDimension" in request:
+                dimension = request["appendDimension"]
+                for title, info in (self._tabs or {}).items():
+                    if info.sheet_id == dimension["sheetId"]:
+                        rows, columns = self._sizes.get(title, (info.rows, info.columns))
+                        if dimension["dimension"] == "ROWS":
+                            rows += dimension["length"]
+                        else:
+                            columns += dimension["length"]
+                        self._sizes[title] = (rows, columns)
+
+    # ---------------------------------------------------------------------------------- errors
+
+    def _api(self, doing: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        try:
+            return self.retrier.call(fn, *args, **kwargs)
+        except APIError as error:
+            raise self._error(error, doing) from error
+        except auth_exceptions.GoogleAuthError as error:
+            raise _auth_error(error) from error
+
+    def _error(self, error: APIError, doing: str) -> SheetError:
+        status = error.response.status_code
+        message = " ".join(str(error.error.get("message", "")).split())
+        if status == 403 and ("has not been used" in message or "SERVICE_DISABLED" in str(error.error)):
+            return SheetError("这个 Google Cloud 项目还没有启用 Google Sheets API（403）：请在控制台的"
+                              "「API 和服务」里启用 Google Sheets API，几分钟后再试")
+        if status == 403:
+            who = self.client_email or "你登录用的 Google 账号"
+            return SheetError(f"没有权限{doing} Google 表格 {self.key}（403）：请在表格右上角「共享」里，"
+                              f"把表格以编辑者身份共享给 {who}")
+        if status == 404:
+            return SheetError(f"找不到 Google 表格 {self.key}（404）：请检查链接或表格 ID 是否完整，"
+                              "链接形如 https://docs.google.com/spreadsheets/d/<ID>/edit")
+        if status == 401:
+            return SheetError("Google 不认这份凭据（401）：请重新下载凭据文件，并确认电脑时间准确")
+        return SheetError(f"Google Sheets {doing}失败（{status}）：{message or '没有说明'}")
+
+
+def _auth_error(error: Exception) -> SheetError:
+    if isinstance(error, auth_exceptions.RefreshError):
+        reason = error.args[0] if error.args and isinstance(error.args[0], str) else ""
+        code = reason.split(":")[0].strip()[:40] if reason else "refresh failed"
+        return SheetError(f"Google 拒绝为这份凭据签发令牌（{code}）：密钥可能已被删除或停用，"
+                          "请在 Google Cloud 控制台重新生成服务账号密钥")
+    return SheetError("连不上 Google 的登录服务：请检查网络或代理设置后重试")
+
+
+# ------------------------------------------------------------------------------------ planning a tab
+
+class _TabPlan:
+    """One TabWrite laid onto the tab as it is now: which cells to set, or why not."""
+
+    def __init__(self, write: TabWrite, values: list[list[Any]], exists: bool):
+        self.write = write
+        self.tab = write.tab
+        self.exists = exists
+        self.values = values
+        self.header = [_header_text(v) for v in values[0]] if values else []
+        self.cells: dict[tuple[int, int], Any] = {}  # (sheet row, 0-based column) -> JSON value
+        self.append_block: tuple[int, list[list[Any]]] | None = None  # first row, rows (None = skip)
+
+    def build(self, result: WriteResult, conflicts: list[str]) -> None:
+        w = self.write
+        if not self.header and w.header:
+            for col, name in enumerate(w.header):  # a new or blank tab gets its header
+                self.cells[(1, col)] = name
+            self.header = list(w.header)
+        for name in w.add_columns:
+            if _find_column(self.header, name) is None:
+                self.cells[(1, len(self.header))] = name
+                self.header.append(name)
+        self._changes(result, conflicts)
+        self._appends(result, conflicts)
+
+    def _changes(self, result: WriteResult, conflicts: list[str]) -> None:
+        w = self.write
+        if not w.changes:
+            return
+        if not self.exists:
+            conflicts.append(f"「{self.tab}」这一页不见了")
+            return
+        id_col = _find_column(self.header, w.id_column) if w.id_column else None
+        if w.id_column and id_col is None and any(change.row_id for change in w.changes):
+            conflicts.append(f"「{self.tab}」的表头里没有「{w.id_column}」列了")
+            return
+        rows_by_id: dict[str, list[int]] = {}
+        if id_col is not None:
+            for index, line in enumerate(self.values[1:]):
+                text = _id_text(line[id_col] if id_col < len(line) else None)
+                if text:
+                    rows_by_id.setdefault(text, []).append(index + 2)
+        for change in w.changes:
+            col = _find_column(self.header, change.column)
+            if col is None:
+                conflicts.append(f"「{self.tab}」的表头里没有「{change.column}」列了")
+                continue
+            row = self._locate(change, rows_by_id, id_col, conflicts)
+            if row is None:
+                continue
+            if row != change.row:
+                result.moved_rows.setdefault(self.tab, {})[change.row_id] = row
+            now = _cell(self._value(row, col))
+            if not same_value(now, change.old):
+                where = f"第 {row} 行" + (f"（编号 {change.row_id}）" if change.row_id else "")
+                conflicts.append(f"「{self.tab}」{where}的「{change.column}」读取时是{_shown(change.old)}，"
+                                 f"现在是{_shown(now)}")
+                continue
+            self.cells[(row, col)] = _json_value(change.new)
+
+    def _locate(self, change: CellChange, rows_by_id: dict[str, list[int]], id_col: int | None,
+                conflicts: list[str]) -> int | None:
+        row_id = _id_text(change.row_id)
+        if not row_id or id_col is None:
+            return change.row
+        rows = rows_by_id.get(row_id, [])
+        if len(rows) == 1:
+            return rows[0]
+        if change.row in rows:
+            return change.row
+        if not rows:
+            conflicts.append(f"「{self.tab}」里找不到编号 {row_id} 的行（被删掉或改了编号？）")
+        else:
+            conflicts.append(f"「{self.tab}」里编号 {row_id} 出现在 {len(rows)} 行（第 "
+                             f"{'、'.join(map(str, rows))} 行）：请先把编号改成不重复")
+        return None
+
+    def _appends(self, result: WriteResult, conflicts: list[str]) -> None:
+        w = self.write
+        if not w.appends:
+            return
+        names = list(w.header) + list(w.add_columns)
+        columns: list[int | None] = []
+        for position, name in enumerate(names):
+            columns.append(_find_column(self.header, name, occurrence=names[:position].count(name)))
+        first = max(_last_used_row(self.values) + 1, 2)
+        block = []
+        for line in w.appends:
+            row_cells: dict[int, Any] = {}
+            for position, value in enumerate(line):
+                if value is None:
+                    continue
+                col = columns[position] if position < len(columns) else None
+                if col is None:
+                    name = names[position] if position < len(names) else f"第 {position + 1} 列"
+                    conflicts.append(f"「{self.tab}」的表头里没有「{name}」列了")
+                    return
+                row_cells[col] = _json_value(value)
+            block.append(row_cells)
+        self.append_block = (first, block)
+        result.appended_rows[self.tab] = list(range(first, first + len(block)))
+
+    def needed_size(self) -> tuple[int, int]:
+        rows, columns = 1, len(self.header)
+        for row, col in self.cells:
+            rows, columns = max(rows, row), max(columns, col + 1)
+        if self.append_block:
+            first, block = self.append_block
+            rows = max(rows, first + len(block) - 1)
+            columns = max([columns] + [col + 1 for line in block for col in line])
+        return rows, columns
+
+    def value_ranges(self) -> list[dict]:
+        """The cells to set as A1 ranges: changes merged into runs of adjacent cells on a row; the
+        appended rows as one block, JSON null (= leave alone) in the gaps."""
+        out = []
+        by_row: dict[int, dict[int, Any]] = {}
+        for (row, col), value in self.cells.items():
+            by_row.setdefault(row, {})[col] = value
+        for row in sorted(by_row):
+            cols = sorted(by_row[row])
+            start = previous = cols[0]
+            for col in cols[1:] + [None]:
+                if col is not None and col == previous + 1:
+                    previous = col
+                    continue
+                out.append(self._range(row, start, row, previous,
+                                       [[by_row[row][c] for c in range(start, previous + 1)]]))
+                if col is not None:
+                    start = previous = col
+        if self.append_block and self.append_block[1]:
+            first, block = self.append_block
+            used = [col for line in block for col in line]
+            if used:
+                left, right = min(used), max(used)
+                rows = [[line.get(col) for col in range(left, right + 1)] for line in block]
+                out.append(self._range(first, left, first + len(block) - 1, right, rows))
+        return out
+
+    def _range(self, top: int, left: int, bottom: int, right: int, values: list[list[Any]]) -> dict:
+        a1 = f"{_letter(left)}{top}:{_letter(right)}{bottom}"
+        return {"range": absolute_range_name(self.tab, a1), "values": values}
+
+    def _value(self, row: int, col: int) -> Any:
+        index = row - 1
+        if index < len(self.values):
+            line = self.values[index]
+            if col < len(line):
+                return line[col]
+        return None
+
+
+# ------------------------------------------------------------------------------------------- helpers
+
+def _cell(value: Any) -> CellValue:
+    """A value as the API returned it -> a Grid cell ('' is an empty cell)."""
+    return None if value == "" else value
+
+
+def _header_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _id_text(value: Any) -> str:
+    return _header_text(value).strip()
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip().casefold()
+
+
+def _find_column(header: Sequence[str], name: str | None, occurrence: int = 0) -> int | None:
+    """Where a header name is now (its n-th occurrence): exact spelling first, then ignoring width,
+    case and surrounding spaces."""
+    if name is None:
+        return None
+    for same in (lambda h: h == name, lambda h: _fold(h) == _fold(name)):
+        found = [index for index, text in enumerate(header) if same(text)]
+        if len(found) > occurrence:
+            return found[occurrence]
+    return None
+
+
+def _last_used_row(values: list[list[Any]]) -> int:
+    for index in range(len(values) - 1, -1, -1):
+        if any(value not in ("", None) for value in values[index]):
+            return index + 1
+    return 0
+
+
+def _json_value(value: WriteValue) -> Any:
+    """What goes into the request: text as text (RAW: never a formula), Decimal as a number, None as
+    '' (clears the cell)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError(f"not a number to write: {value}")
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, (str, int, float)):
+        return value
+    if isinstance(value, (date, datetime)):
+        raise TypeError("format times to text before writing them")
+    raise TypeError(f"cannot write {type(value).__name__} to a sheet")
+
+
+def _shown(value: Any) -> str:
+    if value in (None, ""):
+        return "空白"
+    text = _header_text(value)
+    return f"「{text[:30]}…」" if len(text) > 30 else f"「{text}」"
+
+
+def _letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+_ECHO = re.compile(r"!\$?([A-Z]+)\$?(\d+)(?::\$?([A-Z]+)\$?(\d+))?$")
+
+
+def _grid_size(echo: str) -> tuple[int, int] | None:
+    """`交接!A1:Z1000` (a whole-tab range, as the API echoes it) -> (1000, 26)."""
+    match = _ECHO.search(echo)
+    if not match:
+        return None
+    letters, digits = (match.group(3), match.group(4)) if match.group(3) else (match.group(1), match.group(2))
+    column = 0
+    for ch in letters:
+        column = column * 26 + ord(ch) - 64
+    return int(digits), column
+
+
+# -------------------------------------------------------------------------------------------- opening
+
+def open_google(source: str, credentials_setting: str | None, notify: Notify | None = None,
+                **options: Any) -> GoogleBackend:
+    """The backend for `--sheet URL-or-key`: finds the credentials (see `find_credentials`) and loads
+    them now, so a bad key file is reported before anything else happens. `options` go to
+    GoogleBackend (tests pass `http_client`, `sleep`)."""
+    parsed = google_key(source)
+    if parsed is None:
+        raise ConfigError(f"「{source}」不是 Google 表格的链接或 ID：链接形如 "
+                          "https://docs.google.com/spreadsheets/d/<ID>/edit")
+    key, gid = parsed
+    return GoogleBackend(key, gid=gid, credentials=find_credentials(credentials_setting), notify=notify,
+                         **options)

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Mapping, Sequence
 
+from .messages import CourierBatch, Messages, build_messages, courier_messages, messages_json, render_messages
 from .records import HandoverItem, Problem
 from .render import render, table
 from .schema import Status
+from .summary import Summary, build_summary
 from .tasks import TaskList, build_task_list, task_list_json, task_rows
 from .workspace import Workspace
 
@@ -25,16 +27,28 @@ def dumps(data: object) -> str:
 
 # ---------------------------------------------------------------------------------------- pull
 
-def pull(ws: Workspace, now: datetime | None = None) -> TaskList:
+@dataclass
+class Morning:
+    """Everything `pull` shows: the task list and the messages ready to paste."""
+
+    tasks: TaskList
+    messages: Messages
+
+
+def pull(ws: Workspace, now: datetime | None = None) -> Morning:
     now = now or ws.now()
     grids = ws.read("handover")
     handover = ws.handover(grids["handover"], now, open_only=True)
-    return build_task_list(handover, now=now, morning_starts=ws.config.morning_starts, sheet=ws.backend.label)
+    tasks = build_task_list(handover, now=now, morning_starts=ws.config.morning_starts, sheet=ws.backend.label)
+    return Morning(tasks, build_messages(handover.items, ws.config))
 
 
-def render_pull(ws: Workspace, tasks: TaskList, fmt: str) -> str:
+def render_pull(ws: Workspace, morning: Morning, fmt: str) -> str:
+    tasks = morning.tasks
     if fmt == "json":
-        return dumps(task_list_json(tasks, ws.tz))
+        data = task_list_json(tasks, ws.tz)
+        data["messages"] = messages_json(morning.messages, ws.templates)
+        return dumps(data)
     groups = [
         {"label": group.label, "count": len(group.tasks), "rows": task_rows(group, ws.tz)}
         for group in tasks.groups
@@ -46,9 +60,28 @@ def render_pull(ws: Workspace, tasks: TaskList, fmt: str) -> str:
         tasks=tasks,
         generated=tasks.generated_at.astimezone(ws.tz).strftime("%Y-%m-%d %H:%M"),
         groups=groups,
+        messages=render_messages(morning.messages, fmt, ws.templates),
         problems=[_problem_line(problem) for problem in tasks.problems],
     )
     return render(f"pull.{'md' if fmt == 'markdown' else 'txt'}.j2", ws.templates, **context)
+
+
+# -------------------------------------------------------------------------------------- courier
+
+def courier(ws: Workspace, *, name: str | None = None, now: datetime | None = None) -> CourierBatch:
+    now = now or ws.now()
+    grids = ws.read("handover")
+    handover = ws.handover(grids["handover"], now, open_only=True)
+    return courier_messages(handover.items, ws.config, courier=name)
+
+
+# -------------------------------------------------------------------------------------- summary
+
+def summary(ws: Workspace, day: date | None = None, now: datetime | None = None) -> Summary:
+    now = now or ws.now()
+    grids = ws.read("handover")
+    handover = ws.handover(grids["handover"], now)
+    return build_summary(handover.items, day or now.date(), ws.config, now)
 
 
 def _problem_line(problem: Problem) -> dict[str, object]:

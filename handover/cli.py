@@ -156,12 +156,51 @@ def check(sheet, config_file, fmt, assign_ids) -> None:
 def pull(sheet, config_file, fmt, out, templates, strict) -> None:
     """The morning task list: open items by route, most urgent first."""
     ws = _workspace(sheet, config_file, templates)
-    tasks = actions.pull(ws)
-    _emit(actions.render_pull(ws, tasks, fmt), out)
+    morning = actions.pull(ws)
+    _emit(actions.render_pull(ws, morning, fmt), out)
+    tasks = morning.tasks
     if tasks.problems and (out or fmt == "json"):
         click.echo(f"{tasks.problem_rows} 行有问题，没有放进清单（见清单末尾）", err=True)
     if strict and tasks.problems:
         sys.exit(1)
+
+
+# ------------------------------------------------------------------------------------- courier
+
+@cli.command(context_settings=CONTEXT)
+@click.option("--courier", "name", metavar="NAME", help="Only this company (申通, ZTO, 顺丰 …).")
+@click.option("--copy", is_flag=True, help="Also put the messages on the clipboard, ready to paste into QQ.")
+@click.option("--templates", type=click.Path(file_okay=False), help="Folder of templates overriding the built-in ones.")
+@sheet_options
+def courier(sheet, config_file, name, copy, templates) -> None:
+    """Only the courier messages: one block per company, ready to paste."""
+    from .clipboard import copy_text
+    from .messages import UnknownCourierError, courier_copy_text, render_courier_messages
+
+    ws = _workspace(sheet, config_file, templates)
+    try:
+        batch = actions.courier(ws, name=name)
+    except UnknownCourierError as error:
+        raise click.BadParameter(str(error), param_hint="--courier") from None
+    click.echo(render_courier_messages(batch, ws.templates), nl=False)
+    if copy:
+        text = courier_copy_text(batch, ws.templates)
+        click.echo(copy_text(text).message if text else "没有可以复制的消息", err=True)
+
+
+# ------------------------------------------------------------------------------------- summary
+
+@cli.command(context_settings=CONTEXT)
+@click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), help="The day to sum up (default: today).")
+@output_options("text", "markdown", "html")
+@sheet_options
+def summary(sheet, config_file, day, fmt, out, templates) -> None:
+    """The daily summary for the team chat and the shop owner."""
+    from .summary import render_summary
+
+    ws = _workspace(sheet, config_file, templates)
+    report = actions.summary(ws, day.date() if day else None)
+    _emit(render_summary(report, fmt, ws.templates), out)
 
 
 # ---------------------------------------------------------------------------------------- done

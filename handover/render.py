@@ -44,7 +44,7 @@ def environment(override: Path | None = None) -> "jinja2.Environment":
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
-        autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default_for_string=False),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "html.j2"), default_for_string=False),
     )
     env.filters["pad"] = pad
     env.filters["clip"] = clip

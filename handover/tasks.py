@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -45,7 +45,6 @@ class TaskList:
     groups: list[RouteGroup]
     problems: list[Problem]  # rows that cannot go out as they are (open rows only), in sheet order
     unassigned: int = 0  # open rows without an 编号 yet
-    sections: dict[str, Any] = field(default_factory=dict)  # timers, at-risk orders, messages
 
     @property
     def open_count(self) -> int:
@@ -151,5 +150,4 @@ def task_list_json(tasks: TaskList, tz: ZoneInfo) -> dict[str, Any]:
         ],
         "problems": [dict(problem.as_json(), id=problem.id) for problem in tasks.problems],
     }
-    data.update({name: section for name, section in tasks.sections.items() if name.endswith("_json")})
     return data

@@ -1,0 +1,392 @@
+"""The messages the morning shift pastes: one per courier company, one for the warehouse, and the list
+of buyers to phone.
+
+Building and rendering are separate. `courier_messages`, `warehouse_list` and `call_list` sort open
+items into numbered entries and set aside every row that cannot go out as it is; the `render_*`
+functions turn them into text through the shop's templates. A row with an error is never sent half
+filled: it is listed under the message with what is missing, so nobody has to notice a gap in a message
+that already went out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .couriers import COURIERS, Courier, CourierContact, courier_contacts, courier_of
+from .errors import ConfigError, HandoverError
+from .records import ERROR, WARNING, HandoverItem, Problem
+from .render import render
+from .schema import CATEGORIES, Category, Route
+
+# Within a courier message the parcel still moving comes first: an intercept a few hours late is a
+# parcel delivered; an address change can wait for the next sorting; a weight question waits for anyone.
+_COURIER_ORDER = ("intercept", "address_change", "weight_query")
+_CATEGORY_ORDER = {c.key: index for index, c in enumerate(CATEGORIES)}
+
+
+class UnknownCourierError(HandoverError):
+    """`--courier NAME` names no courier we know."""
+
+
+@dataclass(frozen=True)
+class MessageSettings:
+    """The shop's wording settings: `[messages]` and `[couriers.*]` in handover.toml."""
+
+    shop: str = ""
+    sign_off: str = ""
+    return_address: str = ""  # where intercepted parcels go back to when the row has no new address
+    contacts: dict[str, CourierContact] = field(default_factory=dict)
+
+    def contact(self, courier: Courier) -> CourierContact:
+        return self.contacts.get(courier.key) or CourierContact(courier)
+
+
+_SETTINGS_FIELDS = ("shop", "sign_off", "return_address")
+
+
+def message_settings(config: Any) -> MessageSettings:
+    where = config.where()
+    section = config.section("messages")
+    values: dict[str, str] = {}
+    for name, value in section.items():
+        if name not in _SETTINGS_FIELDS:
+            raise ConfigError(f"{where}: [messages] 里不认识 {name}（可用：{'、'.join(_SETTINGS_FIELDS)}）")
+        if not isinstance(value, str):
+            raise ConfigError(f"{where}: [messages] {name} 应该是文字，例如 {name} = \"…\"")
+        values[name] = value.strip()
+    return MessageSettings(contacts=courier_contacts(config), **values)
+
+
+# ------------------------------------------------------------------------------------ the records
+
+@dataclass
+class Entry:
+    """One numbered item of a message."""
+
+    number: int
+    item: HandoverItem
+    return_to: str = ""  # intercepts: where the parcel goes back to
+
+    @property
+    def kind(self) -> str:
+        assert self.item.category is not None
+        return self.item.category.key
+
+    def as_json(self) -> dict[str, Any]:
+        item = self.item
+        return {
+            "number": self.number,
+            "id": item.id,
+            "row": item.row,
+            "category": self.kind,
+            "route": item.route.value if item.route else None,
+            "platform": item.platform,
+            "shop": item.shop,
+            "order_id": item.order_id,
+            "buyer": item.buyer,
+            "phone": item.phone,
+            "courier": item.courier.key if item.courier else None,
+            "tracking_no": item.tracking_no,
+            "old_address": item.old_address,
+            "new_address": item.new_address,
+            "detail": item.detail,
+            "return_to": self.return_to or None,
+        }
+
+
+@dataclass
+class Note:
+    """A row the person sending a message must know about: left out (errors) or to check (warnings).
+    `number` is the entry's number when the row is in the message."""
+
+    item: HandoverItem
+    problems: list[Problem]
+    number: int | None = None
+
+    @property
+    def where(self) -> str:
+        return f"第 {self.item.row} 行（{self.item.id}）" if self.item.id else f"第 {self.item.row} 行"
+
+    @property
+    def label(self) -> str:
+        return self.item.category.label if self.item.category else "未分类"
+
+    @property
+    def reasons(self) -> list[str]:
+        # Most messages already name their field (改地址需要新地址, 不是电话号码…); name it only when not.
+        out = []
+        for problem in self.problems:
+            column = problem.column or ""
+            if column and column not in problem.message and column[-2:] not in problem.message:
+                out.append(f"「{problem.column}」{problem.message}")
+            else:
+                out.append(problem.message)
+        return out
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.item.id,
+            "row": self.item.row,
+            "number": self.number,
+            "category": self.item.category.key if self.item.category else None,
+            "problems": [p.as_json() for p in self.problems],
+        }
+
+
+@dataclass
+class CourierMessage:
+    courier: Courier
+    contact: CourierContact
+    sign_off: str
+    entries: list[Entry] = field(default_factory=list)
+    left_out: list[Note] = field(default_factory=list)
+    to_check: list[Note] = field(default_factory=list)
+    text: str = ""  # the pastable message, filled in by rendering
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "courier": self.courier.key,
+            "courier_name": self.courier.name,
+            "contact": self.contact.contact,
+            "qq": self.contact.qq,
+            "text": self.text or None,
+            "items": [e.as_json() for e in self.entries],
+            "left_out": [n.as_json() for n in self.left_out],
+            "to_check": [n.as_json() for n in self.to_check],
+        }
+
+
+@dataclass
+class CourierBatch:
+    settings: MessageSettings
+    messages: list[CourierMessage]
+    unknown: list[Note]  # courier rows whose company nobody can tell: fill in 快递公司 first
+
+    def as_json(self) -> dict[str, Any]:
+        return {"messages": [m.as_json() for m in self.messages], "unknown_courier": [n.as_json() for n in self.unknown]}
+
+
+@dataclass
+class Group:
+    category: Category
+    entries: list[Entry]
+
+
+@dataclass
+class GroupedList:
+    """The warehouse list or the call list: entries grouped by category, numbered straight through so a
+    reply can say "第 3 条已补发"."""
+
+    route: Route
+    settings: MessageSettings
+    groups: list[Group]
+    left_out: list[Note]
+    to_check: list[Note]
+    text: str = ""
+
+    @property
+    def count(self) -> int:
+        return sum(len(group.entries) for group in self.groups)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "text": self.text or None,
+            "items": [e.as_json() for g in self.groups for e in g.entries],
+            "left_out": [n.as_json() for n in self.left_out],
+            "to_check": [n.as_json() for n in self.to_check],
+        }
+
+
+@dataclass
+class Messages:
+    """Everything `pull` shows after the task list."""
+
+    couriers: CourierBatch
+    warehouse: GroupedList
+    calls: GroupedList
+
+
+# ---------------------------------------------------------------------------------------- building
+
+def _urgency(item: HandoverItem, order: dict[str, int]) -> tuple:
+    # Oldest first within a kind: it has waited longest. Rows without a time go last, in sheet order.
+    assert item.category is not None
+    logged = item.logged_at.timestamp() if item.logged_at else float("inf")
+    return (order.get(item.category.key, len(order)), logged, item.row)
+
+
+def _open(items: Iterable[HandoverItem], route: Route) -> list[HandoverItem]:
+    return [i for i in items if i.is_open and i.category is not None and i.category.route is route]
+
+
+def _warnings(item: HandoverItem) -> list[Problem]:
+    return [p for p in item.problems if p.severity == WARNING]
+
+
+def courier_messages(items: Iterable[HandoverItem], config: Any, *, courier: str | None = None,
+                     settings: MessageSettings | None = None) -> CourierBatch:
+    """One message per courier company for the open courier rows (address changes, intercepts, weight
+    queries). `courier` (a name or alias) keeps only that company's message; rows whose company is
+    unknown are always listed, since any of them may be that company's."""
+    settings = settings or message_settings(config)
+    only: Courier | None = None
+    if courier is not None:
+        only = courier_of(courier)
+        if only is None:
+            names = "、".join(c.name for c in COURIERS)
+            raise UnknownCourierError(f"不认识的快递公司「{courier}」（可用：{names}，或 sto、zto 这样的简称）")
+    order = {key: index for index, key in enumerate(_COURIER_ORDER)}
+    by_courier: dict[str, CourierMessage] = {}
+    unknown: list[Note] = []
+    for item in sorted(_open(items, Route.COURIER), key=lambda i: _urgency(i, order)):
+        if item.courier is None:
+            unknown.append(Note(item, _unknown_courier_problems(item)))
+            continue
+        if only is not None and item.courier.key != only.key:
+            continue
+        message = by_courier.get(item.courier.key)
+        if message is None:
+            contact = settings.contact(item.courier)
+            message = CourierMessage(item.courier, contact, contact.sign_off or settings.sign_off)
+            by_courier[item.courier.key] = message
+        errors = item.errors
+        return_to = ""
+        if item.category.key == "intercept":  # type: ignore[union-attr]
+            return_to = item.new_address or settings.return_address
+            if not return_to and not errors:
+                errors = [Problem(item.row, "新地址", "拦截退回要写退回到哪里：这行没填新地址，handover.toml 的 "
+                                  "[messages] 也没有 return_address", ERROR, item.id)]
+        if errors:
+            message.left_out.append(Note(item, errors))
+            continue
+        entry = Entry(len(message.entries) + 1, item, return_to)
+        message.entries.append(entry)
+        checks = _warnings(item)
+        if item.courier_recognised:
+            checks = [Problem(item.row, "快递公司", f"快递公司没填，按单号认作{item.courier.name}", WARNING, item.id), *checks]
+        if checks:
+            message.to_check.append(Note(item, checks, entry.number))
+    messages = [by_courier[c.key] for c in COURIERS if c.key in by_courier]
+    return CourierBatch(settings, messages, unknown)
+
+
+def _unknown_courier_problems(item: HandoverItem) -> list[Problem]:
+    errors = item.errors
+    if any("快递公司" in p.message for p in errors):
+        return errors  # records already said what is wrong with the courier cell
+    if item.tracking_no:
+        reason = f"没填快递公司，单号 {item.tracking_no} 也认不出是哪家"
+    else:
+        reason = "没填快递公司，也没有快递单号"
+    return [*errors, Problem(item.row, "快递公司", reason, ERROR, item.id)]
+
+
+def _grouped(items: Iterable[HandoverItem], route: Route, settings: MessageSettings) -> GroupedList:
+    by_category: dict[str, list[Entry]] = {}
+    left_out: list[Note] = []
+    to_check: list[Note] = []
+    number = 0
+    for item in sorted(_open(items, route), key=lambda i: _urgency(i, _CATEGORY_ORDER)):
+        if item.errors:
+            left_out.append(Note(item, item.errors))
+            continue
+        number += 1
+        entry = Entry(number, item)
+        by_category.setdefault(item.category.key, []).append(entry)  # type: ignore[union-attr]
+        if _warnings(item):
+            to_check.append(Note(item, _warnings(item), number))
+    groups = [Group(c, by_category[c.key]) for c in CATEGORIES if c.key in by_category]
+    return GroupedList(route, settings, groups, left_out, to_check)
+
+
+def warehouse_list(items: Iterable[HandoverItem], config: Any, *, settings: MessageSettings | None = None) -> GroupedList:
+    """Missing items, orders without tracking movement and buyers urging shipment, for the warehouse."""
+    return _grouped(items, Route.WAREHOUSE, settings or message_settings(config))
+
+
+def call_list(items: Iterable[HandoverItem], config: Any, *, settings: MessageSettings | None = None) -> GroupedList:
+    """Buyers to phone: sizes to confirm, addresses no courier reaches, and the rest."""
+    return _grouped(items, Route.CUSTOMER, settings or message_settings(config))
+
+
+def build_messages(items: Iterable[HandoverItem], config: Any, *, courier: str | None = None) -> Messages:
+    items = list(items)
+    settings = message_settings(config)
+    return Messages(
+        couriers=courier_messages(items, config, courier=courier, settings=settings),
+        warehouse=warehouse_list(items, config, settings=settings),
+        calls=call_list(items, config, settings=settings),
+    )
+
+
+# --------------------------------------------------------------------------------------- rendering
+
+def _tidy(text: str) -> str:
+    # Optional lines and notes leave runs of blank lines behind; one blank line is all a chat needs.
+    return re.sub(r"\n{3,}", "\n\n", text).strip("\n") + "\n"
+
+
+def _fill_courier_texts(batch: CourierBatch, override: Path | None) -> None:
+    # Each body is rendered on its own, not included from the page template, so a StrictUndefined error
+    # names the template the shop actually got wrong.
+    for message in batch.messages:
+        message.text = _tidy(render("courier.txt.j2", override, message=message, shop=batch.settings.shop)) if message.entries else ""
+
+
+def render_courier_messages(batch: CourierBatch, override: Path | None = None) -> str:
+    """What `handover courier` prints: each company's message between rules, with where to paste it,
+    then the rows left out or to check, then rows whose company is unknown."""
+    _fill_courier_texts(batch, override)
+    return _tidy(render("couriers.txt.j2", override, batch=batch))
+
+
+def courier_copy_text(batch: CourierBatch, override: Path | None = None) -> str:
+    """Only the pastable messages, for `--copy`: no rules, headers or notes for the morning shift.
+    Several companies' messages are separated by a blank line; "" when there is nothing to send."""
+    _fill_courier_texts(batch, override)
+    texts = [m.text.strip("\n") for m in batch.messages if m.text]
+    return "\n\n".join(texts) + "\n" if texts else ""
+
+
+def render_warehouse(warehouse: GroupedList, override: Path | None = None) -> str:
+    warehouse.text = _tidy(render("warehouse.txt.j2", override, warehouse=warehouse, shop=warehouse.settings.shop,
+                                  sign_off=warehouse.settings.sign_off))
+    return warehouse.text
+
+
+def render_calls(calls: GroupedList, override: Path | None = None) -> str:
+    calls.text = _tidy(render("calls.txt.j2", override, calls=calls, shop=calls.settings.shop))
+    return calls.text
+
+
+def _fill(messages: Messages, override: Path | None) -> None:
+    _fill_courier_texts(messages.couriers, override)
+    render_warehouse(messages.warehouse, override)
+    render_calls(messages.calls, override)
+
+
+def render_messages(messages: Messages, fmt: str = "text", override: Path | None = None) -> str:
+    """The messages section of `pull`, as `text` or `markdown`."""
+    if fmt not in ("text", "markdown"):
+        raise ValueError(f"unknown format {fmt!r}")
+    _fill(messages, override)
+    if fmt == "markdown":
+        return _tidy(render("messages.md.j2", override, messages=messages))
+    couriers_text = render("couriers.txt.j2", override, batch=messages.couriers)
+    return _tidy(render("messages.txt.j2", override, messages=messages, couriers_text=couriers_text))
+
+
+def messages_json(messages: Messages, override: Path | None = None) -> dict[str, Any]:
+    """The messages section of `pull --format json`: each message's rendered text and its items."""
+    _fill(messages, override)
+    couriers = messages.couriers.as_json()
+    return {
+        "couriers": couriers["messages"],
+        "unknown_courier": couriers["unknown_courier"],
+        "warehouse": messages.warehouse.as_json(),
+        "calls": messages.calls.as_json(),
+    }

@@ -1,0 +1,408 @@
+"""The daily summary (`handover summary --date`): what was logged, what was handled, what is still
+open, by category and route, with compensation paid and at risk when the ledger provides them.
+
+Counts are "as of" the end of the day, or now when the day is today: an item handled the next morning
+still counts as open in yesterday's summary, so a summary regenerated later tells the same story.
+Buyers appear only shortened and with masked phones: the summary goes to a group chat and the owner.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from math import ceil
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from markupsafe import Markup
+
+from .chart import Series, stacked_bars
+from .errors import ConfigError
+from .records import HandoverItem
+from .render import render
+from .schema import (
+    CATEGORIES,
+    ROUTE_LABELS,
+    ROUTE_ORDER,
+    STATUS_LABELS,
+    Category,
+    Status,
+)
+from .values import mask_phone, money_text, short_name
+
+FORMATS = ("text", "markdown", "html")
+_TEMPLATES = {"text": "summary.txt.j2", "markdown": "summary.md.j2", "html": "summary.html.j2"}
+HISTORY_DAYS = 7
+_WEEKDAYS = "一二三四五六日"
+_CLOSED = (Status.DONE, Status.CANCELLED)
+
+PAYOUT_LABELS = {"presale_late": "预售超时赔付", "affiliate_deduction": "淘宝客扣佣退款"}
+
+# One colour per category, grouped by route (warm: warehouse, blue/green: courier, purple/grey: buyer),
+# readable on white and distinguishable by most colour-blind readers through lightness as well.
+CATEGORY_COLORS = {
+    "missing_item": "#d9480f", "no_tracking": "#f08c00", "urge_shipment": "#fcc419",
+    "address_change": "#1864ab", "intercept": "#4dabf7", "weight_query": "#0ca678",
+    "size_confirm": "#7048e8", "address_unreachable": "#c0a6ff", "other": "#868e96",
+}
+
+
+@dataclass(frozen=True)
+class Payout:
+    order_id: str
+    kind: str  # presale_late, affiliate_deduction
+    amount: Decimal
+    computed_at: datetime | date
+
+    @property
+    def label(self) -> str:
+        return PAYOUT_LABELS.get(self.kind, self.kind)
+
+    @property
+    def amount_text(self) -> str:
+        return "¥" + money_text(self.amount)
+
+
+@dataclass(frozen=True)
+class AtRisk:
+    order_id: str
+    hours_left: float  # negative: already past the deadline
+    potential: Decimal
+
+    @property
+    def hours_text(self) -> str:
+        hours = float(self.hours_left)
+        if hours < 0:
+            return f"已超时 {ceil(-hours)} 小时"
+        if hours < 1:
+            return "不到 1 小时"
+        if hours < 48:
+            return f"还剩 {int(hours)} 小时"
+        return f"还剩 {int(hours // 24)} 天"
+
+    @property
+    def potential_text(self) -> str:
+        return "¥" + money_text(self.potential)
+
+
+@dataclass
+class PayoutTotal:
+    kind: str
+    label: str
+    count: int
+    amount: Decimal
+
+    @property
+    def amount_text(self) -> str:
+        return "¥" + money_text(self.amount)
+
+
+@dataclass
+class Counts:
+    logged: int = 0  # logged during the day
+    handled: int = 0  # done or cancelled during the day
+    open: int = 0  # still open at the day's end (or now)
+
+    def add(self, other: Counts) -> None:
+        self.logged += other.logged
+        self.handled += other.handled
+        self.open += other.open
+
+    @property
+    def any(self) -> bool:
+        return bool(self.logged or self.handled or self.open)
+
+
+@dataclass
+class CategoryRow:
+    key: str
+    label: str
+    counts: Counts
+
+
+@dataclass
+class RouteRow:
+    key: str
+    label: str
+    counts: Counts
+    categories: list[CategoryRow]
+
+
+@dataclass
+class OpenItem:
+    id: str
+    row: int
+    category: str  # label
+    status: str  # label
+    logged_at: datetime | None
+    logged_text: str  # 11月18日 22:40, or 没填登记时间
+    waiting: str  # for tables: 4 天, 18 小时, 不到 1 小时, 不详
+    order_id: str
+    buyer: str  # shortened
+    phone: str  # masked
+    carried: bool  # logged before the day
+
+    @property
+    def waiting_text(self) -> str:
+        """For sentences: 已等 4 天, 登记不到 1 小时."""
+        if self.logged_at is None:
+            return "不知道等了多久"
+        if self.waiting.startswith("不到"):
+            return "登记" + self.waiting
+        return "已等 " + self.waiting
+
+
+@dataclass
+class HistoryDay:
+    day: date
+    counts: dict[str, int]  # category key -> items logged that day
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+@dataclass
+class Summary:
+    day: date
+    shop: str
+    tz: ZoneInfo
+    generated_at: datetime
+    as_of: datetime  # the end of the day, or now when the day is not over
+    logged: int
+    done: int
+    cancelled: int
+    open: int
+    carried_in: int  # open when the day began
+    carried_handled: int  # of those, handled during the day
+    carried_open: int  # of those, still open
+    undated: int  # open items without 登记时间 (counted as open, not as carried)
+    routes: list[RouteRow]
+    open_items: list[OpenItem]  # oldest first
+    history: list[HistoryDay]
+    payouts: list[Payout] | None  # None: no ledger given, the section is left out
+    at_risk: list[AtRisk] | None
+    payout_totals: list[PayoutTotal] = field(default_factory=list)
+
+    @property
+    def handled(self) -> int:
+        return self.done + self.cancelled
+
+    @property
+    def oldest(self) -> OpenItem | None:
+        dated = [item for item in self.open_items if item.logged_at is not None]
+        return dated[0] if dated else None
+
+    @property
+    def date_text(self) -> str:
+        return f"{self.day.year}年{self.day.month}月{self.day.day}日 周{_WEEKDAYS[self.day.weekday()]}"
+
+    @property
+    def as_of_text(self) -> str:
+        local = self.as_of.astimezone(self.tz)
+        if local.time() == time(0) and local.date() == self.day + timedelta(days=1):
+            return "当天结束"
+        return f"{local.month}月{local.day}日 {local:%H:%M}"
+
+    @property
+    def generated_text(self) -> str:
+        return f"{self.generated_at.astimezone(self.tz):%Y-%m-%d %H:%M}"
+
+    @property
+    def payout_total_text(self) -> str:
+        return "¥" + money_text(sum((p.amount for p in self.payouts or ()), Decimal(0)))
+
+    @property
+    def at_risk_total_text(self) -> str:
+        return "¥" + money_text(sum((r.potential for r in self.at_risk or ()), Decimal(0)))
+
+    @property
+    def history_categories(self) -> list[Category]:
+        used = {key for day in self.history for key, count in day.counts.items() if count}
+        return [c for c in CATEGORIES if c.key in used]
+
+
+# ------------------------------------------------------------------------------------------ building
+
+def _local(moment: datetime, tz: ZoneInfo) -> datetime:
+    return moment.astimezone(tz)
+
+
+def _closed_before(item: HandoverItem, moment: datetime) -> bool:
+    # Closed without a 处理时间: we cannot say when, so it counts as closed all along.
+    return item.status in _CLOSED and (item.handled_at is None or item.handled_at < moment)
+
+
+def _open_at(item: HandoverItem, moment: datetime) -> bool:
+    logged = item.logged_at is None or item.logged_at < moment
+    return logged and not _closed_before(item, moment)
+
+
+def _waiting(since: datetime | None, until: datetime) -> str:
+    if since is None:
+        return "不详"
+    hours = max(0, int((until - since).total_seconds() // 3600))
+    if hours < 1:
+        return "不到 1 小时"
+    return f"{hours} 小时" if hours < 24 else f"{hours // 24} 天"
+
+
+def _when(moment: datetime | None, tz: ZoneInfo) -> str:
+    if moment is None:
+        return "没填登记时间"
+    local = _local(moment, tz)
+    return f"{local.month}月{local.day}日 {local:%H:%M}"
+
+
+def _payout(value: Any) -> Payout:
+    if isinstance(value, Payout):
+        return value
+    order_id, kind, amount, computed_at = value
+    return Payout(str(order_id), str(kind), Decimal(amount), computed_at)
+
+
+def _at_risk(value: Any) -> AtRisk:
+    if isinstance(value, AtRisk):
+        return value
+    order_id, hours_left, potential = value
+    return AtRisk(str(order_id), float(hours_left), Decimal(potential))
+
+
+def _on_day(moment: datetime | date, day: date, tz: ZoneInfo) -> bool:
+    if isinstance(moment, datetime):
+        return (moment.replace(tzinfo=tz) if moment.tzinfo is None else moment.astimezone(tz)).date() == day
+    return moment == day
+
+
+def build_summary(items: Iterable[HandoverItem], day: date, config: Any, now: datetime, *,
+                  payouts: Sequence[Any] | None = None, at_risk: Sequence[Any] | None = None) -> Summary:
+    """The summary of `day` in the shop's timezone; `now` is an aware datetime.
+
+    `payouts`: (order_id, kind, amount, computed_at) tuples or Payout; those computed on `day` count.
+    `at_risk`: (order_id, hours_left, potential_amount) tuples or AtRisk. Leave either as None when the
+    ledger is not available: the summary then says nothing about money rather than "nothing paid".
+    """
+    tz = config.timezone
+    items = list(items)
+    start = datetime.combine(day, time(0), tzinfo=tz)
+    end = start + timedelta(days=1)
+    as_of = min(now.astimezone(tz), end)
+
+    def logged_today(item: HandoverItem) -> bool:
+        return item.logged_at is not None and start <= item.logged_at < end
+
+    def handled_today(item: HandoverItem) -> bool:
+        return item.status in _CLOSED and item.handled_at is not None and start <= item.handled_at < end
+
+    per_category: dict[str | None, Counts] = {}
+    open_items: list[OpenItem] = []
+    done = cancelled = carried_in = carried_handled = carried_open = undated = 0
+    for item in items:
+        key = item.category.key if item.category else None
+        counts = per_category.setdefault(key, Counts())
+        carried = item.logged_at is not None and _open_at(item, start)
+        is_open = _open_at(item, as_of)
+        if logged_today(item):
+            counts.logged += 1
+        if handled_today(item):
+            counts.handled += 1
+            done += item.status is Status.DONE
+            cancelled += item.status is Status.CANCELLED
+            carried_handled += carried
+        if carried:
+            carried_in += 1
+            carried_open += is_open
+        if is_open:
+            counts.open += 1
+            undated += item.logged_at is None
+            open_items.append(OpenItem(
+                id=item.id, row=item.row, category=item.category.label if item.category else "未分类",
+                status=STATUS_LABELS.get(item.status, "待处理") if item.status else "状态不明",
+                logged_at=item.logged_at, logged_text=_when(item.logged_at, tz),
+                waiting=_waiting(item.logged_at, as_of), order_id=item.order_id,
+                buyer=short_name(item.buyer), phone=mask_phone(item.phone) if item.phone else "",
+                carried=item.logged_at is not None and item.logged_at < start))
+    far_future = datetime.max.replace(tzinfo=tz)
+    open_items.sort(key=lambda o: (o.logged_at or far_future, o.row))
+
+    summary = Summary(
+        day=day, shop=_shop(config), tz=tz, generated_at=now, as_of=as_of,
+        logged=sum(c.logged for c in per_category.values()), done=done, cancelled=cancelled,
+        open=len(open_items), carried_in=carried_in, carried_handled=carried_handled, carried_open=carried_open,
+        undated=undated, routes=_routes(per_category), open_items=open_items,
+        history=_history(items, day, tz),
+        payouts=None if payouts is None else [p for p in map(_payout, payouts) if _on_day(p.computed_at, day, tz)],
+        at_risk=None if at_risk is None else sorted(map(_at_risk, at_risk), key=lambda r: r.hours_left),
+    )
+    summary.payout_totals = _payout_totals(summary.payouts or [])
+    return summary
+
+
+def _shop(config: Any) -> str:
+    shop = config.section("messages").get("shop", "")
+    if not isinstance(shop, str):
+        raise ConfigError(f"{config.where()}: [messages] shop 应该是文字，例如 shop = \"小鹿服饰旗舰店\"")
+    return shop.strip()
+
+
+def _routes(per_category: dict[str | None, Counts]) -> list[RouteRow]:
+    rows: list[RouteRow] = []
+    for route in ROUTE_ORDER:
+        categories = [CategoryRow(c.key, c.label, per_category[c.key]) for c in CATEGORIES
+                      if c.route is route and c.key in per_category and per_category[c.key].any]
+        if categories:
+            total = Counts()
+            for row in categories:
+                total.add(row.counts)
+            rows.append(RouteRow(route.value, ROUTE_LABELS[route], total, categories))
+    unknown = per_category.get(None)
+    if unknown is not None and unknown.any:
+        rows.append(RouteRow("unknown", "未分类", unknown, [CategoryRow("unknown", "类型没填或不认识", unknown)]))
+    return rows
+
+
+def _history(items: list[HandoverItem], day: date, tz: ZoneInfo) -> list[HistoryDay]:
+    days = [day - timedelta(days=offset) for offset in range(HISTORY_DAYS - 1, -1, -1)]
+    history = {d: HistoryDay(d, {c.key: 0 for c in CATEGORIES}) for d in days}
+    for item in items:
+        if item.logged_at is None or item.category is None:
+            continue
+        entry = history.get(_local(item.logged_at, tz).date())
+        if entry is not None:
+            entry.counts[item.category.key] += 1
+    return [history[d] for d in days]
+
+
+def _payout_totals(payouts: list[Payout]) -> list[PayoutTotal]:
+    totals: dict[str, PayoutTotal] = {}
+    for payout in payouts:
+        total = totals.setdefault(payout.kind, PayoutTotal(payout.kind, payout.label, 0, Decimal(0)))
+        total.count += 1
+        total.amount += payout.amount
+    order = list(PAYOUT_LABELS)
+    return sorted(totals.values(), key=lambda t: (order.index(t.kind) if t.kind in order else len(order), t.kind))
+
+
+# ----------------------------------------------------------------------------------------- rendering
+
+def summary_chart(summary: Summary) -> str:
+    """The last seven days' logged items by category, as inline SVG."""
+    labels = [(f"{d.day.month}/{d.day.day}", f"周{_WEEKDAYS[d.day.weekday()]}") for d in summary.history]
+    series = [Series(c.label, CATEGORY_COLORS[c.key], tuple(d.counts[c.key] for d in summary.history))
+              for c in summary.history_categories]
+    return stacked_bars(labels, series, title=f"近 {HISTORY_DAYS} 天每天登记的问题（按类型）")
+
+
+def render_summary(summary: Summary, fmt: str = "text", override: Path | None = None) -> str:
+    if fmt not in _TEMPLATES:
+        raise ValueError(f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
+    context: dict[str, Any] = {"summary": summary}
+    if fmt == "html":
+        # Markup: the SVG is ours and already escaped; the page template escapes everything else.
+        context["chart"] = Markup(summary_chart(summary))
+        context["colors"] = CATEGORY_COLORS
+    text = render(_TEMPLATES[fmt], override, **context)
+    return text.strip("\n") + "\n"

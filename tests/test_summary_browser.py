@@ -1,0 +1,96 @@
+"""The html summary in a real browser: headless Chromium at a phone's width (375 px).
+
+The page is loaded in a 375 px iframe of a small harness page (headless windows cannot be narrower
+than 500 px); a copy of the summary with a measuring script reports back whether anything sticks out
+sideways and how big the chart came out. The summary itself never carries a script.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import struct
+import subprocess
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from handover.config import load_config
+from handover.records import parse_handover
+from handover.summary import build_summary, render_summary
+from handover.xlsx import XlsxBackend
+
+DATA = Path(__file__).parent / "data" / "messages"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None, reason="headless Chromium not installed (Debian: apt-get install -y chromium fonts-wqy-microhei)")
+
+PROBE = """<script>
+var root = document.documentElement, chart = document.querySelector("svg");
+var box = chart ? chart.getBoundingClientRect() : {width: 0, height: 0};
+parent.postMessage(JSON.stringify({scroll: root.scrollWidth, client: root.clientWidth,
+                                   chart: [box.width, box.height]}), "*");
+</script></body>"""
+
+HARNESS = """<!doctype html><html><body style="margin:0">
+<iframe src="probe.html" width="375" height="1200" style="border:0"></iframe><pre id="out"></pre>
+<script>addEventListener("message", function (e) { document.getElementById("out").textContent = e.data; });</script>
+</body></html>"""
+
+
+def chromium(tmp_path: Path, *args: str) -> str:
+    done = subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                           f"--user-data-dir={tmp_path / 'profile'}", *args],
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
+def measure(tmp_path: Path, html: str) -> dict:
+    (tmp_path / "probe.html").write_text(html.replace("</body>", PROBE), encoding="utf-8")
+    (tmp_path / "harness.html").write_text(HARNESS, encoding="utf-8")
+    dom = chromium(tmp_path, "--window-size=800,1300", "--virtual-time-budget=5000", "--dump-dom",
+                   (tmp_path / "harness.html").as_uri())
+    found = re.search(r'<pre id="out">([^<]*)</pre>', dom)
+    assert found and found.group(1), "the page did not report its measurements"
+    return json.loads(found.group(1).replace("&quot;", '"'))
+
+
+@pytest.fixture(scope="module")
+def html():
+    config = load_config(str(DATA / "handover.toml"))
+    tz = config.timezone
+    now = datetime(2026, 11, 22, 22, 30, tzinfo=tz)
+    grid = XlsxBackend(DATA / "handover.xlsx").read(["交接"])["交接"]
+    items = parse_handover(grid, tz, now=now).items
+    return render_summary(build_summary(items, date(2026, 11, 22), config, now, payouts=[], at_risk=[]), "html")
+
+
+def test_fits_a_phone_screen(tmp_path, html):
+    found = measure(tmp_path, html)
+    assert found["scroll"] <= found["client"], f"the page scrolls sideways at 375 px: {found}"
+    width, height = found["chart"]
+    assert width >= found["client"] - 40, "the chart should use the width of the screen"
+    assert 120 < height < 300
+
+
+def test_the_measurement_catches_a_page_too_wide(tmp_path, html):
+    # The check above can fail: a 600 px table is caught.
+    wide = html.replace("</main>", '<table style="width:600px"><tr><td>太宽</td></tr></table></main>')
+    found = measure(tmp_path, wide)
+    assert found["scroll"] > found["client"]
+
+
+def test_screenshot_at_375(tmp_path, html):
+    page = tmp_path / "summary.html"
+    page.write_text(html, encoding="utf-8")
+    shot = tmp_path / "summary.png"
+    chromium(tmp_path, f"--screenshot={shot}", "--window-size=375,1200", page.as_uri())
+    data = shot.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    assert (width, height) == (375, 1200)
+    assert len(data) > 20_000  # a blank page compresses to almost nothing

@@ -6,7 +6,8 @@ The night of 2026-11-22: the night shift logged missing items, stuck parcels, bu
 orders, address changes, a recall, a weight question, sizes to confirm and an address no courier
 reaches; two items are carried over from earlier nights, one is already in progress, two are done,
 and a few rows have the mistakes real sheets have (an order id Excel turned into a number, a missing
-new address, an unknown category, a short phone number).
+new address, an unknown category, a short phone number). The 退货 tab holds the returns whose platform
+countdowns are running.
 """
 
 from __future__ import annotations
@@ -49,13 +50,27 @@ ROWS = [
 ]
 
 
-def main(path: Path = HERE / "handover.xlsx") -> None:
-    if path.exists():
-        path.unlink()
-    create_workbook(path, standard_tabs())
-    workbook = load_workbook(path)
-    sheet = workbook["交接"]
-    for offset, values in enumerate(ROWS):
+# 编号, 平台, 订单号, 买家, 退货原因, 运费承担, 退货快递, 退货单号, 申请时间, 同意时间, 填单时间, 签收时间, 退款状态, 处理结果
+RETURNS = [
+    ["R20261113-001", "淘宝", "3958120345670001111", "tb_lily2020", "尺码偏小", "运费险", "申通", "773098765432101",
+     datetime(2026, 11, 13, 10, 2), datetime(2026, 11, 13, 11, 30), datetime(2026, 11, 14, 18, 20), None, "退货中", ""],
+    ["R20261116-001", "抖音", "6938471029380002222", "陈女士", "颜色和图片不一样", "商家", "中通", "78900011122233",
+     datetime(2026, 11, 16, 9, 15), datetime(2026, 11, 16, 9, 40), datetime(2026, 11, 16, 20, 5), None, "退货中", ""],
+    ["R20261115-002", "拼多多", "231115-508812340003333", "江南小雨", "不想要了", "买家", "韵达", "4312300011122",
+     datetime(2026, 11, 15, 8, 0), datetime(2026, 11, 15, 9, 0), datetime(2026, 11, 15, 16, 30), None, "退货中", ""],
+    ["R20261120-002", "抖音", "6938471029380004444", "刘先生", "质量问题：开线", "商家", "极兔", "JT5001230004444",
+     datetime(2026, 11, 20, 13, 0), datetime(2026, 11, 20, 13, 20), datetime(2026, 11, 20, 19, 0),
+     datetime(2026, 11, 22, 15, 10), "已签收", "仓库已验货，没问题"],
+    ["R20261121-001", "拼多多", "231121-508812340005555", "老周", "拍错尺码", "运费险", "", "",
+     datetime(2026, 11, 21, 10, 30), None, None, None, "待处理", ""],
+    ["R20261110-001", "天猫", "3961234567890006666", "阿may", "七天无理由", "买家", "顺丰", "SF1409876500066",
+     datetime(2026, 11, 10, 12, 0), datetime(2026, 11, 10, 12, 30), datetime(2026, 11, 11, 10, 0),
+     datetime(2026, 11, 13, 14, 0), "已退款", "已退款 ¥129.00"],
+]
+
+
+def _fill(sheet, rows) -> None:
+    for offset, values in enumerate(rows):
         for column, value in enumerate(values, start=1):
             if value in ("", None):
                 continue
@@ -64,8 +79,17 @@ def main(path: Path = HERE / "handover.xlsx") -> None:
                 cell.data_type = "s"  # never a formula
             elif isinstance(value, datetime):
                 cell.number_format = "yyyy-mm-dd hh:mm"
+
+
+def main(path: Path = HERE / "handover.xlsx") -> None:
+    if path.exists():
+        path.unlink()
+    create_workbook(path, standard_tabs())
+    workbook = load_workbook(path)
+    _fill(workbook["交接"], ROWS)
+    _fill(workbook["退货"], RETURNS)
     workbook.save(path)
-    print(f"wrote {path} ({len(ROWS)} rows)")
+    print(f"wrote {path} ({len(ROWS)} handover rows, {len(RETURNS)} returns)")
 
 
 if __name__ == "__main__":

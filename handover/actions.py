@@ -7,15 +7,19 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Mapping, Sequence
 
+from .deadlines import DeadlineReport, deadline_report, deadlines_json, render_deadlines
+from .errors import HandoverError, SheetError
 from .messages import CourierBatch, Messages, build_messages, courier_messages, messages_json, render_messages
 from .records import HandoverItem, Problem
+from .returns import ReturnItem, TrackingMatch, find_by_tracking, parse_returns
 from .render import render, table
 from .schema import Status
 from .summary import Summary, build_summary
 from .tasks import TaskList, build_task_list, task_list_json, task_rows
+from .values import ValueProblem
 from .workspace import Workspace
 
 
@@ -29,24 +33,31 @@ def dumps(data: object) -> str:
 
 @dataclass
 class Morning:
-    """Everything `pull` shows: the task list and the messages ready to paste."""
+    """Everything `pull` shows: the return timers running out (None when the workbook keeps no returns
+    tab), the task list, and the messages ready to paste."""
 
+    deadlines: DeadlineReport | None
     tasks: TaskList
     messages: Messages
 
 
 def pull(ws: Workspace, now: datetime | None = None) -> Morning:
     now = now or ws.now()
-    grids = ws.read("handover")
+    grids = ws.read("handover", "returns")
     handover = ws.handover(grids["handover"], now, open_only=True)
     tasks = build_task_list(handover, now=now, morning_starts=ws.config.morning_starts, sheet=ws.backend.label)
-    return Morning(tasks, build_messages(handover.items, ws.config))
+    timers = None
+    if grids["returns"] is not None:
+        timers = deadline_report(parse_returns(grids["returns"], ws.tz, now=now).items, ws.config, now)
+    return Morning(timers, tasks, build_messages(handover.items, ws.config))
 
 
 def render_pull(ws: Workspace, morning: Morning, fmt: str) -> str:
     tasks = morning.tasks
     if fmt == "json":
         data = task_list_json(tasks, ws.tz)
+        if morning.deadlines is not None:
+            data["deadlines"] = deadlines_json(morning.deadlines)
         data["messages"] = messages_json(morning.messages, ws.templates)
         return dumps(data)
     groups = [
@@ -60,10 +71,67 @@ def render_pull(ws: Workspace, morning: Morning, fmt: str) -> str:
         tasks=tasks,
         generated=tasks.generated_at.astimezone(ws.tz).strftime("%Y-%m-%d %H:%M"),
         groups=groups,
+        deadlines=render_deadlines(morning.deadlines, fmt, ws.templates) if morning.deadlines else "",
         messages=render_messages(morning.messages, fmt, ws.templates),
         problems=[_problem_line(problem) for problem in tasks.problems],
     )
     return render(f"pull.{'md' if fmt == 'markdown' else 'txt'}.j2", ws.templates, **context)
+
+
+# ------------------------------------------------------------------------------------ deadlines
+
+def deadlines(ws: Workspace, *, horizon: timedelta | None = None, now: datetime | None = None) -> DeadlineReport:
+    now = now or ws.now()
+    grid = ws.read("returns")["returns"]
+    if grid is None:
+        raise SheetError(f"{ws.backend.label} 里没有「{ws.config.tabs['returns']}」标签页：用 `handover log --return` "
+                         "登记第一条退货时会自动建好，或手动建一个")
+    return deadline_report(parse_returns(grid, ws.tz, now=now).items, ws.config, now, horizon)
+
+
+def find_return(ws: Workspace, number: str, *, now: datetime | None = None) -> TrackingMatch:
+    now = now or ws.now()
+    grid = ws.read("returns")["returns"]
+    items = parse_returns(grid, ws.tz, now=now).items if grid is not None else []
+    try:
+        return find_by_tracking(items, number)
+    except ValueProblem as problem:
+        raise HandoverError(str(problem)) from None
+
+
+def render_return_match(ws: Workspace, match: TrackingMatch) -> str:
+    from .returns import REFUND_STATUS_LABELS, SHIPPING_LABELS, STAGE_LABELS
+
+    def when(moment: datetime | None) -> str:
+        return moment.astimezone(ws.tz).strftime("%m-%d %H:%M") if moment else "—"
+
+    returns = [
+        {
+            "id": item.id or "（无编号）", "row": item.row, "platform": item.platform_label or "平台不明",
+            "order_id": item.order_id or "—", "buyer": item.buyer, "tracking": item.return_tracking_no,
+            "courier": item.return_courier.name if item.return_courier else "",
+            "reason": item.reason or "—",
+            "shipping": SHIPPING_LABELS[item.shipping_paid_by] if item.shipping_paid_by else "—",
+            "requested": when(item.requested_at), "approved": when(item.approved_at),
+            "waybill": when(item.waybill_at), "signed": when(item.signed_at),
+            "status": (REFUND_STATUS_LABELS[item.refund_status] if item.refund_status
+                       else STAGE_LABELS[item.stage] if item.stage else "—"),
+            "result": item.result,
+        }
+        for item in match.items
+    ]
+    return render("returns_find.txt.j2", ws.templates, match=match, returns=returns)
+
+
+def log_return(ws: Workspace, fields: Mapping[str, str | None], *, now: datetime | None = None) -> LogReport:
+    from .returns import return_log_plan
+
+    now = now or ws.now()
+    grid = ws.read("returns")["returns"]
+    write, item = return_log_plan(grid, fields, now=now, tz=ws.tz, tab=ws.config.tabs["returns"])
+    written = ws.backend.write([write])
+    rows = written.appended_rows.get(write.tab) or [0]
+    return LogReport(item, rows[0], {})
 
 
 # -------------------------------------------------------------------------------------- courier
@@ -158,7 +226,7 @@ def done(ws: Workspace, ids: Sequence[str], *, status: Status = Status.DONE, by:
 
 @dataclass
 class LogReport:
-    item: HandoverItem
+    item: HandoverItem | ReturnItem
     row: int
     assigned: dict[int, str]
 

@@ -115,21 +115,98 @@ _LOG_FIELDS = [
 
 def log_options(function):
     for key, flag, text in reversed(_LOG_FIELDS):
-        function = click.option(flag, key, metavar="TEXT", help=text, required=key == "category")(function)
+        function = click.option(flag, key, metavar="TEXT", help=text)(function)
+    return function
+
+
+_RETURN_FIELDS = [
+    ("buyer", "--buyer", None), ("reason", "--reason", "退货原因"),
+    ("shipping_paid_by", "--shipping-paid-by", "运费承担: 买家 商家 运费险"),
+    ("return_courier", "--return-courier", "退货快递"), ("return_tracking_no", "--return-tracking", "退货单号"),
+    ("requested_at", "--requested-at", "申请时间"), ("approved_at", "--approved-at", "同意时间"),
+    ("waybill_at", "--waybill-at", "填单时间 (buyer entered the return waybill)"),
+    ("signed_at", "--signed-at", "签收时间 (return signed for)"), ("refund_status", "--refund-status", "退款状态"),
+]
+
+
+def return_options(function):
+    for key, flag, text in reversed(_RETURN_FIELDS):
+        if text:
+            function = click.option(flag, key, metavar="TEXT", help=f"With --return: {text}")(function)
     return function
 
 
 @cli.command(context_settings=CONTEXT)
+@click.option("--return", "is_return", is_flag=True, help="Log a return into the 退货 tab instead of an issue.")
 @log_options
+@return_options
 @click.option("--by", metavar="NAME", help="Who logs it (default: `user` in handover.toml, else the login name).")
 @sheet_options
-def log(sheet, config_file, by, **fields) -> None:
-    """Append one issue to the handover sheet, validated like a row typed in."""
-    report = actions.log(_workspace(sheet, config_file), fields, by=by)
+def log(sheet, config_file, is_return, by, **fields) -> None:
+    """Append one issue (or, with --return, one return) to the sheet, validated like a row typed in."""
+    ws = _workspace(sheet, config_file)
+    if is_return:
+        allowed = {"platform", "order_id", "buyer", *(key for key, _, _ in _RETURN_FIELDS)}
+        stray = [flag for key, flag, _ in _LOG_FIELDS if fields.get(key) and key not in allowed]
+        if stray:
+            raise click.UsageError(f"{', '.join(stray)} 不能和 --return 一起用")
+        report = actions.log_return(ws, {key: value for key, value in fields.items() if key in allowed and value})
+        item = report.item
+        click.echo(f"已登记退货 {item.id}（第 {report.row} 行）：订单 {item.order_id}")
+        return
+    if not fields.get("category"):
+        raise click.UsageError("请用 --category 写明类型（漏发、改地址……），登记退货请加 --return")
+    issue_fields = {key: fields[key] for key, _, _ in _LOG_FIELDS}
+    if any(fields.get(key) for key, _, text in _RETURN_FIELDS if text):
+        raise click.UsageError("退货的选项（--reason、--return-tracking ……）要和 --return 一起用")
+    report = actions.log(ws, issue_fields, by=by)
     item = report.item
     click.echo(f"已登记 {item.id}（第 {report.row} 行）：{item.category.label if item.category else ''} {item.order_id or item.tracking_no}".rstrip())
     for row, new_id in sorted(report.assigned.items()):
         click.echo(f"第 {row} 行没有编号，已补上 {new_id}")
+
+
+# ------------------------------------------------------------------------------------ deadlines
+
+@cli.command(context_settings=CONTEXT)
+@click.option("--horizon", metavar="DURATION", help="How far ahead to look, e.g. 48h or 3d (default: [timers] horizon, 48h).")
+@output_options("text", "markdown", "json")
+@sheet_options
+def deadlines(sheet, config_file, horizon, fmt, out, templates) -> None:
+    """Return timers that run out soon (and those already missed), soonest first."""
+    from .deadlines import deadlines_json, render_deadlines
+    from .timers import parse_duration
+    from .values import ValueProblem
+
+    try:
+        window = parse_duration(horizon) if horizon else None
+    except ValueProblem as problem:
+        raise click.BadParameter(str(problem), param_hint="--horizon") from None
+    ws = _workspace(sheet, config_file, templates)
+    report = actions.deadlines(ws, horizon=window)
+    _emit(actions.dumps(deadlines_json(report)) if fmt == "json" else render_deadlines(report, fmt, ws.templates), out)
+
+
+@cli.group(context_settings=CONTEXT)
+def returns() -> None:
+    """The returns ledger (退货 tab)."""
+
+
+@returns.command("find", context_settings=CONTEXT)
+@click.argument("number")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@sheet_options
+def returns_find(sheet, config_file, number, fmt) -> None:
+    """Which return a parcel belongs to, by its tracking number (or its last 6+ digits)."""
+    ws = _workspace(sheet, config_file)
+    match = actions.find_return(ws, number)
+    if fmt == "json":
+        click.echo(actions.dumps({"query": match.query, "exact": match.exact,
+                                  "returns": [item.as_json(ws.tz) for item in match.items]}), nl=False)
+    else:
+        click.echo(actions.render_return_match(ws, match), nl=False)
+    if not match.items:
+        sys.exit(1)
 
 
 # --------------------------------------------------------------------------------------- check

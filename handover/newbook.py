@@ -53,9 +53,16 @@ def handover_tab() -> TabSpec:
     )
 
 
+def returns_tab() -> TabSpec:
+    from .returns import RETURN_COLUMNS, RETURN_DROPDOWNS, RETURN_TAB, RETURN_TEXT_HEADERS
+
+    return TabSpec(RETURN_TAB, [column.header for column in RETURN_COLUMNS], RETURN_DROPDOWNS, RETURN_TEXT_HEADERS,
+                   widths={"退货原因": 24, "处理结果": 30, "订单号": 22, "退货单号": 20})
+
+
 def standard_tabs() -> list[TabSpec]:
     """The tabs `handover init` creates."""
-    return [handover_tab()]
+    return [handover_tab(), returns_tab()]
 
 
 def create_workbook(path: Path, tabs: Sequence[TabSpec]) -> None:

@@ -1,0 +1,248 @@
+"""Deadlines from the ledger: what the morning list shows, in which order, with which marks; JSON and the
+rendered text and markdown (golden files)."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from freezegun import freeze_time
+
+from handover.config import parse_config
+from handover.deadlines import (
+    ACT_NOW, MISSED, UPCOMING, deadline_report, deadlines_json, render_deadlines, span_text, upcoming_deadlines,
+)
+from handover.returns import RETURN_TAB, RefundStatus, ReturnItem, ShippingPayer, parse_returns
+from handover.xlsx import XlsxBackend
+
+TZ = ZoneInfo("Asia/Shanghai")
+NOW = datetime(2026, 11, 22, 9, 0, tzinfo=TZ)  # a Sunday
+DATA = Path(__file__).resolve().parent / "data" / "returns"
+HOUR, DAY, SECOND = timedelta(hours=1), timedelta(days=1), timedelta(seconds=1)
+SUNDAY_REST = parse_config({"calendar": {"weekly_rest": ["周日"]}})
+PLAIN = parse_config({})
+
+
+@pytest.fixture(scope="module")
+def ledger() -> list[ReturnItem]:
+    grid = XlsxBackend(DATA / "ledger.xlsx").read([RETURN_TAB])[RETURN_TAB]
+    return parse_returns(grid, TZ, now=NOW).items
+
+
+def douyin_in_transit(waybill: datetime, **extra) -> ReturnItem:
+    return ReturnItem(row=2, id="R1", platform="douyin", order_id="4001", return_tracking_no="73100012345678",
+                      waybill_at=waybill, **extra)
+
+
+# ---------------------------------------------------------------------------- the morning list
+
+def test_missed_first_then_act_now_then_soonest(ledger):
+    report = deadline_report(ledger, SUNDAY_REST, NOW)
+    assert [(d.item.row, d.state) for d in report.deadlines] == [
+        (5, MISSED),  # Tmall: the buyer's 7 days ran out at 08:00
+        (2, ACT_NOW),  # Douyin zero 20:00 today, a rest day: act by Saturday 18:00
+        (4, ACT_NOW),  # Taobao: past the "about 5 days left" point, zero on Tuesday
+        (16, UPCOMING),  # Douyin signed: the waybill clock ends Monday 09:00
+        (3, UPCOMING),  # Pinduoduo request: Monday 10:30
+        (17, UPCOMING),  # Pinduoduo: the platform's own 超时时间, Monday 18:00
+    ]
+    assert (report.count(MISSED), report.count(ACT_NOW), report.count(UPCOMING)) == (1, 2, 3)
+
+
+def test_rows_that_cannot_be_timed_are_listed_with_the_reason(ledger):
+    report = deadline_report(ledger, SUNDAY_REST, NOW)
+    assert [(u.item.row, u.reason, u.column) for u in report.untimed] == [
+        (7, "no_rules", None), (8, "bad_time", "申请时间"), (9, "bad_time", "同意时间"), (10, "bad_time", "填单时间"),
+        (11, "bad_time", "签收时间"), (13, "bad_time", "签收时间"), (15, "no_platform", "平台"),
+    ]
+
+
+def test_closed_returns_and_clockless_stages_show_nothing():
+    refunded = douyin_in_transit(NOW - DAY, refund_status=RefundStatus.REFUNDED)
+    waiting = ReturnItem(row=3, platform="douyin", order_id="2", approved_at=NOW - HOUR)  # no Douyin rule for it
+    report = deadline_report([refunded, waiting], PLAIN, NOW)
+    assert report.deadlines == [] and report.untimed == []
+
+
+def test_a_timer_missed_long_ago_is_still_shown():
+    item = douyin_in_transit(NOW - 40 * DAY)
+    [deadline] = upcoming_deadlines([item], PLAIN, NOW)
+    assert deadline.state == MISSED and deadline.ends_at == NOW - 33 * DAY
+
+
+@pytest.mark.parametrize("offset, shown", [(-SECOND, True), (timedelta(0), True), (SECOND, False)])
+def test_horizon_boundary(offset, shown):
+    # Zero (= act-by for Douyin in transit) lands exactly 48 h + offset from now.
+    item = douyin_in_transit(NOW + 48 * HOUR + offset - 7 * DAY)
+    assert bool(upcoming_deadlines([item], PLAIN, NOW)) is shown
+
+
+def test_horizon_from_the_call_and_from_config():
+    item = douyin_in_transit(NOW + 60 * HOUR - 7 * DAY)
+    assert upcoming_deadlines([item], PLAIN, NOW) == []
+    assert len(upcoming_deadlines([item], PLAIN, NOW, horizon=72 * HOUR)) == 1
+    assert len(upcoming_deadlines([item], parse_config({"timers": {"horizon": "3d"}}), NOW)) == 1
+
+
+def test_now_defaults_to_the_clock_and_naive_means_shop_time():
+    item = douyin_in_transit(NOW - 7 * DAY + HOUR)
+    with freeze_time(NOW):
+        assert upcoming_deadlines([item], PLAIN)[0].state == UPCOMING
+    assert upcoming_deadlines([item], PLAIN, NOW.replace(tzinfo=None) + 2 * HOUR)[0].state == MISSED
+
+
+def test_platform_deadline_beats_the_computed_one(ledger):
+    [deadline] = [d for d in upcoming_deadlines(ledger, PLAIN, NOW) if d.item.row == 17]
+    assert deadline.from_platform
+    assert deadline.ends_at == datetime(2026, 11, 23, 18, 0, tzinfo=TZ)  # not waybill + 7 days (11-26 18:00)
+
+
+def test_platform_deadline_from_an_earlier_stage_is_ignored():
+    item = douyin_in_transit(NOW - 6 * DAY, platform_deadline=NOW - 6 * DAY - HOUR)  # left over from the request
+    [deadline] = upcoming_deadlines([item], PLAIN, NOW)
+    assert not deadline.from_platform and deadline.stale_platform_deadline
+    assert deadline.ends_at == NOW + DAY
+    assert "「超时时间」是上一阶段的，已按规则重新计算" in render_deadlines(deadline_report([item], PLAIN, NOW))
+
+
+def test_platform_deadline_counts_even_without_the_stage_time():
+    item = ReturnItem(row=2, platform="taobao", order_id="1", refund_status=RefundStatus.IN_TRANSIT,
+                      platform_deadline=NOW + 6 * DAY)
+    [deadline] = upcoming_deadlines([item], PLAIN, NOW)
+    # The Taobao rule still wants action with 5 days left.
+    assert (deadline.state, deadline.act_by, deadline.started_at) == (UPCOMING, NOW + DAY, None)
+
+
+def test_status_without_the_time_it_needs_is_untimed():
+    item = ReturnItem(row=2, platform="douyin", order_id="1", refund_status=RefundStatus.IN_TRANSIT)
+    report = deadline_report([item], PLAIN, NOW)
+    assert [(u.reason, u.column, u.stage.value) for u in report.untimed] == [("no_start", "填单时间", "in_transit")]
+    assert "处于「退货在途」，要从「填单时间」开始计时，这一格为空或有误" in render_deadlines(report)
+
+
+# ------------------------------------------------------------------------------ shop calendar
+
+def test_deadline_on_a_day_off_is_pulled_forward_and_marked():
+    config = parse_config({"calendar": {"days_off": ["2026-11-24"]}})
+    item = douyin_in_transit(datetime(2026, 11, 17, 15, 0, tzinfo=TZ))  # zero Tuesday 11-24 15:00
+    [deadline] = upcoming_deadlines([item], config, NOW)
+    assert deadline.act_by == datetime(2026, 11, 23, 18, 0, tzinfo=TZ)
+    assert deadline.pulled_from == datetime(2026, 11, 24, 15, 0, tzinfo=TZ)
+    assert deadline.ends_at == datetime(2026, 11, 24, 15, 0, tzinfo=TZ)  # the platform does not wait
+    assert deadline.closure == "店休日"
+    text = render_deadlines(deadline_report([item], config, NOW))
+    assert "原定 11-24 周二 15:00 仓库不上班（店休日），已提前到上一个工作日" in text
+    data = deadlines_json(deadline_report([item], config, NOW))["deadlines"][0]
+    assert (data["pulled_forward"], data["pulled_from"], data["closed_reason"]) == (
+        True, "2026-11-24T15:00:00+08:00", "店休日")
+
+
+def test_a_holiday_brings_a_later_deadline_into_the_horizon():
+    # Zero in 4 days, inside a 3-day break: the warehouse's last working day is tomorrow.
+    config = parse_config({"calendar": {"days_off": ["2026-11-24..2026-11-26"], "closes_at": "17:00"}})
+    item = douyin_in_transit(NOW + 4 * DAY - 7 * DAY)
+    assert upcoming_deadlines([item], PLAIN, NOW) == []
+    [deadline] = upcoming_deadlines([item], config, NOW)
+    assert deadline.act_by == datetime(2026, 11, 23, 17, 0, tzinfo=TZ) and deadline.state == UPCOMING
+
+
+def test_public_holiday_data_missing_for_a_year_is_reported():
+    config = parse_config({"calendar": {"public_holidays": True}})
+    later = datetime(2099, 3, 1, 9, 0, tzinfo=TZ)
+    item = douyin_in_transit(later - 6 * DAY)
+    report = deadline_report([item], config, later)
+    assert report.unknown_years == [2099]
+    assert "节假日数据里还没有 2099 年" in render_deadlines(report)
+    assert deadlines_json(report)["holiday_data_missing_years"] == [2099]
+
+
+# ------------------------------------------------------------------------------------- output
+
+def test_json_is_stable_and_iso(ledger):
+    data = deadlines_json(deadline_report(ledger, SUNDAY_REST, NOW))
+    json.dumps(data)  # plain JSON types only
+    assert data["generated_at"] == "2026-11-22T09:00:00+08:00" and data["horizon_hours"] == 48
+    assert data["counts"] == {"missed": 1, "act_now": 2, "upcoming": 3}
+    first = data["deadlines"][0]
+    assert first == {
+        "id": "R20261114-001", "row": 5, "order_id": "3961234567890123456", "platform": "tmall", "buyer": "陈女士",
+        "return_tracking_no": "", "stage": "awaiting_return", "state": "missed",
+        "started_at": "2026-11-15T08:00:00+08:00", "ends_at": "2026-11-22T08:00:00+08:00",
+        "act_by": "2026-11-21T18:00:00+08:00", "seconds_left": -15 * 3600, "seconds_to_zero": -3600,
+        "at_zero": "request_closed", "actions": ["remind_buyer"], "extend_from": None, "extend_by_hours": None,
+        "extended": False, "from_platform": False, "pulled_forward": True, "pulled_from": "2026-11-22T08:00:00+08:00",
+        "closed_reason": "每周休息日", "row_has_errors": False, "rule_source": first["rule_source"],
+    }
+    assert "seed 004" in first["rule_source"]
+    douyin = next(d for d in data["deadlines"] if d["row"] == 2)
+    assert douyin["actions"] == ["check_logistics", "extend"] and douyin["extend_by_hours"] == 168
+    assert data["untimed"][0] == {"id": "R20261120-001", "row": 7, "order_id": "KS2611200001", "platform": "kuaishou",
+                                  "stage": "request", "reason": "no_rules", "column": None}
+
+
+@pytest.mark.parametrize("delta, text", [
+    (5 * HOUR + 20 * timedelta(minutes=1), "5 小时 20 分"), (5 * HOUR + 20 * timedelta(minutes=1) + 59 * SECOND, "5 小时 20 分"),
+    (2 * DAY + 3 * HOUR + 59 * timedelta(minutes=1), "2 天 3 小时"), (DAY, "1 天"), (3 * HOUR, "3 小时"),
+    (45 * timedelta(minutes=1), "45 分"), (30 * SECOND, "不到 1 分"), (-(3 * HOUR + 5 * timedelta(minutes=1)), "3 小时 5 分"),
+])
+def test_time_left_is_rounded_down(delta, text):
+    assert span_text(delta) == text
+
+
+def test_time_left_in_the_list():
+    item = douyin_in_transit(NOW + 5 * HOUR + 20 * timedelta(minutes=1) - 7 * DAY)
+    text = render_deadlines(deadline_report([item], PLAIN, NOW))
+    assert "剩 5 小时 20 分" in text
+
+
+def test_extension_wording_before_day_five_and_after_extending():
+    early = douyin_in_transit(NOW - 4 * DAY - 23 * HOUR)  # zero in 2 days 1 hour: widen the horizon
+    text = render_deadlines(deadline_report([early], PLAIN, NOW, horizon=3 * DAY))
+    assert "还没签收就延长收货 7 天（只能延长一次，11-22 周日 10:00 起可用）" in text
+    extended = douyin_in_transit(NOW - 13 * DAY, extended_at=NOW - 7 * DAY)
+    text = render_deadlines(deadline_report([extended], PLAIN, NOW))
+    assert "已延长收货" in text and "延长收货 7 天" not in text
+
+
+def test_taobao_extension_of_unknown_length_asks_for_the_platform_deadline():
+    item = ReturnItem(row=2, platform="taobao", order_id="1", waybill_at=NOW - 8 * DAY, extended_at=NOW - 3 * DAY)
+    text = render_deadlines(deadline_report([item], PLAIN, NOW))
+    assert "已延长收货但不知道延长了多久，请把平台显示的新超时时间填进「超时时间」" in text
+
+
+def test_insured_return_reminder():
+    item = ReturnItem(row=2, platform="taobao", order_id="1", approved_at=NOW - 6 * DAY,
+                      shipping_paid_by=ShippingPayer.INSURANCE)
+    text = render_deadlines(deadline_report([item], PLAIN, NOW))
+    assert "提醒买家填写退货单号（买了运费险，不填单号退不了款，到时申请会自动关闭）" in text
+
+
+def test_nothing_due():
+    text = render_deadlines(deadline_report([], PLAIN, NOW))
+    assert text == "退货倒计时　2026-11-22 09:00　未来 48 小时\n没有要到点的退货倒计时。\n"
+
+
+@pytest.mark.parametrize("fmt, golden", [("text", "deadlines.txt"), ("markdown", "deadlines.md")])
+def test_rendered_list_matches_the_golden_file(ledger, fmt, golden):
+    rendered = render_deadlines(deadline_report(ledger, SUNDAY_REST, NOW), fmt)
+    path = DATA / golden
+    if os.environ.get("HANDOVER_UPDATE_GOLDEN"):
+        path.write_text(rendered, encoding="utf-8")
+    assert rendered == path.read_text(encoding="utf-8")
+
+
+def test_text_columns_line_up(ledger):
+    from handover.render import display_width
+    from handover.returns import STAGE_LABELS
+
+    report = deadline_report(ledger, SUNDAY_REST, NOW)
+    lines = render_deadlines(report).splitlines()
+    header = next(line for line in lines if "编号" in line and "阶段" in line)
+    for deadline in report.deadlines:
+        [line] = [line for line in lines if (deadline.item.id in line and "】" in line) or line.strip().startswith(deadline.item.id)]
+        for cell, heading in ((deadline.item.id, "编号"), (STAGE_LABELS[deadline.stage], "阶段")):
+            assert display_width(line[: line.index(cell)]) == display_width(header[: header.index(heading)]), line

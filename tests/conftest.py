@@ -56,3 +56,58 @@ def golden():
         assert text == path.read_text(encoding="utf-8")
 
     return check
+
+
+class SheetUnderTest:
+    """One fixture workbook behind either backend, for the command tests that run on both."""
+
+    def __init__(self, kind: str, tmp_path: Path, google_cli=None):
+        self.kind = kind
+        self.tmp_path = tmp_path
+        self.google_cli = google_cli
+        self.source = ""
+
+    def load(self, name: str) -> str:
+        local = self.tmp_path / Path(name).name
+        shutil.copyfile(DATA / name, local)
+        if self.kind == "google":
+            self.key = self.google_cli.upload(local)
+            local.unlink()
+            self.source = self.google_cli.url(self.key)
+        else:
+            self.source = str(local)
+        return self.source
+
+    def rows(self, tab: str = "交接") -> list[list]:
+        """The tab's cells as stored, trailing blanks trimmed, blanks as None."""
+        if self.kind == "google":
+            raw = self.google_cli.emulator.values(self.key, tab)
+        else:
+            import openpyxl
+
+            raw = [list(row) for row in openpyxl.load_workbook(self.source)[tab].iter_rows(values_only=True)]
+        rows = []
+        for row in raw:
+            cells = [None if value == "" else value for value in row]
+            while cells and cells[-1] is None:
+                cells.pop()
+            rows.append(cells)
+        while rows and not rows[-1]:
+            rows.pop()
+        return rows
+
+    def record(self, row_id: str, tab: str = "交接") -> dict:
+        """The row whose first column is `row_id`, as header -> value."""
+        rows = self.rows(tab)
+        header = rows[0]
+        for row in rows[1:]:
+            if row and row[0] == row_id:
+                return {name: row[i] if i < len(row) else None for i, name in enumerate(header)}
+        raise KeyError(row_id)
+
+
+@pytest.fixture(params=["xlsx", "google"])
+def sheet(request, tmp_path):
+    """The same command test on a local workbook and on a Google Sheet in the local emulator."""
+    google_cli = request.getfixturevalue("google_cli") if request.param == "google" else None
+    return SheetUnderTest(request.param, tmp_path, google_cli)

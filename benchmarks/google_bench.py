@@ -4,7 +4,8 @@
 
 A 交接 tab of `--rows` rows (the 18 SPEC columns) is served by tests/sheets_emulator.py on 127.0.0.1.
 Measured: opening and reading it; a plan of `--changes` status changes; a `done` of `--changes` ids (4
-cells each: 状态, 处理人, 处理时间, 处理结果). The naive way opens the sheet, reads it with
+cells each: 状态, 处理人, 处理时间, 处理结果); and the commands themselves, `pull` (to JSON) and `done`
+on `--changes` ids, run through the library exactly as the CLI runs them. The naive way opens the sheet, reads it with
 get_all_values() and writes one update_cell per changed cell. Nothing leaves this machine.
 
 Emulator wall time has no network in it; the "at 200 ms" column adds an assumed 200 ms round trip per
@@ -23,11 +24,16 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from sheets_emulator import SheetsEmulator, make_client  # noqa: E402
 
+from handover import actions  # noqa: E402
+from handover.config import Config  # noqa: E402
 from handover.google import GoogleBackend  # noqa: E402
+from handover.workspace import Workspace  # noqa: E402
 from handover.sheet import CellChange, TabWrite  # noqa: E402
 
 HEADER = ["编号", "登记时间", "登记人", "店铺", "平台", "类型", "订单号", "买家", "电话", "快递公司", "快递单号",
           "原地址", "新地址", "问题描述", "状态", "处理人", "处理时间", "处理结果"]
+RETURN_HEADER = ["编号", "平台", "订单号", "买家", "退货原因", "运费承担", "退货快递", "退货单号", "申请时间", "同意时间",
+                 "填单时间", "签收时间", "退款状态", "处理结果"]
 PLATFORMS = ["淘宝", "天猫", "抖音", "快手", "拼多多", "京东"]
 CATEGORIES = ["漏发", "没有物流", "催货", "改地址", "拦截", "查重量", "未选尺码", "地址不达"]
 COURIERS = ["申通", "中通", "圆通", "韵达", "顺丰", "极兔"]
@@ -66,7 +72,9 @@ def main() -> None:
         rows = handover_rows(args.rows)
 
         def fresh() -> str:
-            return emulator.create_spreadsheet("客服交接表", {"交接": rows})
+            # With the 退货 tab `pull` also reads, as `handover init` lays a sheet out; without it, the
+            # read costs two more requests (the refused batch and the tab list).
+            return emulator.create_spreadsheet("客服交接表", {"交接": rows, "退货": [RETURN_HEADER]})
 
         # --- GoogleBackend
         key = fresh()
@@ -87,6 +95,17 @@ def main() -> None:
                 CellChange(index + 1, row_id, "处理结果", None, "已联系仓库补发"))])]
         count, seconds = measure(emulator, lambda: backend.write(done))
         results.append((f"done {args.changes} ids ({4 * args.changes} cells)", "GoogleBackend", count, seconds))
+        assert [line[status_col] for line in emulator.values(key, "交接")[1:]].count("已完成") == args.changes
+
+        # --- the commands themselves: `handover pull --format json` and `handover done` on 50 ids
+        key = fresh()
+        workspace = Workspace(Config(), GoogleBackend(key, client=make_client(emulator), notify=print))
+        count, seconds = measure(emulator, lambda: actions.render_pull(workspace, actions.pull(workspace), "json"))
+        results.append((f"pull on {args.rows} rows", "handover pull", count, seconds))
+        workspace = Workspace(Config(), GoogleBackend(key, client=make_client(emulator), notify=print))
+        ids = [row_id for _, row_id in targets]
+        count, seconds = measure(emulator, lambda: actions.done(workspace, ids, by="早班小王", result="已联系仓库补发"))
+        results.append((f"done {args.changes} ids", "handover done", count, seconds))
         assert [line[status_col] for line in emulator.values(key, "交接")[1:]].count("已完成") == args.changes
 
         # --- the naive gspread way

@@ -10,8 +10,18 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Mapping, Sequence
 
+from .compensation import (
+    CompensationReport,
+    PullAtRisk,
+    at_risk_data,
+    at_risk_for_pull,
+    commit_report,
+    render_at_risk,
+    run_compensation,
+)
 from .deadlines import DeadlineReport, deadline_report, deadlines_json, render_deadlines
 from .errors import HandoverError, SheetError
+from .ledger import read_ledger
 from .messages import CourierBatch, Messages, build_messages, courier_messages, messages_json, render_messages
 from .records import HandoverItem, Problem
 from .returns import ReturnItem, TrackingMatch, find_by_tracking, parse_returns
@@ -34,14 +44,16 @@ def dumps(data: object) -> str:
 @dataclass
 class Morning:
     """Everything `pull` shows: the return timers running out (None when the workbook keeps no returns
-    tab), the task list, and the messages ready to paste."""
+    tab), pre-sale orders near their promised ship time (None when no order export is given or
+    configured), the task list, and the messages ready to paste."""
 
     deadlines: DeadlineReport | None
+    at_risk: PullAtRisk | None
     tasks: TaskList
     messages: Messages
 
 
-def pull(ws: Workspace, now: datetime | None = None) -> Morning:
+def pull(ws: Workspace, now: datetime | None = None, *, orders: Sequence[str] = ()) -> Morning:
     now = now or ws.now()
     grids = ws.read("handover", "returns")
     handover = ws.handover(grids["handover"], now, open_only=True)
@@ -49,7 +61,14 @@ def pull(ws: Workspace, now: datetime | None = None) -> Morning:
     timers = None
     if grids["returns"] is not None:
         timers = deadline_report(parse_returns(grids["returns"], ws.tz, now=now).items, ws.config, now)
-    return Morning(timers, tasks, build_messages(handover.items, ws.config))
+    return Morning(timers, _at_risk(ws, now, orders), tasks, build_messages(handover.items, ws.config))
+
+
+def _at_risk(ws: Workspace, now: datetime, orders: Sequence[str]) -> PullAtRisk | None:
+    """Pre-sale orders at risk, from --orders or `[compensation] orders`; None when neither names any."""
+    if not orders and not ws.config.section("compensation").get("orders"):
+        return None
+    return at_risk_for_pull(ws.config, now, paths=orders)
 
 
 def render_pull(ws: Workspace, morning: Morning, fmt: str) -> str:
@@ -58,6 +77,8 @@ def render_pull(ws: Workspace, morning: Morning, fmt: str) -> str:
         data = task_list_json(tasks, ws.tz)
         if morning.deadlines is not None:
             data["deadlines"] = deadlines_json(morning.deadlines)
+        if morning.at_risk is not None:
+            data["at_risk"] = at_risk_data(morning.at_risk, ws.tz)
         data["messages"] = messages_json(morning.messages, ws.templates)
         return dumps(data)
     groups = [
@@ -72,6 +93,7 @@ def render_pull(ws: Workspace, morning: Morning, fmt: str) -> str:
         generated=tasks.generated_at.astimezone(ws.tz).strftime("%Y-%m-%d %H:%M"),
         groups=groups,
         deadlines=render_deadlines(morning.deadlines, fmt, ws.templates) if morning.deadlines else "",
+        at_risk=render_at_risk(morning.at_risk, fmt, ws.templates, tz=ws.tz) if morning.at_risk else "",
         messages=render_messages(morning.messages, fmt, ws.templates),
         problems=[_problem_line(problem) for problem in tasks.problems],
     )
@@ -145,11 +167,33 @@ def courier(ws: Workspace, *, name: str | None = None, now: datetime | None = No
 
 # -------------------------------------------------------------------------------------- summary
 
-def summary(ws: Workspace, day: date | None = None, now: datetime | None = None) -> Summary:
+def summary(ws: Workspace, day: date | None = None, now: datetime | None = None, *,
+            orders: Sequence[str] = ()) -> Summary:
     now = now or ws.now()
-    grids = ws.read("handover")
+    grids = ws.read("handover", "payouts")
     handover = ws.handover(grids["handover"], now)
-    return build_summary(handover.items, day or now.date(), ws.config, now)
+    # Money appears once finance keeps a ledger; at-risk orders once an order export is given or configured.
+    payouts = None
+    if grids["payouts"] is not None:
+        payouts = [(e.order_id, e.kind, e.amount, e.computed_at) for e in read_ledger(grids["payouts"], ws.tz)]
+    at_risk = _at_risk(ws, now, orders)
+    return build_summary(handover.items, day or now.date(), ws.config, now, payouts=payouts,
+                         at_risk=None if at_risk is None else
+                         [(a.order_id, a.seconds_left / 3600, a.potential_amount) for a in at_risk.items])
+
+
+# --------------------------------------------------------------------------------- compensation
+
+def compensation(ws: Workspace, orders: Sequence[str], affiliates: Sequence[str] = (), *, commit: bool = False,
+                 by: str | None = None, now: datetime | None = None) -> CompensationReport:
+    """The payouts owed, without those the ledger already holds; `commit` records the new ones in it."""
+    now = now or ws.now()
+    grids = ws.read("payouts", "returns")
+    report = run_compensation(orders, affiliates, ws.config, grids["payouts"], now,
+                              by=ws.config.handler(by), returns_grid=grids["returns"])
+    if commit:
+        commit_report(ws.backend, report, grids["payouts"], ws.config)
+    return report
 
 
 def _problem_line(problem: Problem) -> dict[str, object]:

@@ -226,14 +226,20 @@ def check(sheet, config_file, fmt, assign_ids) -> None:
 
 # ---------------------------------------------------------------------------------------- pull
 
+def orders_option(help_text: str):
+    return click.option("--orders", "orders", multiple=True, metavar="FILE", help=help_text)
+
+
 @cli.command(context_settings=CONTEXT)
 @output_options("text", "markdown", "json")
 @click.option("--strict", is_flag=True, help="Exit 1 when any row could not go on the list.")
+@orders_option("Platform order export(s) to check for pre-sale orders near their promised ship time "
+               "(default: [compensation] orders in handover.toml).")
 @sheet_options
-def pull(sheet, config_file, fmt, out, templates, strict) -> None:
-    """The morning task list: open items by route, most urgent first."""
+def pull(sheet, config_file, fmt, out, templates, strict, orders) -> None:
+    """The morning task list: timers running out, open items by route, messages ready to paste."""
     ws = _workspace(sheet, config_file, templates)
-    morning = actions.pull(ws)
+    morning = actions.pull(ws, orders=orders)
     _emit(actions.render_pull(ws, morning, fmt), out)
     tasks = morning.tasks
     if tasks.problems and (out or fmt == "json"):
@@ -270,14 +276,50 @@ def courier(sheet, config_file, name, copy, templates) -> None:
 @cli.command(context_settings=CONTEXT)
 @click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), help="The day to sum up (default: today).")
 @output_options("text", "markdown", "html")
+@orders_option("Order export(s) for the pre-sale orders at risk (default: [compensation] orders).")
 @sheet_options
-def summary(sheet, config_file, day, fmt, out, templates) -> None:
+def summary(sheet, config_file, day, fmt, out, templates, orders) -> None:
     """The daily summary for the team chat and the shop owner."""
     from .summary import render_summary
 
     ws = _workspace(sheet, config_file, templates)
-    report = actions.summary(ws, day.date() if day else None)
+    report = actions.summary(ws, day.date() if day else None, orders=orders)
     _emit(render_summary(report, fmt, ws.templates), out)
+
+
+# -------------------------------------------------------------------------------- compensation
+
+@cli.command(context_settings=CONTEXT)
+@click.option("--orders", multiple=True, required=True, metavar="FILE",
+              help="The platform's order export, as downloaded (.csv in any Chinese encoding, or .xlsx). Repeat "
+                   "for several: Taobao's order report and its refund export are joined on the order id.")
+@click.option("--affiliate", multiple=True, metavar="FILE",
+              help="淘宝联盟 affiliate report(s): the settlement report and its 维权退款 report.")
+@click.option("--commit", is_flag=True, help="Record the new payouts in the 赔付记录 tab (default: a dry run).")
+@click.option("--by", metavar="NAME", help="操作人 recorded with the payouts (default: `user` in handover.toml).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False),
+              help="Write to this file instead; a .xlsx file gets a payout sheet finance can use directly.")
+@click.option("--templates", type=click.Path(file_okay=False), help="Folder of templates overriding the built-in ones.")
+@click.option("--strict", is_flag=True, help="Exit 1 when any input row could not be used.")
+@sheet_options
+def compensation(sheet, config_file, orders, affiliate, commit, by, fmt, out, templates, strict) -> None:
+    """Pre-sale late-shipment compensation and affiliate deductions: whom to pay, how much, never twice."""
+    from .compensation import render_report
+
+    ws = _workspace(sheet, config_file, templates)
+    report = actions.compensation(ws, orders, affiliate, commit=commit, by=by)
+    if out and out.lower().endswith(".xlsx"):
+        from .payouts_xlsx import write_payouts_xlsx
+
+        write_payouts_xlsx(report, out)
+        click.echo(f"已写入 {out}（{len(report.payouts)} 笔赔付）", err=True)
+        out = None
+    _emit(render_report(report, fmt, ws.templates), out)
+    for rejected in report.rejected if fmt == "json" or out else ():
+        click.echo(rejected.describe(), err=True)
+    if strict and report.rejected:
+        sys.exit(1)
 
 
 # ---------------------------------------------------------------------------------------- done

@@ -60,9 +60,16 @@ def returns_tab() -> TabSpec:
                    widths={"退货原因": 24, "处理结果": 30, "订单号": 22, "退货单号": 20})
 
 
+def payouts_tab() -> TabSpec:
+    from .ledger import KIND_TEXT, LEDGER_HEADER, LEDGER_TAB
+
+    return TabSpec(LEDGER_TAB, LEDGER_HEADER, {"赔付类型": list(KIND_TEXT.values())}, ["订单号"],
+                   widths={"订单号": 22, "来源": 30, "计算时间": 18})
+
+
 def standard_tabs() -> list[TabSpec]:
     """The tabs `handover init` creates."""
-    return [handover_tab(), returns_tab()]
+    return [handover_tab(), returns_tab(), payouts_tab()]
 
 
 def create_workbook(path: Path, tabs: Sequence[TabSpec]) -> None:

@@ -1,0 +1,351 @@
+"""The compensation rules pinned to the fen, their settings, and the report finance reads."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tomllib
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from freezegun import freeze_time
+from hypothesis import given
+from hypothesis import strategies as st
+
+from handover.compensation import (
+    at_risk_for_pull, parse_settings, rate_text, render_at_risk, render_report, report_json,
+    run_compensation,
+)
+from handover.compensation_rules import Rule
+from handover.config import parse_config
+from handover.errors import ConfigError
+from handover.sheet import Grid
+
+DATA = Path(__file__).resolve().parent / "data" / "compensation"
+TZ = ZoneInfo("Asia/Shanghai")
+NOW = datetime(2026, 11, 22, 9, 0, tzinfo=TZ)
+ORDERS = [DATA / n for n in ("taobao_orders.csv", "taobao_refunds.csv", "douyin_orders.csv", "pinduoduo_orders.csv",
+                             "kuaishou_orders.xlsx", "bad_rows.csv")]
+AFFILIATE = [DATA / "affiliate_settlement.csv", DATA / "affiliate_disputes.csv"]
+
+
+def config(text: str = "", path: Path | None = None):
+    return parse_config(tomllib.loads(text), path)
+
+
+def run(orders=ORDERS, affiliate=AFFILIATE, text="", **options):
+    return run_compensation(orders, affiliate, config(text), None, options.pop("now", NOW), by="财务小周", **options)
+
+
+def money(payouts):
+    return {(p.order_id, p.kind): (str(p.base_amount), str(p.amount), None if p.refund is None else str(p.refund))
+            for p in payouts}
+
+
+# ------------------------------------------------------------------------------------ money rules
+
+@pytest.mark.parametrize("base, minimum, maximum, expected", [
+    ("88.88", None, None, "26.66"),    # 26.664 -> 26.66
+    ("0.05", None, None, "0.02"),      # 0.015 -> 0.02, half-up
+    ("0.01", None, None, "0.00"),      # 0.003 -> 0.00
+    ("1299.00", None, None, "389.70"),
+    ("800", "5", "500", "240.00"),     # the Taobao 2023 worked examples
+    ("2600", "5", "500", "500.00"),
+    ("10", "5", "500", "5.00"),
+])
+def test_amount_is_rate_times_base_half_up_then_floor_and_cap(base, minimum, maximum, expected):
+    rule = Rule(Decimal("0.30"), Decimal(minimum) if minimum else None, Decimal(maximum) if maximum else None, 15, "test")
+    assert str(rule.amount(Decimal(base))) == expected
+
+
+@given(cents=st.integers(min_value=0, max_value=10**10), percent_bp=st.integers(min_value=0, max_value=10000))
+def test_amount_matches_integer_arithmetic(cents, percent_bp):
+    """rate in basis points, base in fen: half-up rounding done with integers is the oracle."""
+    rule = Rule(Decimal(percent_bp) / 10000, None, None, 15, "test")
+    expected = (cents * percent_bp * 2 + 10000) // 20000  # round half up of cents * bp / 10000
+    assert rule.amount(Decimal(cents) / 100) == Decimal(expected) / 100
+
+
+def test_default_settings_are_the_seeds():
+    settings = parse_settings(config())
+    rule = settings.rule_for("taobao")
+    assert (rule.rate, rule.minimum, rule.maximum, rule.presale_days) == (Decimal("0.30"), None, None, 15)
+    assert settings.warn.days == 2 and settings.reasons == ("未按约定时间发货", "缺货")
+
+
+def test_presets_and_platform_overrides():
+    settings = parse_settings(config('''
+        [compensation]
+        warn_days = 1
+        [compensation.platforms.taobao]
+        preset = "taobao_2023"
+        [compensation.platforms."抖音"]
+        rate = "20%"
+        presale_days = 30
+        [compensation.platforms.kuaishou]
+        preset = "taobao_2023"
+        max = false
+    '''))
+    taobao = settings.rule_for("taobao")
+    assert [str(taobao.amount(Decimal(b))) for b in ("800", "2600", "10")] == ["240.00", "500.00", "5.00"]
+    assert taobao.describe() == "30%，最低 5.00，最高 500.00（taobao_2023）"
+    douyin = settings.rule_for("douyin")
+    assert (douyin.rate, douyin.presale_days, douyin.maximum) == (Decimal("0.2"), 30, None)
+    assert settings.rule_for("kuaishou").describe() == "30%，最低 5.00（taobao_2023，改了 max）"
+    assert settings.rule_for("pinduoduo").rate == Decimal("0.30") and settings.warn.days == 1
+
+
+@pytest.mark.parametrize("text, message", [
+    ("[compensation]\nrate = \"三成\"", "rate = '三成'：比例请写成 0.30"),
+    ("[compensation]\nrat = 0.3", "不认识 rat"),
+    ("[compensation]\npreset = \"taobao_2099\"", "没有这个预设"),
+    ("[compensation]\nmin = 600\nmax = 500", "min（600.00）大于 max（500.00）"),
+    ("[compensation.platforms.amazon]\nrate = 0.1", "platforms.amazon: 不认识的平台"),
+    ("[compensation]\nreasons = \"\"", "reasons 应该是文字列表"),
+    ("[compensation]\npresale_days = 7.5", "presale_days 应该是整天数"),
+    ("[compensation]\nwarn_days = -1", "warn_days = -1：应该是天数"),
+    ("[compensation]\npresale_only = \"yes\"", "presale_only 应该是 true 或 false"),
+    ("[columns]\norder = \"单号\"", "[columns] 里不认识 order"),
+])
+def test_config_mistakes_are_one_line_errors(text, message):
+    with pytest.raises(ConfigError) as caught:
+        parse_settings(config(text))
+    assert message in str(caught.value) and "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize("reason, owed", [
+    ("缺货", True), ("卖家缺货", True), ("未按约定时间发货", True), ("未按约定时间发货（预售）", True),
+    ("未按照约定时间发货", True), ("未按 约定时间 发货", True), ("七天无理由退换货", False), ("描述不符", False), ("", False),
+])
+def test_refund_reasons_match_loosely(reason, owed):
+    assert parse_settings(config()).reason_matches(reason) is owed
+
+
+# ----------------------------------------------------------------------------------- fixture run
+
+def test_the_fixture_exports_give_exactly_these_payouts():
+    report = run()
+    assert money(report.payouts) == {
+        ("3958000000000000001", "presale_late"): ("88.88", "26.66", None),
+        ("3958000000000000002", "presale_late"): ("1299.00", "389.70", None),
+        ("3958000000000000010", "presale_late"): ("800.00", "240.00", None),
+        ("6930000000000000101", "presale_late"): ("88.88", "26.66", None),  # two sub-orders, 50.00 + 38.88
+        ("6930000000000000104", "presale_late"): ("0.05", "0.02", None),
+        ("2411200000000001", "presale_late"): ("2600.00", "780.00", None),
+        ("2411200000000002", "presale_late"): ("10.00", "3.00", None),
+        ("3958000000000000006", "affiliate_deduction"): ("300.00", "30.00", "270.00"),
+        ("3958000000000000013", "affiliate_deduction"): ("150.00", "10.00", "140.00"),
+    }
+    totals = report.totals()
+    assert str(totals["presale_late"].amount) == "1466.04" and totals["presale_late"].count == 7
+    assert (str(totals["affiliate_deduction"].amount), str(totals["affiliate_deduction"].refund)) == ("40.00", "410.00")
+    assert [(a.order_id, a.hours_left, a.overdue) for a in report.at_risk] == [
+        ("3958000000000000008", -96, True), ("241106-123456789012345", -23, True), ("3958000000000000204", 3, False),
+        ("3958000000000000003", 11, False), ("6930000000000000102", 23, False)]
+    assert {c.order_id for c in report.checks} == {"3958000000000000011", "3958000000000000012", "6930000000000000103"}
+    assert [(r.file, r.row) for r in report.rejected] == [
+        ("affiliate_settlement.csv", 6), ("kuaishou_orders.xlsx", 4), ("bad_rows.csv", 2), ("bad_rows.csv", 3),
+        ("bad_rows.csv", 4), ("bad_rows.csv", 5), ("bad_rows.csv", 6)]
+    assert [(d.file, d.row) for d in report.duplicates] == [("affiliate_settlement.csv", 3)]
+
+
+def test_the_order_files_can_come_in_any_order():
+    forward = run([DATA / "taobao_orders.csv", DATA / "taobao_refunds.csv"], [])
+    backward = run([DATA / "taobao_refunds.csv", DATA / "taobao_orders.csv"], [])
+    assert money(forward.payouts) == money(backward.payouts) != {}
+
+
+def test_the_order_report_alone_owes_nothing_but_shows_the_late_orders():
+    report = run([DATA / "taobao_orders.csv"], [])
+    assert report.payouts == []
+    assert [(a.order_id, a.hours_left) for a in report.at_risk if a.overdue] == [
+        ("3958000000000000008", -96), ("3958000000000000002", -45)]
+
+
+def test_platform_presets_apply_per_platform():
+    report = run([DATA / "kuaishou_orders.xlsx", DATA / "taobao_orders.csv", DATA / "taobao_refunds.csv"], [],
+                 text='[compensation.platforms.kuaishou]\npreset = "taobao_2023"')
+    amounts = {p.order_id: str(p.amount) for p in report.payouts}
+    assert amounts["2411200000000001"] == "500.00" and amounts["2411200000000002"] == "5.00"
+    assert amounts["3958000000000000010"] == "240.00"
+
+
+def test_without_presale_only_every_order_counts():
+    columns = '''[columns]
+        order_id = "单号"
+        paid = "成交金额"
+        paid_at = "付款日期"
+        order_status = "状态"
+        presale_flag = "预售"
+        refund_reason = "退款理由"
+        '''
+    strict = run([DATA / "custom_orders.csv"], [], text=columns)
+    assert [p.order_id for p in strict.payouts] == ["C20261101001"]
+    assert [c.order_id for c in strict.checks] == ["C20261101002"]
+    everything = run([DATA / "custom_orders.csv"], [], text=columns + "[compensation]\npresale_only = false\n")
+    assert [p.order_id for p in everything.payouts] == ["C20261101001", "C20261101002"]
+
+
+# ------------------------------------------------------------------------------- the boundary second
+
+BOUNDARY = """主订单编号,订单应付金额,支付完成时间,承诺发货时间,发货时间,订单状态,售后状态,售后原因
+6930000000000000901,100.00,2026-11-07 12:00:00,2026-11-22 12:00:00,,待发货,待商家处理,缺货
+6930000000000000902,100.00,2026-11-07 12:00:00,2026-11-22 12:00:00,,待发货,,
+6930000000000000903,100.00,2026-11-07 12:00:00,2026-11-22 12:00:00,2026-11-22 12:00:00,已发货,待商家处理,未按约定时间发货
+6930000000000000904,100.00,2026-11-07 12:00:00,2026-11-22 12:00:00,2026-11-22 12:00:01,已发货,待商家处理,未按约定时间发货
+"""
+
+
+@pytest.mark.parametrize("moment, claimed_result, unclaimed_seconds", [
+    ("2026-11-22T11:59:59+08:00", "at_risk", 1),
+    ("2026-11-22T12:00:00+08:00", "at_risk", 0),
+    ("2026-11-22T12:00:01+08:00", "payout", -1),
+])
+def test_lateness_turns_exactly_after_the_promised_second(tmp_path, moment, claimed_result, unclaimed_seconds):
+    path = tmp_path / "douyin.csv"
+    path.write_text(BOUNDARY, encoding="utf-8-sig")
+    with freeze_time(moment):
+        report = run_compensation([path], [], config(), None, by="财务小周")
+    kinds = {p.order_id: "payout" for p in report.payouts} | {a.order_id: "at_risk" for a in report.at_risk}
+    assert kinds["6930000000000000901"] == claimed_result
+    unclaimed = next(a for a in report.at_risk if a.order_id == "6930000000000000902")
+    assert unclaimed.seconds_left == unclaimed_seconds and unclaimed.overdue is (unclaimed_seconds < 0)
+    # shipped at the promised second is on time; one second later is late, whatever the clock says now
+    assert [c.order_id for c in report.checks] == ["6930000000000000903"]
+    assert "6930000000000000904" in {p.order_id for p in report.payouts}
+    if claimed_result == "payout":
+        assert str(report.payouts[0].amount) == "30.00"
+
+
+# ------------------------------------------------------------------------------------ affiliates
+
+def test_affiliate_rule_with_returns_tab_and_service_fee(tmp_path):
+    returns = Grid("退货", ["退货单号", "订单号", "原因"], [["YT1", "3958000000000000015", "不喜欢"], ["YT2", 3.95e18, "x"]])
+    report = run([], AFFILIATE, returns_grid=returns)
+    assert money(report.payouts)[("3958000000000000015", "affiliate_deduction")] == ("99.00", "9.90", "89.10")
+    assert [(r.file, r.row, r.column) for r in report.rejected if r.file == "退货"] == [("退货", 3, "订单号")]
+
+
+def test_commission_from_the_rate_and_the_service_fee_when_the_shop_includes_it(tmp_path):
+    path = tmp_path / "affiliate.csv"
+    path.write_text("淘宝父订单编号,付款金额,佣金比率,服务费金额,确认收货时间,维权状态\n"
+                    "3958000000000000501,88.88,30%,1.00,2026-11-10 10:00,维权创建\n", encoding="utf-8")
+    plain = run([], [path])
+    assert money(plain.payouts) == {("3958000000000000501", "affiliate_deduction"): ("88.88", "26.66", "62.22")}
+    assert plain.payouts[0].rate == Decimal("0.3")
+    with_fee = run([], [path], text="[compensation]\ninclude_service_fee = true")
+    assert money(with_fee.payouts)[("3958000000000000501", "affiliate_deduction")] == ("88.88", "27.66", "61.22")
+
+
+def test_unearned_commission_is_never_deducted(tmp_path):
+    path = tmp_path / "affiliate.csv"
+    path.write_text("淘宝父订单编号,付款金额,佣金,确认收货时间,订单状态,维权状态\n"
+                    "3958000000000000601,100.00,10.00,,已付款,维权创建\n"
+                    "3958000000000000602,100.00,10.00,2026-11-10 10:00,已失效,维权创建\n", encoding="utf-8")
+    assert run([], [path]).payouts == []
+
+
+# ------------------------------------------------------------------------------------------ output
+
+def test_json_follows_the_spec():
+    data = report_json(run())
+    assert data["computed_at"] == "2026-11-22T09:00:00+08:00" and data["committed"] is False
+    presale = data["payouts"][0]
+    assert {k: presale[k] for k in ("order_id", "kind", "base_amount", "rate", "amount")} == {
+        "order_id": "3958000000000000001", "kind": "presale_late", "base_amount": "88.88", "rate": "0.30", "amount": "26.66"}
+    assert "refund" not in presale
+    affiliate = next(p for p in data["payouts"] if p["kind"] == "affiliate_deduction")
+    assert (affiliate["amount"], affiliate["refund"], affiliate["rate"]) == ("30.00", "270.00", "0.10")
+    assert data["totals"] == {"presale_late": {"count": 7, "amount": "1466.04"},
+                              "affiliate_deduction": {"count": 2, "amount": "40.00", "refund": "410.00"}}
+    assert data["at_risk"][2] | {"title": ""} == {
+        "order_id": "3958000000000000204", "platform": "taobao", "promised_ship_at": "2026-11-22T12:00:00+08:00",
+        "hours_left": 3, "overdue": False, "claimed": False, "paid_amount": "66.00", "potential_amount": "19.80",
+        "title": "", "file": "bad_rows.csv", "row": 8}
+    assert data["rejected"][2] == {"file": "bad_rows.csv", "row": 2, "column": "订单编号",
+                                   "message": data["rejected"][2]["message"]}
+    money_values = [p[k] for p in data["payouts"] for k in ("base_amount", "amount")]
+    assert all(v.count(".") == 1 and len(v.split(".")[1]) == 2 for v in money_values)
+    json.dumps(data)  # nothing but JSON types
+
+
+@pytest.mark.parametrize("rate, text", [(Decimal("0.3"), "0.30"), (Decimal("0.055"), "0.055"), (Decimal("1"), "1.00"),
+                                        (Decimal("0.30000"), "0.30"), (None, None)])
+def test_rate_text(rate, text):
+    assert rate_text(rate) == text
+
+
+def test_text_report_matches_the_golden_file():
+    text = render_report(run())
+    golden = DATA / "report.txt"
+    if os.environ.get("UPDATE_GOLDEN"):
+        golden.write_text(text, encoding="utf-8")
+    assert text == golden.read_text(encoding="utf-8")
+
+
+def test_json_format_of_render_report_is_the_same_data():
+    report = run()
+    assert json.loads(render_report(report, "json")) == report_json(report)
+
+
+# ------------------------------------------------------------------------------------ pull's list
+
+def test_pull_gets_its_orders_from_the_config(tmp_path):
+    (tmp_path / "exports").mkdir()
+    for name in ("taobao_orders.csv", "douyin_orders.csv"):
+        shutil.copy(DATA / name, tmp_path / "exports" / name)
+    toml = tmp_path / "handover.toml"
+    toml.write_text('[compensation]\norders = ["exports/*.csv", "missing/*.csv"]\n', encoding="utf-8")
+    cfg = config(toml.read_text(encoding="utf-8"), toml)
+    result = at_risk_for_pull(cfg, NOW)
+    assert [(a.order_id, a.hours_left) for a in result.items] == [
+        ("3958000000000000008", -96), ("3958000000000000002", -45), ("3958000000000000003", 11),
+        ("6930000000000000102", 23)]
+    assert result.unmatched == ["missing/*.csv"] and len(result.files) == 2
+    text = render_at_risk(result)
+    assert "【预售快超时】4 单" in text and "剩 11 小时" in text and "超时 96 小时" in text
+    assert "没有找到订单导出文件 missing/*.csv" in text
+    markdown = render_at_risk(result, "markdown")
+    assert "| 3958000000000000003 | 淘宝 | 剩 11 小时 | 11-22 20:00 | 199.00 | 59.70 |" in markdown
+    data = json.loads(render_at_risk(result, "json", tz=TZ))
+    assert data["at_risk"][0]["overdue"] is True and data["unmatched"] == ["missing/*.csv"]
+
+
+def test_pull_with_explicit_paths_and_nothing_configured(tmp_path):
+    assert at_risk_for_pull(config(), NOW).items == []
+    result = at_risk_for_pull(config(), NOW, paths=[DATA / "pinduoduo_orders.csv"])
+    assert [(a.order_id, a.hours_left, str(a.paid_amount)) for a in result.items] == [
+        ("241106-123456789012345", -23, "1289.00")]  # ¥1,299.00 paid less ¥10 postage
+
+
+def test_pull_names_an_unreadable_export_and_reads_the_rest(tmp_path):
+    broken = tmp_path / "broken.csv"
+    broken.write_text("日期,金额\n2026-11-01,1\n", encoding="utf-8")
+    result = at_risk_for_pull(config(), NOW, paths=[broken, DATA / "pinduoduo_orders.csv"])
+    assert [a.order_id for a in result.items] == ["241106-123456789012345"]
+    assert len(result.errors) == 1 and result.errors[0].startswith("broken.csv：表头里找不到订单号列")
+    assert "读不了订单导出文件：broken.csv" in render_at_risk(result)
+
+
+MISSING = """订单编号,订单状态,宝贝标题,买家实际支付金额,订单付款时间,买家退款原因
+3958000000000000701,买家已付款，等待卖家发货,【预售】外套,88.00,,
+3958000000000000702,卖家已发货，等待买家确认,【预售】外套,88.00,2026-11-01 10:00,缺货
+3958000000000000703,买家已付款，等待卖家发货,【预售】外套,,2026-11-01 10:00,缺货
+3958000000000000704,买家已付款，等待卖家发货,【预售】外套,,2026-11-20 10:00,
+"""
+
+
+def test_orders_missing_what_a_rule_needs_are_reported_not_guessed(tmp_path):
+    path = tmp_path / "orders.csv"
+    path.write_text(MISSING, encoding="utf-8")
+    report = run([path], [])
+    assert report.payouts == [] and report.at_risk == []
+    assert [(r.row, r.message.split("，")[0]) for r in report.rejected] == [
+        (2, "订单 3958000000000000701 缺少付款时间（或承诺发货时间）"), (4, "订单 3958000000000000703 缺少实付金额")]
+    # 702 shipped at a time the file does not give, and the claim has no date: a person decides
+    assert [(c.order_id, c.message[:11]) for c in report.checks] == [("3958000000000000702", "已发货但不知道发货时间")]
+    # 704 has no paid amount either, but its promise (12-05) is far off: nothing to report yet

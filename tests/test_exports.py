@@ -1,0 +1,259 @@
+"""Reading the platforms' exports: encodings, header sets, id wrappers, streaming, rejected rows."""
+
+from __future__ import annotations
+
+import csv
+import io
+import tracemalloc
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from handover.exports import (
+    AFFILIATE, ORDERS, ExportError, ExportFile, affiliate_lines, classify_refund, classify_status, fast_id, order_lines,
+)
+from handover.values import ValueProblem
+
+DATA = Path(__file__).resolve().parent / "data" / "compensation"
+TZ = ZoneInfo("Asia/Shanghai")
+NOW = datetime(2026, 11, 22, 9, 0, tzinfo=TZ)
+
+
+def lines(path, *, known=(), refunds_wanted=(), everything=False, reasons=("缺货", "未按约定时间发货"), mapping=None):
+    """Every typed line of an orders file, and the rows it rejected."""
+    export = ExportFile(path, ORDERS, mapping)
+    rejected = []
+    found = list(order_lines(export, TZ, NOW, presale_keywords=("预售",), everything_presale=everything,
+                             reason_matches=lambda text: any(r in text for r in reasons), known=set(known),
+                             refunds_wanted=set(refunds_wanted), rejected=rejected))
+    return export, found, rejected
+
+
+@pytest.mark.parametrize("name, encoding, platform, kind", [
+    ("taobao_orders.csv", "gb18030", "taobao", "orders"),
+    ("taobao_refunds.csv", "gb18030", "taobao", "refunds"),
+    ("douyin_orders.csv", "utf-8-sig", "douyin", "orders"),
+    ("pinduoduo_orders.csv", "utf-8", "pinduoduo", "orders"),
+    ("kuaishou_orders.xlsx", None, "kuaishou", "orders"),
+])
+def test_each_platform_export_is_recognised(name, encoding, platform, kind):
+    export = ExportFile(DATA / name, ORDERS)
+    assert (export.encoding, export.platform, export.kind) == (encoding, platform, kind)
+    assert export.header_row == 1
+
+
+@pytest.mark.parametrize("name, kind", [("affiliate_settlement.csv", "settlement"), ("affiliate_disputes.csv", "disputes")])
+def test_affiliate_reports_are_recognised(name, kind):
+    export = ExportFile(DATA / name, AFFILIATE)
+    assert (export.encoding, export.platform, export.kind) == ("gb18030", "taobao", kind)
+
+
+def test_taobao_headers_with_spaces_and_quotes_and_the_right_money_column():
+    export = ExportFile(DATA / "taobao_orders.csv", ORDERS)
+    # 总金额 comes first in the file, but the buyer's actual payment is 买家实际支付金额.
+    assert export.header_of("paid") == "买家实际支付金额"
+    # '"订单付款时间 "', '宝贝标题 ' and '物流单号 ' carry quotes and trailing spaces in the file
+    assert [export.header_of(k) for k in ("paid_at", "title", "tracking_no")] == ["订单付款时间", "宝贝标题", "物流单号"]
+    assert [export.header[i] for i in export.multi["presale_flag"]] == ["分阶段订单信息", "特权订金订单id", "定金排名"]
+
+
+def test_gb18030_rows_are_typed_with_ids_unwrapped():
+    export, found, rejected = lines(DATA / "taobao_orders.csv")
+    by_id = {line.order_id: line for line in found}
+    assert rejected == []
+    # kept: pre-sale orders not shipped (or refunded). Not kept on their own: shipped pre-sale orders with no
+    # refund in this file (004, 010), ordinary orders (005, 006, 011) and the unpaid one (009).
+    assert sorted(by_id) == ["3958000000000000001", "3958000000000000002", "3958000000000000003",
+                             "3958000000000000007", "3958000000000000008"]
+    first = by_id["3958000000000000001"]
+    assert first.title.endswith("𠮷")  # only GB18030 (not GBK) has this character
+    assert first.paid == Decimal("88.88") and first.closed and first.presale
+    second = by_id["3958000000000000002"]  # ="…" plus a trailing tab, 1,299.00, 2026/11/05 12:00
+    assert second.paid == Decimal("1299.00") and second.shipped is False
+    assert second.paid_at == datetime(2026, 11, 5, 12, 0, tzinfo=TZ)
+    assert by_id["3958000000000000003"].postage == Decimal("10.00")
+
+
+def test_rows_an_other_file_mentions_are_kept():
+    _, found, _ = lines(DATA / "taobao_orders.csv", known={"3958000000000000005", "3958000000000000004"})
+    ids = {line.order_id for line in found}
+    assert {"3958000000000000004", "3958000000000000005"} <= ids
+
+
+def test_refund_rows_of_affiliate_orders_are_kept():
+    _, found, _ = lines(DATA / "taobao_refunds.csv", refunds_wanted={"3958000000000000006"})
+    line = next(x for x in found if x.order_id == "3958000000000000006")
+    assert line.refund_state == "closed" and line.refund_signal and line.refund_reason == "描述不符"
+
+
+def test_douyin_sub_orders_and_promised_time():
+    _, found, _ = lines(DATA / "douyin_orders.csv")
+    subs = [x for x in found if x.order_id == "6930000000000000101"]
+    assert [line.sub_order_id for line in subs] == ["6930000000000001011", "6930000000000001012"]
+    assert subs[0].promised_at == datetime(2026, 11, 21, 18, 0, tzinfo=TZ) and subs[0].refund_state == "success"
+    late = next(x for x in found if x.order_id == "6930000000000000104")
+    assert late.shipped_at == datetime(2026, 11, 21, 20, 0, tzinfo=TZ) and late.shipped is True
+
+
+def test_xlsx_export_reads_datetime_cells_and_reports_a_float_id():
+    _, found, rejected = lines(DATA / "kuaishou_orders.xlsx")
+    assert [x.order_id for x in found] == ["2411200000000001", "2411200000000002"]
+    assert found[0].paid == Decimal("2600") and found[0].promised_at == datetime(2026, 11, 20, 12, 0, tzinfo=TZ)
+    assert [(r.file, r.row, r.column) for r in rejected] == [("kuaishou_orders.xlsx", 4, "订单号")]
+    assert "后几位已丢失" in rejected[0].message
+
+
+def test_bad_rows_are_reported_with_file_row_and_column_and_the_rest_still_read():
+    _, found, rejected = lines(DATA / "bad_rows.csv")
+    assert [(r.row, r.column) for r in rejected] == [
+        (2, "订单编号"), (3, "订单编号"), (4, "订单编号"), (5, "买家实际支付金额"), (6, "订单付款时间")]
+    assert all(r.file == "bad_rows.csv" for r in rejected)
+    assert "3.95800000000001E+18" in rejected[0].message and "3958000000000000201.0" in rejected[1].message
+    assert rejected[0].as_json() == {"file": "bad_rows.csv", "row": 2, "column": "订单编号", "message": rejected[0].message}
+    assert [x.order_id for x in found] == ["3958000000000000204"]
+
+
+def test_columns_mapping_reads_a_shops_own_export():
+    with pytest.raises(ExportError, match=r"\[columns\].*order_id"):
+        ExportFile(DATA / "custom_orders.csv", ORDERS)
+    mapping = {"order_id": ("单号",), "paid": ("成交金额",), "paid_at": ("付款日期",), "order_status": ("状态",),
+               "presale_flag": ("预售",), "refund_reason": ("退款理由",)}
+    _, found, rejected = lines(DATA / "custom_orders.csv", mapping=mapping)
+    assert rejected == []
+    # 预售 = 否 is not a pre-sale marker, but its 缺货 reason keeps the row for the rules to judge
+    assert [(line.order_id, line.presale, line.paid) for line in found] == [
+        ("C20261101001", True, Decimal("200.00")), ("C20261101002", False, Decimal("100.00"))]
+
+
+def test_affiliate_rows_with_commission_earned_and_claw_back():
+    rejected = []
+    settlement = list(affiliate_lines(ExportFile(DATA / "affiliate_settlement.csv", AFFILIATE), TZ, NOW, rejected))
+    assert rejected == []
+    first = settlement[0]
+    assert (first.order_id, first.sub_order_id, first.paid, first.commission) == (
+        "3958000000000000006", "3958000000000000061", Decimal("300.00"), Decimal("30.00"))
+    assert first.commission_rate == Decimal("0.1") and first.earned is True
+    disputes = list(affiliate_lines(ExportFile(DATA / "affiliate_disputes.csv", AFFILIATE), TZ, NOW, rejected))
+    assert [(d.order_id, d.clawback, d.dispute_state) for d in disputes] == [
+        ("3958000000000000012", Decimal("20.00"), "success"), ("3958000000000000013", Decimal("5.00"), "open")]
+
+
+def test_missing_file_and_undecodable_file(tmp_path):
+    with pytest.raises(ExportError, match="找不到文件"):
+        ExportFile(tmp_path / "nope.csv", ORDERS)
+    garbage = tmp_path / "garbage.csv"
+    garbage.write_bytes("订单编号,金额\r\n".encode("utf-8") + b"\xff\xfe\xff,1\r\n")
+    with pytest.raises(ExportError, match="编码"):
+        ExportFile(garbage, ORDERS)
+
+
+def test_a_bad_byte_after_the_sniffed_part_stops_with_the_row(tmp_path):
+    path = tmp_path / "long.csv"
+    body = "".join(f"{3958000000000000000 + i},12.00,交易成功\r\n" for i in range(40000))  # > 1 MB of UTF-8
+    path.write_bytes("订单编号,买家实际支付金额,订单状态\r\n".encode() + body.encode() + b"\xff\xff,1,x\r\n")
+    with pytest.raises(ExportError, match=r"long.csv：第 \d+ 行附近有不能按 utf-8 读取的字节") as caught:
+        lines(path)
+    row = int(str(caught.value).split("第 ")[1].split(" 行")[0])
+    assert 39000 < row <= 40002  # the decoder reads ahead a little: the row is approximate
+
+
+def test_utf16_tab_separated_and_a_title_line_above_the_header(tmp_path):
+    path = tmp_path / "export.txt"
+    path.write_text("订单导出 2026-11-22\n订单编号\t买家实际支付金额\t订单付款时间\t宝贝标题\n"
+                    "3958000000000000301\t88.00\t2026-11-10 10:00\t【预售】外套\n", encoding="utf-16")
+    export, found, _ = lines(path)
+    assert (export.encoding, export.delimiter, export.header_row) == ("utf-16", "\t", 2)
+    assert [(line.row, line.order_id, line.paid) for line in found] == [(3, "3958000000000000301", Decimal("88.00"))]
+
+
+def test_status_and_refund_vocabularies():
+    assert classify_status("买家已付款，等待卖家发货") == (False, False, False)
+    assert classify_status("卖家已发货，等待买家确认") == (True, False, False)
+    assert classify_status("未发货，退款成功") == (False, True, False)
+    assert classify_status("等待买家付款")[2] is True
+    assert [classify_refund(t) for t in ("", "无售后或售后取消", "退款成功", "退款关闭", "买家已经申请退款，等待卖家同意")] == [
+        None, "none", "success", "closed", "open"]
+
+
+def _ordinary_orders(path: Path, count: int) -> None:
+    with open(path, "w", encoding="gb18030", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["订单编号", "买家实际支付金额", "订单状态", "订单付款时间", "宝贝标题", "收货地址"])
+        for i in range(count):
+            writer.writerow([f'="{3958000000000000000 + i}"', "99.00", "交易成功", "2026-11-01 10:00:00", "羽绒服",
+                             "浙江省杭州市西湖区文三路 90 号" * 3])
+
+
+def _peak_while_reading(path: Path) -> int:
+    tracemalloc.start()
+    try:
+        _, found, rejected = lines(path)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+        assert found == [] and rejected == []
+
+
+def test_streaming_keeps_memory_flat(tmp_path):
+    """Ordinary orders are never kept: four times the rows take no more memory."""
+    small, big = tmp_path / "small.csv", tmp_path / "big.csv"
+    _ordinary_orders(small, 15000)
+    _ordinary_orders(big, 60000)
+    small_peak, big_peak = _peak_while_reading(small), _peak_while_reading(big)
+    assert big.stat().st_size > 7_000_000
+    assert big_peak < small_peak * 1.1 + 100_000
+    assert big_peak < 3_000_000  # a list of the big file's rows would take far more than its 7 MB
+
+
+ID = st.integers(min_value=10**17, max_value=10**19 - 1).map(str)
+
+
+@given(order_id=ID, wrapper=st.sampled_from(['{}', '="{}"', '{}\t', ' {} ', "'{}", '"=""{}"""', "＝\"{}\""]))
+def test_every_way_an_export_wraps_an_id_gives_the_id_back(order_id, wrapper):
+    assert fast_id(wrapper.format(order_id)) == order_id
+
+
+@given(order_id=ID)
+def test_ids_a_spreadsheet_turned_into_floats_are_refused(order_id):
+    for mangled in (f"{float(order_id):.14E}", f"{float(order_id):.5E}", f"{order_id}.0", float(order_id)):
+        with pytest.raises(ValueProblem):
+            fast_id(mangled)
+
+
+@settings(max_examples=60, deadline=None)
+@given(cents=st.integers(min_value=0, max_value=10**9),
+       style=st.sampled_from(["{:.2f}", "{:,.2f}", "¥{:,.2f}", "{:.2f}元", '="{:.2f}"', "￥{:,.2f}", "RMB {:.2f}"]),
+       encoding=st.sampled_from(["gb18030", "utf-8-sig", "utf-8"]))
+def test_messy_money_in_any_encoding_reads_exactly(tmp_path_factory, cents, style, encoding):
+    amount = Decimal(cents) / 100
+    path = tmp_path_factory.mktemp("money") / "orders.csv"
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([["订单编号", "买家实际支付金额", "订单状态", "宝贝标题"],
+                                  ['="3958000000000000401"', style.format(amount), "等待卖家发货", "【预售】外套"]])
+    path.write_bytes(buffer.getvalue().encode(encoding))
+    _, found, rejected = lines(path)
+    assert rejected == [] and found[0].paid == amount
+
+
+def test_fixtures_match_the_script_that_makes_them(tmp_path):
+    """tests/data/compensation is what make_fixtures.py writes: edit the script, not the files."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_fixtures", DATA / "make_fixtures.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.write_all(tmp_path)
+    for made in sorted(tmp_path.iterdir()):
+        kept = DATA / made.name
+        if made.suffix == ".xlsx":  # zip timestamps differ run to run: compare the cells
+            from python_calamine import CalamineWorkbook
+
+            cells = [CalamineWorkbook.from_path(str(p)).get_sheet_by_index(0).to_python() for p in (made, kept)]
+            assert cells[0] == cells[1], made.name
+        else:
+            assert made.read_bytes() == kept.read_bytes(), made.name

@@ -35,7 +35,19 @@ from gspread.utils import absolute_range_name
 
 from .errors import ConfigError, SheetChangedError, SheetError
 from .google_http import CREDENTIALS_ENV, SCOPES, Notify, Retrier, find_credentials, load_credentials
-from .sheet import Backend, CellChange, CellValue, Grid, TabWrite, WriteResult, WriteValue, google_key, same_value
+from .sheet import (
+    Backend,
+    CellChange,
+    CellValue,
+    Grid,
+    TabWrite,
+    WriteResult,
+    WriteValue,
+    column_index,
+    column_letter,
+    google_key,
+    same_value,
+)
 
 __all__ = ["CREDENTIALS_ENV", "SCOPES", "GoogleBackend", "find_credentials", "load_credentials", "open_google"]
 
@@ -425,7 +437,7 @@ class _TabPlan:
         return out
 
     def _range(self, top: int, left: int, bottom: int, right: int, values: list[list[Any]]) -> dict:
-        a1 = f"{_letter(left)}{top}:{_letter(right)}{bottom}"
+        a1 = f"{column_letter(left)}{top}:{column_letter(right)}{bottom}"
         return {"range": absolute_range_name(self.tab, a1), "values": values}
 
     def _value(self, row: int, col: int) -> Any:
@@ -504,15 +516,6 @@ def _shown(value: Any) -> str:
     return f"「{text[:30]}…」" if len(text) > 30 else f"「{text}」"
 
 
-def _letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
 _ECHO = re.compile(r"!\$?([A-Z]+)\$?(\d+)(?::\$?([A-Z]+)\$?(\d+))?$")
 
 
@@ -522,10 +525,7 @@ def _grid_size(echo: str) -> tuple[int, int] | None:
     if not match:
         return None
     letters, digits = (match.group(3), match.group(4)) if match.group(3) else (match.group(1), match.group(2))
-    column = 0
-    for ch in letters:
-        column = column * 26 + ord(ch) - 64
-    return int(digits), column
+    return int(digits), column_index(letters) + 1
 
 
 # -------------------------------------------------------------------------------------------- opening

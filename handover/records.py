@@ -52,8 +52,27 @@ class Problem:
         return f"{where}：{self.message}"
 
 
+class ParsedRow:
+    """What every parsed sheet row (an issue, a return) offers about its problems and its platform."""
+
+    problems: list[Problem]
+    platform: str | None
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == WARNING]
+
+    @property
+    def platform_label(self) -> str:
+        return PLATFORM_LABELS.get(self.platform or "", "")
+
+
 @dataclass
-class HandoverItem:
+class HandoverItem(ParsedRow):
     row: int
     id: str = ""
     logged_at: datetime | None = None
@@ -83,18 +102,6 @@ class HandoverItem:
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES or self.status is None
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == ERROR]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == WARNING]
-
-    @property
-    def platform_label(self) -> str:
-        return PLATFORM_LABELS.get(self.platform or "", "")
 
     def as_json(self, tz: ZoneInfo) -> dict[str, Any]:
         # Times are already in the shop's timezone (parse_datetime converts them); pull dumps tens of

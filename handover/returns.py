@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from .couriers import COURIERS, Courier, courier_of, recognise
 from .errors import CellError
-from .records import ERROR, WARNING, Problem
+from .records import ERROR, WARNING, ParsedRow, Problem
 from .schema import PLATFORM_LABELS, Column, ColumnMap, header_key, match_headers, platform_of
 from .sheet import Grid, TabWrite, WriteValue
 from .values import ValueProblem, clean_text, parse_datetime, parse_order_id, parse_tracking_no, time_text
@@ -141,7 +141,7 @@ def refund_status_of(text: str) -> RefundStatus | None:
 
 
 @dataclass
-class ReturnItem:
+class ReturnItem(ParsedRow):
     row: int
     id: str = ""
     platform: str | None = None
@@ -177,14 +177,6 @@ class ReturnItem:
         if self.refund_status is not None:
             candidates.append(Stage(self.refund_status.value))
         return max(candidates, key=STAGES.index) if candidates else None
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == ERROR]
-
-    @property
-    def platform_label(self) -> str:
-        return PLATFORM_LABELS.get(self.platform or "", "")
 
     def as_json(self, tz: ZoneInfo) -> dict[str, Any]:
         stage = self.stage

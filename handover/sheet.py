@@ -131,6 +131,24 @@ def _comparable(value: CellValue | WriteValue) -> str:
     return text
 
 
+def column_letter(index: int) -> str:
+    """A 0-based column index as spreadsheets name it: 0 -> A, 25 -> Z, 26 -> AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+def column_index(letters: str) -> int:
+    """A -> 0, AA -> 26."""
+    value = 0
+    for char in letters.upper():
+        value = value * 26 + ord(char) - 64
+    return value - 1
+
+
 _GOOGLE_URL = re.compile(r"docs\.google\.com/spreadsheets/d/([A-Za-z0-9_-]+)")
 _GOOGLE_KEY = re.compile(r"^[A-Za-z0-9_-]{30,}$")
 

@@ -15,12 +15,12 @@ import re
 import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
-from posixpath import dirname, join, normpath
+from posixpath import join, normpath
 from typing import Iterable, Mapping
 from xml.etree import ElementTree
 
 from .errors import SheetError
-from .sheet import WriteValue
+from .sheet import WriteValue, column_index, column_letter
 
 _MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -44,23 +44,6 @@ RowEdits = Mapping[int, Mapping[int, WriteValue]]
 
 
 # ------------------------------------------------------------------------------------ addressing
-
-def column_letter(index: int) -> str:
-    """0 -> A, 25 -> Z, 26 -> AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
-
-
-def column_index(letters: str) -> int:
-    value = 0
-    for char in letters.upper():
-        value = value * 26 + ord(char) - 64
-    return value - 1
-
 
 _CELL_REF = re.compile(rb"([A-Z]+)(\d+)")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -43,19 +44,20 @@ def run(tmp_path, monkeypatch):
 GOLDEN = DATA / "golden"
 
 
+def check_golden(path: Path, text: str) -> None:
+    """Compare text with a golden file; UPDATE_GOLDEN=1 rewrites the file instead (read the diff)."""
+    if os.environ.get("UPDATE_GOLDEN"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        return
+    assert path.is_file(), f"{path} is missing: run UPDATE_GOLDEN=1 pytest"
+    assert text == path.read_text(encoding="utf-8"), f"{path.name} differs from its golden (UPDATE_GOLDEN=1 to accept)"
+
+
 @pytest.fixture
 def golden():
-    """Compare text with tests/data/golden/<name>; UPDATE_GOLDEN=1 rewrites the file instead."""
-    import os
-
-    def check(name: str, text: str) -> None:
-        path = GOLDEN / name
-        if os.environ.get("UPDATE_GOLDEN"):
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-        assert text == path.read_text(encoding="utf-8")
-
-    return check
+    """check_golden against tests/data/golden/<name>."""
+    return lambda name, text: check_golden(GOLDEN / name, text)
 
 
 class SheetUnderTest:

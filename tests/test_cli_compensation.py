@@ -3,7 +3,6 @@ finance workbook, JSON, and the at-risk orders in pull and the summary."""
 
 import json
 import shutil
-from decimal import Decimal
 
 import openpyxl
 import pytest

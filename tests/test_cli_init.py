@@ -26,5 +26,5 @@ def test_init_never_overwrites(run, tmp_path):
     (tmp_path / "shop.xlsx").write_bytes(b"precious")
     result = run("init", "shop.xlsx")
     assert result.exit_code == 1
-    assert result.stderr == f"Error: shop.xlsx 已经存在：handover init 不会覆盖它，请换个文件名\n"
+    assert result.stderr == "Error: shop.xlsx 已经存在：handover init 不会覆盖它，请换个文件名\n"
     assert (tmp_path / "shop.xlsx").read_bytes() == b"precious"

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import re
 from datetime import datetime
 from pathlib import Path
 
+import conftest
 import pytest
 from freezegun import freeze_time
 
@@ -42,12 +42,7 @@ MORNING = "2026-11-23 01:05:00"  # UTC: 09:05 in Shanghai, the morning after the
 
 
 def check_golden(name: str, text: str) -> None:
-    path = GOLDEN / name
-    if os.environ.get("UPDATE_GOLDEN"):
-        path.write_text(text, encoding="utf-8")
-        return
-    assert path.is_file(), f"{path} is missing: run UPDATE_GOLDEN=1 pytest {Path(__file__).name}"
-    assert text == path.read_text(encoding="utf-8"), f"{name} differs from its golden (UPDATE_GOLDEN=1 to accept)"
+    conftest.check_golden(GOLDEN / name, text)
 
 
 @pytest.fixture

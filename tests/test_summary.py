@@ -3,13 +3,13 @@ formats (goldens in tests/data/messages/golden/, `UPDATE_GOLDEN=1` to regenerate
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import date, datetime
 from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
 
+import conftest
 import pytest
 from freezegun import freeze_time
 
@@ -28,12 +28,7 @@ DAY = date(2026, 11, 22)
 
 
 def check_golden(name: str, text: str) -> None:
-    path = GOLDEN / name
-    if os.environ.get("UPDATE_GOLDEN"):
-        path.write_text(text, encoding="utf-8")
-        return
-    assert path.is_file(), f"{path} is missing: run UPDATE_GOLDEN=1 pytest {Path(__file__).name}"
-    assert text == path.read_text(encoding="utf-8"), f"{name} differs from its golden (UPDATE_GOLDEN=1 to accept)"
+    conftest.check_golden(GOLDEN / name, text)
 
 
 @pytest.fixture

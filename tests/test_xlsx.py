@@ -8,7 +8,6 @@ import shutil
 import subprocess
 import zipfile
 from decimal import Decimal
-from pathlib import Path
 
 import openpyxl
 import pytest
@@ -17,7 +16,7 @@ from filelock import FileLock
 from handover.errors import SheetBusyError, SheetChangedError, SheetError
 from handover.sheet import CellChange, TabWrite
 from handover.xlsx import STATE_DIR, XlsxBackend, lock_owner
-from handover.xlsx_patch import column_index, column_letter
+from handover.sheet import column_index, column_letter
 
 
 def change(row, row_id, column, new, old=None):

@@ -77,23 +77,14 @@ class Entry:
         return self.item.category.key
 
     def as_json(self) -> dict[str, Any]:
+        # A reference, not the record again: `pull --format json` carries every record once, under
+        # `routes`, and a big morning would otherwise double the output.
         item = self.item
         return {
             "number": self.number,
             "id": item.id,
             "row": item.row,
             "category": self.kind,
-            "route": item.route.value if item.route else None,
-            "platform": item.platform,
-            "shop": item.shop,
-            "order_id": item.order_id,
-            "buyer": item.buyer,
-            "phone": item.phone,
-            "courier": item.courier.key if item.courier else None,
-            "tracking_no": item.tracking_no,
-            "old_address": item.old_address,
-            "new_address": item.new_address,
-            "detail": item.detail,
             "return_to": self.return_to or None,
         }
 

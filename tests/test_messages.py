@@ -293,7 +293,9 @@ def test_json_shape(items, config):
     assert entry["id"] == "H20261122-003" and entry["row"] == 17 and entry["category"] == "address_change"
     assert sto["left_out"][0]["problems"] == [{"row": 20, "column": "新地址", "message": "改地址需要新地址"}]
     assert data["unknown_courier"][0]["id"] == "H20261122-008"
-    assert data["warehouse"]["items"][0]["order_id"] == "3958112200000000009"
+    # Entries refer to records by id and row; the records themselves are under pull's `routes`.
+    assert data["warehouse"]["items"][0] == {"number": 1, "id": "H20261122-009", "row": 23, "category": "missing_item",
+                                             "return_to": None}
 
 
 def test_unknown_format(items, config):

@@ -76,3 +76,29 @@ def test_log_a_return_then_see_its_timer(run, sheet):
     assert sheet.rows("退货")[1][:3] == ["R20261123-001", "拼多多", "231123-508812345678901"]
     timers = json.loads(run("deadlines", "--format", "json", "--sheet", source).stdout)
     assert [d["id"] for d in timers["deadlines"]] == ["R20261123-001"]
+
+
+@freeze_time("2026-11-23 09:10:00+08:00")
+def test_courier_messages_are_the_same(run, sheet, tmp_path):
+    import shutil
+
+    from conftest import DATA
+
+    shutil.copyfile(DATA / "messages" / "handover.toml", tmp_path / "handover.toml")
+    source = sheet.load("messages/handover.xlsx")
+    result = run("courier", "--sheet", source)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (DATA / "messages" / "golden" / "courier.txt").read_text(encoding="utf-8")
+
+
+@freeze_time("2026-11-22 22:30:00+08:00")
+def test_summary_is_the_same(run, sheet, tmp_path):
+    import shutil
+
+    from conftest import DATA
+
+    shutil.copyfile(DATA / "messages" / "handover.toml", tmp_path / "handover.toml")
+    source = sheet.load("messages/handover.xlsx")
+    result = run("summary", "--date", "2026-11-22", "--sheet", source)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("【交接日报】2026年11月22日 周日　小鹿服饰旗舰店\n今天新登记 19 件，处理 6 件")

@@ -25,7 +25,8 @@ from .compensation_rules import (  # noqa: F401 - the rules' public names are pa
 )
 from .config import Config
 from .errors import HandoverError
-from .exports import AFFILIATE, ORDERS, ExportFile, RejectedRow, affiliate_lines, order_lines, platform_label
+from .export_rows import affiliate_lines, order_lines
+from .exports import AFFILIATE, ORDERS, ExportFile, RejectedRow, platform_label
 from .ledger import LedgerEntry, ledger_write, parse_ledger, split_paid
 from .render import display_width, render, table
 from .returns import parse_returns

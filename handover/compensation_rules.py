@@ -18,7 +18,8 @@ from typing import Any, Iterable
 
 from .config import Config
 from .errors import ConfigError
-from .exports import CLOSED, MAPPABLE, SUCCESS, AffiliateLine, OrderLine, RejectedRow
+from .export_rows import CLOSED, SUCCESS, AffiliateLine, OrderLine
+from .exports import MAPPABLE, RejectedRow
 from .schema import PLATFORM_LABELS, platform_of
 from .values import ValueProblem, parse_money, parse_rate, to_fen
 

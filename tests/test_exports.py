@@ -14,9 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from handover.exports import (
-    AFFILIATE, ORDERS, ExportError, ExportFile, affiliate_lines, classify_refund, classify_status, fast_id, order_lines,
-)
+from handover.export_rows import affiliate_lines, classify_refund, classify_status, fast_id, order_lines
+from handover.exports import AFFILIATE, ORDERS, ExportError, ExportFile
 from handover.values import ValueProblem
 
 DATA = Path(__file__).resolve().parent / "data" / "compensation"

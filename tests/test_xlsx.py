@@ -227,13 +227,24 @@ def test_untouched_parts_are_copied_byte_for_byte(data_file):
 def test_libreoffice_reads_what_we_wrote(data_file, tmp_path):
     path = data_file("features.xlsx")
     backend = XlsxBackend(path)
-    grid = backend.read(["交接"])["交接"]
-    backend.write([TabWrite("交接", grid.header, "编号",
-                            changes=[change(2, "H20261122-001", "处理结果", "=SUM(1,2)")],
-                            appends=[["H20261123-001", "漏发", "3958120345678999999"]])])
+    grid = backend.read(["交接", "赔付记录"])["交接"]
+    backend.write([
+        TabWrite("交接", grid.header, "编号", changes=[change(2, "H20261122-001", "处理结果", "=SUM(1,2)")],
+                 appends=[["H20261123-001", "漏发", "3958120345678999999"]]),
+        TabWrite("赔付记录", ["订单号", "金额"], None, create=True, appends=[["3958120345678901234", Decimal("26.66")]]),
+    ])
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo-profile", "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1",
-                    "--outdir", str(tmp_path / "csv"), str(path)], check=True, capture_output=True, timeout=120)
-    rows = list(csv.reader(io.StringIO((tmp_path / "csv" / "features.csv").read_text(encoding="utf-8"))))
+    # UTF-8 CSV, one file per sheet (the last option, -1), so the tab we created is checked too.
+    csv_filter = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
+    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo-profile", "--convert-to",
+                    csv_filter, "--outdir", str(tmp_path / "csv"), str(path)], check=True, capture_output=True, timeout=120)
+
+    def sheet(name):
+        text = (tmp_path / "csv" / f"features-{name}.csv").read_text(encoding="utf-8")
+        return list(csv.reader(io.StringIO(text)))
+
+    rows = sheet("交接")
     assert rows[1][0] == "H20261122-001" and rows[1][2] == "3958120345678901234" and rows[1][15] == "=SUM(1,2)"
     assert rows[5][:3] == ["H20261123-001", "漏发", "3958120345678999999"]
+    assert sheet("仓库联系人")[1] == ["杭州仓", "老李", "12345678"]
+    assert sheet("赔付记录") == [["订单号", "金额"], ["3958120345678901234", "26.66"]]

@@ -204,20 +204,34 @@ def _problem_line(problem: Problem) -> dict[str, object]:
 # --------------------------------------------------------------------------------------- check
 
 @dataclass
-class CheckReport:
+class TabCheck:
+    tab: str
     rows: int
     problems: list[Problem]
-    assigned: dict[int, str]
 
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "error"]
 
 
+@dataclass
+class CheckReport:
+    tabs: list[TabCheck]  # the handover tab, then the returns tab when the sheet has one
+    assigned: dict[int, str]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for tab in self.tabs for p in tab.errors]
+
+
 def check(ws: Workspace, *, assign_ids: bool = False, now: datetime | None = None) -> CheckReport:
     now = now or ws.now()
-    grids = ws.read("handover")
+    grids = ws.read("handover", "returns")
     handover = ws.handover(grids["handover"], now)
+    tabs = [TabCheck(handover.grid.tab, len(handover.items), handover.problems())]
+    if grids["returns"] is not None:
+        returns = parse_returns(grids["returns"], ws.tz, now=now)
+        tabs.append(TabCheck(returns.grid.tab, len(returns.items), returns.problems()))
     assigned: dict[int, str] = {}
     if assign_ids:
         from .updates import assign_ids_plan
@@ -226,20 +240,22 @@ def check(ws: Workspace, *, assign_ids: bool = False, now: datetime | None = Non
         if plan.assigned:
             ws.backend.write([plan.write])
             assigned = plan.assigned
-    return CheckReport(len(handover.items), handover.problems(), assigned)
+    return CheckReport(tabs, assigned)
 
 
 def render_check(ws: Workspace, report: CheckReport, fmt: str) -> str:
     if fmt == "json":
         data = {
-            "rows": report.rows,
-            "problems": [dict(p.as_json(), id=p.id, severity=p.severity) for p in report.problems],
+            "rows": report.tabs[0].rows,
+            "tabs": [{"tab": tab.tab, "rows": tab.rows} for tab in report.tabs],
+            "problems": [dict(p.as_json(), tab=tab.tab, id=p.id, severity=p.severity)
+                         for tab in report.tabs for p in tab.problems],
             "assigned_ids": [{"row": row, "id": new_id} for row, new_id in sorted(report.assigned.items())],
         }
         return dumps(data)
-    return render("check.txt.j2", ws.templates, report=report,
-                  problems=[_problem_line(p) | {"severity": p.severity} for p in report.problems],
-                  assigned=sorted(report.assigned.items()))
+    tabs = [{"name": tab.tab, "rows": tab.rows, "errors": len(tab.errors),
+             "problems": [_problem_line(p) | {"severity": p.severity} for p in tab.problems]} for tab in report.tabs]
+    return render("check.txt.j2", ws.templates, tabs=tabs, assigned=sorted(report.assigned.items()))
 
 
 # ---------------------------------------------------------------------------------------- done

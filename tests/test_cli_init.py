@@ -18,7 +18,7 @@ def test_init_creates_a_workbook_ready_to_type_into(run, tmp_path):
     assert all(name in lists["J2:J20000"] for name in ("申通", "中通", "圆通", "韵达", "顺丰", "极兔", "邮政", "京东", "德邦"))
     assert sheet.column_dimensions["G"].width >= 20
     # The new workbook passes its own check and the config points at it.
-    assert run("check").stdout == "检查了 0 行，没有发现问题。\n"
+    assert run("check").stdout == "检查了 0 行，没有发现问题。\n「退货」检查了 0 行，没有发现问题。\n"
     assert 'sheet = "shop.xlsx"' in (tmp_path / "handover.toml").read_text(encoding="utf-8")
 
 

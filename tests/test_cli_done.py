@@ -130,3 +130,17 @@ def test_a_handled_time_without_a_year_takes_the_year_it_was_logged(run, tmp_pat
     grid = XlsxBackend(tmp_path / "h.xlsx").read(["交接"])["交接"]
     item = parse_handover(grid, ZoneInfo("Asia/Shanghai")).items[0]
     assert item.handled_at.isoformat() == "2026-12-31T23:30:00+08:00"
+
+
+@freeze_time(MORNING)
+def test_done_and_log_on_a_workbook_saved_by_libreoffice(run, data_file):
+    path = data_file("libreoffice.xlsx")
+    assert run("done", "H20261122-002", "--by", "阿杰", "--sheet", "libreoffice.xlsx").exit_code == 0
+    assert run("log", "--category", "漏发", "--order", "123456", "--by", "小周", "--sheet", "libreoffice.xlsx").exit_code == 0
+    book = openpyxl.load_workbook(path)
+    sheet = book["交接"]
+    assert (sheet["E3"].value, sheet["N3"].value, sheet["O3"].value) == ("已完成", "阿杰", "2026-11-23 10:30")
+    assert [sheet.cell(6, c).value for c in (1, 2, 3)] == ["H20261123-001", "漏发", "123456"]
+    assert sheet["F2"].value == "老客户" and sheet["C2"].comment.text == "买家是老客户，优先处理"
+    assert [str(dv.sqref) for dv in sheet.data_validations.dataValidation] == ["E2:E500"]
+    assert book.sheetnames == ["交接", "仓库联系人"]

@@ -8,6 +8,8 @@
 - `english.xlsx`: English headers in another order, ids in text and in number cells, dates as
   serials, text and datetime cells.
 - `sorted.xlsx`: the same items as `features.xlsx` after someone sorted the tab by 订单号.
+- `libreoffice.xlsx`: `features.xlsx` opened and saved by LibreOffice Calc (needs `soffice`): another
+  writer's XML (its own attributes on every row and cell, shared strings, styles), as teams' files are.
 """
 
 from __future__ import annotations
@@ -89,11 +91,27 @@ def english(path: Path) -> None:
     workbook.save(path)
 
 
+def saved_by_libreoffice(source: Path, target: Path) -> None:
+    import shutil
+    import subprocess
+    import tempfile
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice:
+        print("soffice not found: libreoffice.xlsx left as it is")
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{folder}/profile", "--convert-to",
+                        "xlsx:Calc MS Excel 2007 XML", "--outdir", folder, str(source)], check=True, capture_output=True)
+        shutil.copyfile(Path(folder) / source.name, target)
+
+
 def main() -> None:
     features(HERE / "features.xlsx")
     sorted_copy(HERE / "sorted.xlsx")
     english(HERE / "english.xlsx")
-    print("wrote features.xlsx, sorted.xlsx, english.xlsx")
+    saved_by_libreoffice(HERE / "features.xlsx", HERE / "libreoffice.xlsx")
+    print("wrote features.xlsx, sorted.xlsx, english.xlsx, libreoffice.xlsx")
 
 
 if __name__ == "__main__":

@@ -108,7 +108,7 @@ class XlsxBackend(Backend):
     def _write_locked(self, writes: Sequence[TabWrite]) -> WriteResult:
         import zipfile
 
-        from .xlsx_patch import add_sheet, new_sheet_xml, patch_sheet, rewrite_package, sheet_parts
+        from .xlsx_patch import add_sheet, grow_tables, new_sheet_xml, patch_sheet, rewrite_package, sheet_parts
 
         data = self._load()
         if hashlib.sha256(data).digest() != self._fingerprint:
@@ -142,6 +142,9 @@ class XlsxBackend(Backend):
             xml = replaced.get(part.path) or package.read(part.path)
             replaced[part.path] = patch_sheet(xml, edits, tab=write.tab)
             result.appended_rows[write.tab] = appended
+            if appended:
+                replaced.update(grow_tables(package, part.path, appended[0] - 1, appended[-1],
+                                            read=_PackageView(package, replaced).read))
         new_data = rewrite_package(data, replaced, added)
         self._replace(new_data)
         self._fingerprint = hashlib.sha256(new_data).digest()

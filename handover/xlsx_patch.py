@@ -270,6 +270,42 @@ def _grow_dimension(xml: bytes, max_row: int, max_col: int) -> bytes:
     return xml[: match.start(2)] + new_ref.encode() + xml[match.end(2):]
 
 
+# ------------------------------------------------------------------------------ Excel tables
+
+_TABLE_TYPE = _REL_NS + "/table"
+_TABLE_REF = re.compile(r'(<(?:[A-Za-z0-9_]+:)?(?:table|autoFilter)\b[^>]*?\bref=")([A-Z]+\d+):([A-Z]+)(\d+)(")')
+
+
+def grow_tables(package: zipfile.ZipFile, sheet_path: str, last_row: int, new_last_row: int,
+                read=None) -> dict[str, bytes]:
+    """Rows appended right under an Excel table ("Format as Table") join it, as they would when typed
+    in Excel: every table of the sheet that ends at `last_row` is stretched to `new_last_row`, its
+    filter range too. Returns the table parts to replace."""
+    read = read or package.read
+    folder, name = sheet_path.rsplit("/", 1)
+    rels_path = f"{folder}/_rels/{name}.rels"
+    if rels_path not in package.namelist():
+        return {}
+    rels = ElementTree.fromstring(read(rels_path))
+    replaced = {}
+    for rel in rels.iter(f"{{{_PKG_REL_NS}}}Relationship"):
+        if rel.get("Type") != _TABLE_TYPE:
+            continue
+        target = rel.get("Target", "")
+        path = target.lstrip("/") if target.startswith("/") else normpath(join(folder, target))
+        xml = read(path).decode("utf-8")
+
+        def stretch(match: re.Match) -> str:
+            if int(match.group(4)) != last_row:
+                return match.group(0)
+            return f"{match.group(1)}{match.group(2)}:{match.group(3)}{new_last_row}{match.group(5)}"
+
+        grown = _TABLE_REF.sub(stretch, xml)
+        if grown != xml:
+            replaced[path] = grown.encode("utf-8")
+    return replaced
+
+
 # ---------------------------------------------------------------------------------- a new tab
 
 def new_sheet_xml(rows: Iterable[Mapping[int, WriteValue]], widths: Mapping[int, float]) -> bytes:

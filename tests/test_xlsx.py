@@ -248,3 +248,27 @@ def test_libreoffice_reads_what_we_wrote(data_file, tmp_path):
     assert rows[5][:3] == ["H20261123-001", "漏发", "3958120345678999999"]
     assert sheet("仓库联系人")[1] == ["杭州仓", "老李", "12345678"]
     assert sheet("赔付记录") == [["订单号", "金额"], ["3958120345678901234", "26.66"]]
+
+
+def test_rows_appended_under_an_excel_table_join_it(tmp_path):
+    from openpyxl.worksheet.table import Table, TableStyleInfo
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "交接"
+    sheet.append(["编号", "类型", "订单号"])
+    sheet.append(["H1", "漏发", "1001"])
+    table = Table(displayName="handover", ref="A1:C2")
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium9", showRowStripes=True)
+    sheet.add_table(table)
+    other = Table(displayName="elsewhere", ref="E1:F5")  # a table that does not end at the data: untouched
+    sheet["E1"], sheet["F1"] = "仓库", "联系人"
+    sheet.add_table(other)
+    book.save(tmp_path / "t.xlsx")
+
+    backend = XlsxBackend(tmp_path / "t.xlsx")
+    grid = backend.read(["交接"])["交接"]
+    backend.write([TabWrite("交接", grid.header, "编号", appends=[["H2", "催货", "1002"], ["H3", "漏发", "1003"]])])
+    tables = openpyxl.load_workbook(tmp_path / "t.xlsx")["交接"].tables
+    assert tables["handover"].ref == "A1:C4" and tables["handover"].autoFilter.ref == "A1:C4"
+    assert tables["elsewhere"].ref == "E1:F5"

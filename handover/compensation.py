@@ -315,11 +315,19 @@ def _at_risk_lines(items: Sequence[AtRisk], header: list[str]) -> list[str]:
 
 
 def _left(item: AtRisk) -> str:
-    """剩 5 小时 / 超时 3 小时, in whole hours (floored): what the morning shift can still act on."""
+    """剩 5 小时 / 超时 3 小时 / 超时 4 天 1 小时, floored: what the morning shift can still act on."""
     if item.overdue:
         hours = -item.seconds_left // 3600
-        return f"超时 {hours} 小时" if hours else "刚超时"
-    return f"剩 {item.hours_left} 小时"
+        return f"超时 {_hours_text(hours)}" if hours else "刚超时"
+    return f"剩 {_hours_text(item.hours_left)}"
+
+
+def _hours_text(hours: int) -> str:
+    # Beyond two days, hours alone stop meaning much to a person: 205 小时 is 8 天 13 小时.
+    if hours < 48:
+        return f"{hours} 小时"
+    days, rest = divmod(hours, 24)
+    return f"{days} 天 {rest} 小时" if rest else f"{days} 天"
 
 
 def render_report(report: CompensationReport, fmt: str = "text", override: Path | None = None) -> str:

@@ -307,7 +307,7 @@ def test_pull_gets_its_orders_from_the_config(tmp_path):
         ("6930000000000000102", 23)]
     assert result.unmatched == ["missing/*.csv"] and len(result.files) == 2
     text = render_at_risk(result)
-    assert "【预售快超时】4 单" in text and "剩 11 小时" in text and "超时 96 小时" in text
+    assert "【预售快超时】4 单" in text and "剩 11 小时" in text and "超时 4 天" in text
     assert "没有找到订单导出文件 missing/*.csv" in text
     markdown = render_at_risk(result, "markdown")
     assert "| 3958000000000000003 | 淘宝 | 剩 11 小时 | 11-22 20:00 | 199.00 | 59.70 |" in markdown
@@ -349,3 +349,10 @@ def test_orders_missing_what_a_rule_needs_are_reported_not_guessed(tmp_path):
     # 702 shipped at a time the file does not give, and the claim has no date: a person decides
     assert [(c.order_id, c.message[:11]) for c in report.checks] == [("3958000000000000702", "已发货但不知道发货时间")]
     # 704 has no paid amount either, but its promise (12-05) is far off: nothing to report yet
+
+
+@pytest.mark.parametrize("hours, text", [(0, "0 小时"), (47, "47 小时"), (48, "2 天"), (205, "8 天 13 小时")])
+def test_time_left_reads_in_days_beyond_two_days(hours, text):
+    from handover.compensation import _hours_text
+
+    assert _hours_text(hours) == text

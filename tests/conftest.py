@@ -60,6 +60,30 @@ def golden():
     return lambda name, text: check_golden(GOLDEN / name, text)
 
 
+SHOP = DATA / "messages"  # the fixture shop of the message and summary tests
+
+
+def shop_items(config, moment: str):
+    """The fixture shop's handover items, parsed as of `moment` (a frozen UTC time)."""
+    from datetime import datetime
+
+    from freezegun import freeze_time
+
+    from handover.records import parse_handover
+    from handover.xlsx import XlsxBackend
+
+    with freeze_time(moment):
+        grid = XlsxBackend(SHOP / "handover.xlsx").read(["交接"])["交接"]
+        return parse_handover(grid, config.timezone, now=datetime.now(config.timezone)).items
+
+
+@pytest.fixture
+def shop_config():
+    from handover.config import load_config
+
+    return load_config(str(SHOP / "handover.toml"))
+
+
 class SheetUnderTest:
     """One fixture workbook behind either backend, for the command tests that run on both."""
 

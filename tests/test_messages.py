@@ -9,14 +9,13 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
-from datetime import datetime
 from pathlib import Path
 
 import conftest
 import pytest
 from freezegun import freeze_time
 
-from handover.config import load_config, parse_config
+from handover.config import parse_config
 from handover.errors import ConfigError
 from handover.messages import (
     UnknownCourierError,
@@ -46,15 +45,13 @@ def check_golden(name: str, text: str) -> None:
 
 
 @pytest.fixture
-def config():
-    return load_config(str(DATA / "handover.toml"))
+def config(shop_config):
+    return shop_config
 
 
 @pytest.fixture
 def items(config):
-    with freeze_time(MORNING):
-        grid = XlsxBackend(DATA / "handover.xlsx").read(["交接"])["交接"]
-        return parse_handover(grid, config.timezone, now=datetime.now(config.timezone)).items
+    return conftest.shop_items(config, MORNING)
 
 
 def by_id(batch_items, id_):

@@ -14,12 +14,11 @@ import pytest
 from freezegun import freeze_time
 
 from handover.chart import Series, nice_step, stacked_bars
-from handover.config import load_config, parse_config
+from handover.config import parse_config
 from handover.records import parse_handover
 from handover.render import TemplateError
 from handover.sheet import Grid
 from handover.summary import AtRisk, build_summary, render_summary
-from handover.xlsx import XlsxBackend
 
 DATA = Path(__file__).parent / "data" / "messages"
 GOLDEN = DATA / "golden"
@@ -32,15 +31,13 @@ def check_golden(name: str, text: str) -> None:
 
 
 @pytest.fixture
-def config():
-    return load_config(str(DATA / "handover.toml"))
+def config(shop_config):
+    return shop_config
 
 
 @pytest.fixture
 def items(config):
-    with freeze_time(EVENING):
-        grid = XlsxBackend(DATA / "handover.xlsx").read(["交接"])["交接"]
-        return parse_handover(grid, config.timezone, now=datetime.now(config.timezone)).items
+    return conftest.shop_items(config, EVENING)
 
 
 def ledger(tz):

@@ -18,7 +18,11 @@ def open_backend(source: str, config: Config, notify: Callable[[str], None] | No
     if google_key(source):
         from .google import open_google
 
-        return open_google(source, config.section("google").get("credentials"), notify)
+        credentials = config.section("google").get("credentials")
+        if isinstance(credentials, str) and credentials.strip():
+            # Like `sheet`, a relative key path in handover.toml is relative to that file.
+            credentials = str(config.base_dir / Path(credentials.strip()).expanduser())
+        return open_google(source, credentials, notify)
     path = Path(source).expanduser()
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         raise SheetError(f"{source} 不是 .xlsx 工作簿，也不是 Google 表格链接")

@@ -588,3 +588,14 @@ def test_a_write_on_a_moments_old_read_skips_the_reread_and_an_old_read_is_check
         backend.write([TabWrite("交接", HEADER, "编号", changes=[
             CellChange(3, "H20261122-002", "状态", grid.rows[1][5], "已完成")])])
     assert sheets_emulator.counts() == {"values.batchGet": 1}
+
+
+def test_a_relative_credentials_path_in_handover_toml_is_relative_to_it(tmp_path, monkeypatch):
+    from handover import workspace
+    from handover.config import parse_config
+
+    seen = {}
+    monkeypatch.setattr("handover.google.open_google", lambda source, credentials, notify: seen.setdefault("c", credentials))
+    config = parse_config({"google": {"credentials": "keys/sa.json"}}, tmp_path / "shop" / "handover.toml")
+    workspace.open_backend("1" * 44, config)
+    assert seen["c"] == str(tmp_path / "shop" / "keys" / "sa.json")

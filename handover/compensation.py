@@ -31,7 +31,7 @@ from .ledger import LedgerEntry, ledger_write, parse_ledger, split_paid
 from .render import display_width, render, table
 from .returns import parse_returns
 from .sheet import Backend, Grid, WriteResult
-from .values import money_text
+from .values import iso_time, money_text
 
 
 # -------------------------------------------------------------------------------------------- run
@@ -249,9 +249,6 @@ def percent_text(rate: Decimal | None) -> str:
     return f"{(rate * 100).normalize():f}%"
 
 
-def _iso(moment: datetime | None, tz: ZoneInfo) -> str | None:
-    return moment.astimezone(tz).isoformat() if moment else None
-
 
 def payout_json(payout: Payout) -> dict[str, Any]:
     record: dict[str, Any] = {"order_id": payout.order_id, "kind": payout.kind, "base_amount": money_text(payout.base_amount),
@@ -265,7 +262,7 @@ def payout_json(payout: Payout) -> dict[str, Any]:
 
 
 def at_risk_json(item: AtRisk, tz: ZoneInfo) -> dict[str, Any]:
-    return {"order_id": item.order_id, "platform": item.platform, "promised_ship_at": _iso(item.promised_ship_at, tz),
+    return {"order_id": item.order_id, "platform": item.platform, "promised_ship_at": iso_time(item.promised_ship_at, tz),
             "hours_left": item.hours_left, "overdue": item.overdue, "claimed": item.claimed,
             "paid_amount": money_text(item.paid_amount), "potential_amount": money_text(item.potential_amount),
             "title": item.title, "file": item.file, "row": item.row}
@@ -280,7 +277,7 @@ def report_json(report: CompensationReport) -> dict[str, Any]:
         if kind == AFFILIATE_DEDUCTION:
             totals[kind]["refund"] = money_text(total.refund)
     return {
-        "computed_at": _iso(report.computed_at, tz),
+        "computed_at": iso_time(report.computed_at, tz),
         "by": report.by,
         "committed": report.committed,
         "ledger_rows": report.ledger_rows,
@@ -289,7 +286,7 @@ def report_json(report: CompensationReport) -> dict[str, Any]:
         "totals": totals,
         "already_paid": [payout_json(a.payout) | {
             "ledger_row": a.entry.row, "paid_amount": money_text(a.entry.amount) if a.entry.amount is not None else None,
-            "paid_at": _iso(a.entry.computed_at, tz), "paid_by": a.entry.by} for a in report.already_paid],
+            "paid_at": iso_time(a.entry.computed_at, tz), "paid_by": a.entry.by} for a in report.already_paid],
         "at_risk": [at_risk_json(item, tz) for item in report.at_risk],
         "checks": [vars(c).copy() for c in report.checks],
         "duplicates": [vars(d).copy() for d in report.duplicates],

@@ -18,7 +18,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .couriers import COURIERS
 from .errors import HandoverError
-from .render import display_width, render
+from .render import column_width, render
 from .schema import CATEGORIES, HANDOVER_COLUMNS, HANDOVER_TAB, PLATFORM_LABELS, STATUS_LABELS, Status
 
 # Dropdowns and text formats reach this far down: years of nights for a busy shop.
@@ -91,7 +91,7 @@ def _add_tab(sheet: Worksheet, spec: TabSpec) -> None:
         cell.fill = header_fill
         cell.alignment = Alignment(vertical="center")
         letter = get_column_letter(index)
-        width = (spec.widths or {}).get(header) or max(10, display_width(header) * 1.3 + 4)
+        width = (spec.widths or {}).get(header) or column_width(header)
         sheet.column_dimensions[letter].width = width
         if header in spec.text_headers:
             sheet.column_dimensions[letter].number_format = "@"

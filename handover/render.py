@@ -80,6 +80,11 @@ def display_width(text: object) -> int:
     return sum(max(wcwidth(char), 0) for char in text)
 
 
+def column_width(header: str) -> float:
+    """A spreadsheet column width that shows a header (and values like it) in full: CJK text is wide."""
+    return max(10.0, display_width(header) * 1.3 + 4)
+
+
 def pad(text: object, width: int) -> str:
     text = str(text)
     return text + " " * max(0, width - display_width(text))

@@ -25,7 +25,7 @@ from .errors import CellError
 from .records import ERROR, WARNING, ParsedRow, Problem
 from .schema import PLATFORM_LABELS, Column, ColumnMap, header_key, match_headers, platform_of
 from .sheet import Grid, TabWrite, WriteValue
-from .values import ValueProblem, clean_text, parse_datetime, parse_order_id, parse_tracking_no, time_text
+from .values import ValueProblem, clean_text, iso_time, parse_datetime, parse_order_id, parse_tracking_no, time_text
 
 RETURN_TAB = "退货"
 
@@ -190,20 +190,17 @@ class ReturnItem(ParsedRow):
             "shipping_paid_by": self.shipping_paid_by.value if self.shipping_paid_by else None,
             "return_courier": self.return_courier.key if self.return_courier else None,
             "return_tracking_no": self.return_tracking_no,
-            "requested_at": _iso(self.requested_at, tz),
-            "approved_at": _iso(self.approved_at, tz),
-            "waybill_at": _iso(self.waybill_at, tz),
-            "signed_at": _iso(self.signed_at, tz),
+            "requested_at": iso_time(self.requested_at, tz),
+            "approved_at": iso_time(self.approved_at, tz),
+            "waybill_at": iso_time(self.waybill_at, tz),
+            "signed_at": iso_time(self.signed_at, tz),
             "refund_status": self.refund_status.value if self.refund_status else None,
             "stage": stage.value if stage else None,
             "result": self.result,
-            "platform_deadline": _iso(self.platform_deadline, tz),
-            "extended_at": _iso(self.extended_at, tz),
+            "platform_deadline": iso_time(self.platform_deadline, tz),
+            "extended_at": iso_time(self.extended_at, tz),
         }
 
-
-def _iso(moment: datetime | None, tz: ZoneInfo) -> str | None:
-    return moment.astimezone(tz).isoformat() if moment else None
 
 
 @dataclass

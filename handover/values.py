@@ -206,6 +206,11 @@ def to_serial(moment: datetime, tz: ZoneInfo) -> float:
     return (local - _EXCEL_EPOCH) / timedelta(days=1)
 
 
+def iso_time(moment: datetime | None, tz: ZoneInfo) -> str | None:
+    """How JSON output carries a time: ISO 8601 in shop time, with its offset (SPEC "JSON output")."""
+    return moment.astimezone(tz).isoformat() if moment else None
+
+
 def time_text(moment: datetime, tz: ZoneInfo) -> str:
     """How we write a time into a sheet: shop time to the minute, readable and re-parsable."""
     return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")

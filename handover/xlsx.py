@@ -242,9 +242,9 @@ def _last_filled_row(grid: Grid | None) -> int:
 
 
 def _column_widths(header: Sequence[str]) -> dict[int, float]:
-    from .render import display_width
+    from .render import column_width
 
-    return {index: max(10.0, display_width(name) * 1.3 + 4) for index, name in enumerate(header)}
+    return {index: column_width(name) for index, name in enumerate(header)}
 
 
 # ------------------------------------------------------------------------------ office locks

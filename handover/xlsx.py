@@ -130,6 +130,8 @@ class XlsxBackend(Backend):
         conflicts: list[str] = []
         laid = [lay(w, current[w.tab].values() if current[w.tab] else None, result, conflicts) for w in writes]
         refuse(str(self.path), conflicts)
+        if not any(tab.cells or tab.appends or current[w.tab] is None for w, tab in zip(writes, laid)):
+            return result  # everything was skipped: the file stays as it is
         try:
             package = zipfile.ZipFile(io.BytesIO(data))
             parts = sheet_parts(package)

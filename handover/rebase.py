@@ -189,11 +189,14 @@ class _Layer:
     def _rows_by_id(self) -> dict[str, list[int]]:
         if self._ids is None:
             self._ids = {}
-            if self.id_col is not None:
-                for index in range(self.header_row, len(self.values)):
-                    text = cell_text(self._cell(index + 1, self.id_col)).strip()
-                    if text:
-                        self._ids.setdefault(text, []).append(index + 1)
+            col = self.id_col
+            if col is not None:  # a tight loop: a 50,000-row tab goes through here on every write
+                for row, line in enumerate(self.values[self.header_row:], start=self.header_row + 1):
+                    value = line[col] if col < len(line) else None
+                    if value is not None and value != "":
+                        text = value.strip() if value.__class__ is str else cell_text(value).strip()
+                        if text:
+                            self._ids.setdefault(text, []).append(row)
         return self._ids
 
     def _refuse_taken_id(self, new_id: WriteValue, row: int) -> None:

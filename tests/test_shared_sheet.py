@@ -25,13 +25,25 @@ SKIPPED_16 = "第 16 行没有编号，这次没有补：读取之后这一行�
 EXPORTS = DATA / "compensation"
 
 
-@pytest.fixture
-def shared(sheet, monkeypatch):
+class Shared:
     """shared.xlsx behind the backend under test, and the other user editing it."""
-    source = sheet.load("shared.xlsx")
-    if sheet.kind == "google":
-        sheet.google_cli.emulator.reset_counts()
-    return source, OtherUser(sheet, monkeypatch)
+
+    def __init__(self, sheet, run, monkeypatch):
+        self.source = sheet.load("shared.xlsx")
+        self.other = OtherUser(sheet, monkeypatch)
+        self.run = run
+        if sheet.kind == "google":
+            sheet.google_cli.emulator.reset_counts()
+
+    def run_while(self, edit, *command: str):
+        """Run a handover command while the other user makes `edit(other)` between its read and write."""
+        self.other.between_read_and_write(lambda: edit(self.other))
+        return self.run(*command, "--sheet", self.source)
+
+
+@pytest.fixture
+def shared(sheet, run, monkeypatch):
+    return Shared(sheet, run, monkeypatch)
 
 
 def cost(sheet) -> dict[str, int]:
@@ -61,12 +73,10 @@ def row_of(rows: list[list], row_id: str) -> int:
 # ------------------------------------------------------------------------------------------ done
 
 @freeze_time(MORNING)
-def test_done_after_someone_inserted_a_row_above_marks_the_right_row(run, sheet, shared):
-    source, other = shared
+def test_done_after_someone_inserted_a_row_above_marks_the_right_row(sheet, shared):
     before = sheet.rows()
     typed = [None, "2026-11-22 23:58", "抖音", "催发货", "6938471029384756999", "新来的", None, "刚补登的", "待处理"]
-    other.between_read_and_write(lambda: other.insert_row(7, typed))
-    result = run("done", "H20261122-006", "--by", "阿杰", "--sheet", source)
+    result = shared.run_while(lambda other: other.insert_row(7, typed), "done", "H20261122-006", "--by", "阿杰")
     assert result.exit_code == 0, result.output
     # H20261122-014 moved into row 16, where the row without 编号 was: it keeps its own id.
     assert result.stdout == "H20261122-006（第 8 行）→ 已完成，处理人 阿杰\n" + SKIPPED_16
@@ -75,11 +85,9 @@ def test_done_after_someone_inserted_a_row_above_marks_the_right_row(run, sheet,
 
 
 @freeze_time(MORNING)
-def test_done_after_someone_sorted_the_tab_marks_the_right_row(run, sheet, shared):
-    source, other = shared
+def test_done_after_someone_sorted_the_tab_marks_the_right_row(sheet, shared):
     before = sheet.rows()
-    other.between_read_and_write(lambda: other.sort("E", reverse=True))
-    result = run("done", "H20261122-006", "--by", "阿杰", "--sheet", source)
+    result = shared.run_while(lambda other: other.sort("E", reverse=True), "done", "H20261122-006", "--by", "阿杰")
     assert result.exit_code == 0, result.output
     theirs = [before[0]] + sorted(before[1:], key=lambda row: row[4], reverse=True)
     row = row_of(theirs, "H20261122-006")
@@ -91,22 +99,18 @@ def test_done_after_someone_sorted_the_tab_marks_the_right_row(run, sheet, share
 
 
 @freeze_time(MORNING)
-def test_done_after_someone_deleted_a_row_above_marks_the_right_row(run, sheet, shared):
-    source, other = shared
+def test_done_after_someone_deleted_a_row_above_marks_the_right_row(sheet, shared):
     before = sheet.rows()
-    other.between_read_and_write(lambda: other.delete_row(3))
-    result = run("done", "H20261122-006", "--by", "阿杰", "--sheet", source)
+    result = shared.run_while(lambda other: other.delete_row(3), "done", "H20261122-006", "--by", "阿杰")
     assert result.exit_code == 0, result.output
     assert result.stdout == "H20261122-006（第 6 行）→ 已完成，处理人 阿杰\n" + SKIPPED_16
     assert sheet.rows() == before[:2] + before[3:6] + [marked(before[6])] + before[7:]
     assert cost(sheet) == wrote_once(sheet)
 
 
-def test_done_on_a_row_someone_deleted_meanwhile_writes_nothing(run, sheet, shared):
-    source, other = shared
+def test_done_on_a_row_someone_deleted_meanwhile_writes_nothing(sheet, shared):
     before = sheet.rows()
-    other.between_read_and_write(lambda: other.delete_row(7))
-    result = run("done", "H20261122-006", "--sheet", source)
+    result = shared.run_while(lambda other: other.delete_row(7), "done", "H20261122-006")
     assert result.exit_code == 1
     assert "「交接」里找不到编号 H20261122-006 的行（被删掉或改了编号？）" in result.stderr
     assert sheet.rows() == before[:6] + before[7:]
@@ -114,11 +118,9 @@ def test_done_on_a_row_someone_deleted_meanwhile_writes_nothing(run, sheet, shar
 
 
 @freeze_time(MORNING)
-def test_done_after_someone_set_the_status_it_would_overwrite_stops_and_names_it(run, sheet, shared):
-    source, other = shared
+def test_done_after_someone_set_the_status_it_would_overwrite_stops_and_names_it(sheet, shared):
     before = sheet.rows()
-    other.between_read_and_write(lambda: other.set("I8", "处理中"))
-    result = run("done", "H20261122-007", "--by", "阿杰", "--sheet", source)
+    result = shared.run_while(lambda other: other.set("I8", "处理中"), "done", "H20261122-007", "--by", "阿杰")
     assert result.exit_code == 1
     assert result.stdout == ""
     assert result.stderr.startswith("Error: ") and result.stderr.endswith(
@@ -130,11 +132,9 @@ def test_done_after_someone_set_the_status_it_would_overwrite_stops_and_names_it
 
 
 @freeze_time(MORNING)
-def test_done_after_someone_edited_another_cell_of_the_row_keeps_it(run, sheet, shared):
-    source, other = shared
+def test_done_after_someone_edited_another_cell_of_the_row_keeps_it(sheet, shared):
     before = sheet.rows()
-    other.between_read_and_write(lambda: other.set("H8", "买家又来催了"))
-    result = run("done", "H20261122-007", "--by", "阿杰", "--sheet", source)
+    result = shared.run_while(lambda other: other.set("H8", "买家又来催了"), "done", "H20261122-007", "--by", "阿杰")
     assert result.exit_code == 0, result.output
     assert result.stdout == "H20261122-007（第 8 行）→ 已完成，处理人 阿杰\n第 16 行没有编号，已补上 H20261122-015\n"
     before[7][7] = "买家又来催了"
@@ -147,11 +147,9 @@ def test_done_after_someone_edited_another_cell_of_the_row_keeps_it(run, sheet, 
 # ---------------------------------------------------------------------------- check, log, ledger
 
 @freeze_time(MORNING)
-def test_check_assign_ids_after_someone_sorted_gives_no_row_a_wrong_id(run, sheet, shared):
-    source, other = shared
+def test_check_assign_ids_after_someone_sorted_gives_no_row_a_wrong_id(sheet, shared):
     before = sheet.rows()
-    other.between_read_and_write(lambda: other.sort("E", reverse=True))
-    result = run("check", "--assign-ids", "--sheet", source)
+    result = shared.run_while(lambda other: other.sort("E", reverse=True), "check", "--assign-ids")
     assert result.exit_code == 0, result.output
     assert result.stdout == "检查了 15 行，没有发现问题。\n「退货」检查了 0 行，没有发现问题。\n" + SKIPPED_16
     assert sheet.rows() == [before[0]] + sorted(before[1:], key=lambda row: row[4], reverse=True)
@@ -160,12 +158,11 @@ def test_check_assign_ids_after_someone_sorted_gives_no_row_a_wrong_id(run, shee
 
 
 @freeze_time(MORNING)
-def test_log_after_someone_typed_a_row_at_the_end_appends_below_it(run, sheet, shared):
-    source, other = shared
+def test_log_after_someone_typed_a_row_at_the_end_appends_below_it(sheet, shared):
     before = sheet.rows()
     typed = [None, "2026-11-23 10:20", "京东", "漏发", "3958120345678955555", "老王", None, None, "待处理"]
-    other.between_read_and_write(lambda: other.append_row(typed))
-    result = run("log", "--category", "漏发", "--order", "3958120345678966666", "--by", "小周", "--sheet", source)
+    result = shared.run_while(lambda other: other.append_row(typed),
+                              "log", "--category", "漏发", "--order", "3958120345678966666", "--by", "小周")
     assert result.exit_code == 0, result.output
     assert result.stdout == ("已登记 H20261123-001（第 18 行）：漏发 3958120345678966666\n"
                              "第 16 行没有编号，已补上 H20261122-015\n")
@@ -179,12 +176,11 @@ def test_log_after_someone_typed_a_row_at_the_end_appends_below_it(run, sheet, s
 
 
 @freeze_time(MORNING)
-def test_two_people_logging_at_once_never_share_an_id(run, sheet, shared):
-    source, other = shared
+def test_two_people_logging_at_once_never_share_an_id(sheet, shared):
     before = sheet.rows()
     theirs = ["H20261123-001", "2026-11-23 10:30", "抖音", "催发货", "6938471029384750001", "小美", None, None, "待处理"]
-    other.between_read_and_write(lambda: other.append_row(theirs))
-    result = run("log", "--category", "漏发", "--order", "3958120345678966666", "--sheet", source)
+    result = shared.run_while(lambda other: other.append_row(theirs),
+                              "log", "--category", "漏发", "--order", "3958120345678966666")
     assert result.exit_code == 1
     assert "「交接」第 17 行已经有「编号」H20261123-001（有人同时写入了？）" in result.stderr
     assert sheet.rows() == before + [theirs]
@@ -192,12 +188,10 @@ def test_two_people_logging_at_once_never_share_an_id(run, sheet, shared):
 
 
 @freeze_time(MORNING)
-def test_logging_a_return_after_someone_typed_one_appends_below_it(run, sheet, shared):
-    source, other = shared
+def test_logging_a_return_after_someone_typed_one_appends_below_it(sheet, shared):
     typed = [None, "淘宝", "3958120345670001111", "阿may", "YT1234567890123"]
-    other.between_read_and_write(lambda: other.append_row(typed, tab="退货"))
-    result = run("log", "--return", "--platform", "拼多多", "--order", "231123-508812345678901", "--buyer", "小林",
-                 "--sheet", source)
+    result = shared.run_while(lambda other: other.append_row(typed, tab="退货"), "log", "--return", "--platform",
+                              "拼多多", "--order", "231123-508812345678901", "--buyer", "小林")
     assert result.exit_code == 0, result.output
     assert result.stdout == "已登记退货 R20261123-001（第 3 行）：订单 231123-508812345678901\n"
     rows = sheet.rows("退货")
@@ -207,19 +201,17 @@ def test_logging_a_return_after_someone_typed_one_appends_below_it(run, sheet, s
 
 @freeze_time("2026-11-22 09:00:00+08:00")
 def test_compensation_commit_after_someone_committed_the_same_payout_pays_once(run, sheet, shared):
-    source, other = shared
     orders = ["--orders", str(EXPORTS / "taobao_orders.csv"), "--orders", str(EXPORTS / "taobao_refunds.csv")]
-    assert run("compensation", *orders, "--commit", "--by", "财务小周", "--sheet", source).exit_code == 0
+    assert run("compensation", *orders, "--commit", "--by", "财务小周", "--sheet", shared.source).exit_code == 0
     ledger = sheet.rows("赔付记录")
     if sheet.kind == "google":
         sheet.google_cli.emulator.reset_counts()
     else:
-        for backup in (Path(source).parent / STATE_DIR / "backups").iterdir():
+        for backup in (Path(shared.source).parent / STATE_DIR / "backups").iterdir():
             backup.unlink()
     paid_elsewhere = ["3958000000000000006", "淘客佣金扣除", 230, 0.13, 30]
-    other.between_read_and_write(lambda: other.append_row(paid_elsewhere, tab="赔付记录"))
-    result = run("compensation", *orders, "--affiliate", str(EXPORTS / "affiliate_settlement.csv"), "--commit",
-                 "--sheet", source)
+    result = shared.run_while(lambda other: other.append_row(paid_elsewhere, tab="赔付记录"), "compensation", *orders,
+                              "--affiliate", str(EXPORTS / "affiliate_settlement.csv"), "--commit")
     assert result.exit_code == 1
     assert (f"「赔付记录」第 {len(ledger) + 1} 行已经有「订单号」3958000000000000006、「赔付类型」淘客佣金扣除"
             "（有人同时写入了？）") in result.stderr

@@ -176,6 +176,19 @@ def test_log_after_someone_typed_a_row_at_the_end_appends_below_it(sheet, shared
 
 
 @freeze_time(MORNING)
+def test_log_after_someone_sorted_the_tab_says_which_row_it_left_without_编号(sheet, shared):
+    before = sheet.rows()
+    result = shared.run_while(lambda other: other.sort("E", reverse=True),
+                              "log", "--category", "漏发", "--order", "3958120345678966666", "--by", "小周")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "已登记 H20261123-001（第 17 行）：漏发 3958120345678966666\n" + SKIPPED_16
+    rows = sheet.rows()
+    assert rows[1:16] == sorted(before[1:], key=lambda row: row[4], reverse=True)
+    assert rows[16][0] == "H20261123-001" and rows[1][0] is None
+    assert cost(sheet) == wrote_once(sheet)
+
+
+@freeze_time(MORNING)
 def test_two_people_logging_at_once_never_share_an_id(sheet, shared):
     before = sheet.rows()
     theirs = ["H20261123-001", "2026-11-23 10:30", "抖音", "催发货", "6938471029384750001", "小美", None, None, "待处理"]

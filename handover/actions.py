@@ -153,7 +153,7 @@ def log_return(ws: Workspace, fields: Mapping[str, str | None], *, now: datetime
     write, item = return_log_plan(grid, fields, now=now, tz=ws.tz, tab=ws.config.tabs["returns"])
     written = ws.backend.write([write])
     rows = written.appended_rows.get(write.tab) or [0]
-    return LogReport(item, rows[0], {})
+    return LogReport(item, rows[0], {}, [])
 
 
 # -------------------------------------------------------------------------------------- courier
@@ -218,6 +218,7 @@ class TabCheck:
 class CheckReport:
     tabs: list[TabCheck]  # the handover tab, then the returns tab when the sheet has one
     assigned: dict[int, str]
+    skipped: list[int]  # rows left without 编号: moved or changed since the read
 
     @property
     def errors(self) -> list[Problem]:
@@ -227,20 +228,20 @@ class CheckReport:
 def check(ws: Workspace, *, assign_ids: bool = False, now: datetime | None = None) -> CheckReport:
     now = now or ws.now()
     grids = ws.read("handover", "returns")
-    handover = ws.handover(grids["handover"], now)
+    handover = ws.handover(grids["handover"], now, adds_ids=assign_ids)
     tabs = [TabCheck(handover.grid.tab, len(handover.items), handover.problems())]
     if grids["returns"] is not None:
         returns = parse_returns(grids["returns"], ws.tz, now=now)
         tabs.append(TabCheck(returns.grid.tab, len(returns.items), returns.problems()))
     assigned: dict[int, str] = {}
+    skipped: list[int] = []
     if assign_ids:
         from .updates import assign_ids_plan
 
         plan = assign_ids_plan(handover, now)
         if plan.assigned:
-            ws.backend.write([plan.write])
-            assigned = plan.assigned
-    return CheckReport(tabs, assigned)
+            assigned, skipped = plan.settled(ws.backend.write([plan.write]))
+    return CheckReport(tabs, assigned, skipped)
 
 
 def render_check(ws: Workspace, report: CheckReport, fmt: str) -> str:
@@ -251,11 +252,18 @@ def render_check(ws: Workspace, report: CheckReport, fmt: str) -> str:
             "problems": [dict(p.as_json(), tab=tab.tab, id=p.id, severity=p.severity)
                          for tab in report.tabs for p in tab.problems],
             "assigned_ids": [{"row": row, "id": new_id} for row, new_id in sorted(report.assigned.items())],
+            "skipped_rows": report.skipped,
         }
         return dumps(data)
     tabs = [{"name": tab.tab, "rows": tab.rows, "errors": len(tab.errors),
              "problems": [_problem_line(p) | {"severity": p.severity} for p in tab.problems]} for tab in report.tabs]
-    return render("check.txt.j2", ws.templates, tabs=tabs, assigned=sorted(report.assigned.items()))
+    text = render("check.txt.j2", ws.templates, tabs=tabs, assigned=sorted(report.assigned.items()))
+    return text + "".join(f"{line}\n" for line in skipped_notes(report.skipped))
+
+
+def skipped_notes(rows: Sequence[int]) -> list[str]:
+    """One line per row left without 编号, for every command that gives rows their 编号."""
+    return [f"第 {row} 行没有编号，这次没有补：读取之后这一行被移动或改动了，下次写入时再补" for row in rows]
 
 
 # ---------------------------------------------------------------------------------------- done
@@ -267,6 +275,7 @@ class DoneReport:
     by: str
     assigned: dict[int, str]
     moved: dict[str, int]
+    skipped: list[int]
 
 
 def done(ws: Workspace, ids: Sequence[str], *, status: Status = Status.DONE, by: str | None = None,
@@ -279,7 +288,8 @@ def done(ws: Workspace, ids: Sequence[str], *, status: Status = Status.DONE, by:
 
     plan, items = done_plan(handover, ids, status=status, by=handler, now=now, tz=ws.tz, result=result)
     written = ws.backend.write([plan.write])
-    return DoneReport(items, status, handler, plan.assigned, written.moved_rows.get(plan.write.tab, {}))
+    assigned, skipped = plan.settled(written)
+    return DoneReport(items, status, handler, assigned, written.moved_rows.get(plan.write.tab, {}), skipped)
 
 
 # ----------------------------------------------------------------------------------------- log
@@ -289,16 +299,17 @@ class LogReport:
     item: HandoverItem | ReturnItem
     row: int
     assigned: dict[int, str]
+    skipped: list[int]
 
 
 def log(ws: Workspace, fields: Mapping[str, str], *, by: str | None = None, now: datetime | None = None) -> LogReport:
     now = now or ws.now()
     handler = ws.config.handler(by)
     grids = ws.read("handover")
-    handover = ws.handover(grids["handover"], now)
+    handover = ws.handover(grids["handover"], now, adds_ids=True)
     from .updates import log_plan
 
     plan, item = log_plan(handover, fields, by=handler, now=now, tz=ws.tz)
     written = ws.backend.write([plan.write])
     rows = written.appended_rows.get(plan.write.tab) or [0]
-    return LogReport(item, rows[0], plan.assigned)
+    return LogReport(item, rows[0], *plan.settled(written))

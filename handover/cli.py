@@ -164,6 +164,7 @@ def log(sheet, config_file, is_return, by, **fields) -> None:
     click.echo(f"已登记 {item.id}（第 {report.row} 行）：{item.category.label if item.category else ''} {item.order_id or item.tracking_no}".rstrip())
     for row, new_id in sorted(report.assigned.items()):
         click.echo(f"第 {row} 行没有编号，已补上 {new_id}")
+    click.echo("".join(f"{line}\n" for line in actions.skipped_notes(report.skipped)), nl=False)
 
 
 # ------------------------------------------------------------------------------------ deadlines
@@ -342,3 +343,4 @@ def done(sheet, config_file, ids, result, by, status) -> None:
         click.echo(f"{item.id}（第 {row} 行）→ {label}，处理人 {report.by}")
     for row, new_id in sorted(report.assigned.items()):
         click.echo(f"第 {row} 行没有编号，已补上 {new_id}")
+    click.echo("".join(f"{line}\n" for line in actions.skipped_notes(report.skipped)), nl=False)

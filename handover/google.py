@@ -1,19 +1,20 @@
 """The Google Sheets backend: a shared sheet read in one request and written with one batched request.
 
-Quota (SPEC "Quota": one read and one batched write per command): `read` is one values.batchGet for
-every tab asked, with no metadata request (which tabs exist and how big their grids are is learned from
-the read itself; the metadata is fetched only when a tab asked for is missing, or when a write must grow
-a grid); `write` is one values.batchUpdate with RAW input, whatever the number of rows, plus a
-spreadsheets.batchUpdate only when a tab must be created or a grid is too small for the appended rows.
+Quota (SPEC "Quota"): a command that only reads makes one read; a command that writes makes at most two
+reads and one write, whatever the number of rows. `read` is one values.batchGet for every tab asked, with
+no metadata request (which tabs exist and how big their grids are is learned from the read itself).
+`write` is one more values.batchGet of the tabs it writes, right before writing, then one
+values.batchUpdate with RAW input. Two things cost more, and only when they happen: a tab asked for that
+the sheet lacks costs the metadata and the batch once more (the API refuses a batch naming a missing
+tab), and a write that must create a tab or grow a grid sends one spreadsheets.batchUpdate first (growing
+needs the tab's sheetId: one metadata request).
 
-No lost edits: before writing, the plan is laid onto the tab as it is now. Every changed row is found
-again by its 编号 (a sorted sheet is fine: we write where the row is now), and each cell we change must
-still hold what we read; if not, nothing is written and SheetChangedError says where. "Now" is a fresh
-values.batchGet, unless this backend read the tab less than `recheck_after` seconds ago (3 s by
-default): a command that reads, plans and writes within that moment writes on its own read, as the
-quota asks, and a re-read would only move the moment of blindness (the API has no conditional write,
-so an edit landing between the last read and the write cannot be seen) by one round trip. A slow
-command (a big compensation run) re-reads.
+No lost edits: the plan is laid onto the tabs as the second read shows them (`rebase.lay`): every
+changed row is found again by its 编号 (a sorted sheet is fine: we write where the row is now), each cell
+we change must still hold what we read, and a row without 编号 is only written where it still is,
+unchanged. If not, nothing is written and SheetChangedError says where. The API has no conditional
+write, so an edit landing between the second read and the write (one round trip) cannot be seen; the
+write sets only the cells it changes, so an edit to any other cell in that moment is kept.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from gspread.exceptions import APIError
 from gspread.http_client import HTTPClient
 from gspread.utils import absolute_range_name
 
-from .errors import ConfigError, SheetChangedError, SheetError
+from .errors import ConfigError, SheetError
 from .google_http import (
     CREDENTIALS_ENV,
     SCOPES,
@@ -39,15 +40,9 @@ from .google_http import (
     find_credentials,
     load_credentials,
 )
-from .google_plan import TabPlan, cell_value, header_text
-from .sheet import (
-    Backend,
-    Grid,
-    TabWrite,
-    WriteResult,
-    column_index,
-    google_key,
-)
+from .google_plan import cell_value, value_ranges
+from .rebase import lay, refuse
+from .sheet import Backend, Grid, TabWrite, WriteResult, cell_text, column_index, google_key
 
 __all__ = ["CREDENTIALS_ENV", "SCOPES", "GoogleBackend", "find_credentials", "load_credentials", "open_google"]
 
@@ -82,8 +77,7 @@ class GoogleBackend(Backend):
                  client: gspread.Client | None = None, client_email: str | None = None,
                  notify: Notify | None = None, max_attempts: int = 6,
                  sleep: Callable[[float], None] | None = None, http_client: type[HTTPClient] | None = None,
-                 timeout: float | tuple[float, float] | None = (10, 120), recheck_after: float = 3.0,
-                 clock: Callable[[], float] = time.monotonic):
+                 timeout: float | tuple[float, float] | None = (10, 120)):
         self.key = key
         self.gid = gid
         if client is None:
@@ -99,9 +93,6 @@ class GoogleBackend(Backend):
         self.title: str | None = None
         self._tabs: dict[str, _TabInfo] | None = None  # from the metadata, fetched only when needed
         self._sizes: dict[str, tuple[int, int]] = {}  # grid (rows, columns) per tab, from echoed ranges
-        self.recheck_after = recheck_after
-        self._clock = clock
-        self._last_read: dict[str, tuple[float, list[list[Any]]]] = {}  # tab -> (when, values)
 
     @property
     def label(self) -> str:  # type: ignore[override]
@@ -119,7 +110,7 @@ class GoogleBackend(Backend):
                 grids[tab] = None
                 continue
             rows = values[tab]
-            header = [header_text(value) for value in rows[0]] if rows else []
+            header = [cell_text(value) for value in rows[0]] if rows else []
             grids[tab] = Grid(tab, header, [[cell_value(value) for value in row] for row in rows[1:]])
         return grids
 
@@ -153,23 +144,12 @@ class GoogleBackend(Backend):
         except auth_exceptions.GoogleAuthError as error:
             raise _auth_error(error) from error
         out: dict[str, list[list[Any]]] = {}
-        now = self._clock()
         for tab, value_range in zip(tabs, data.get("valueRanges", [])):
             out[tab] = value_range.get("values", [])
-            self._last_read[tab] = (now, out[tab])
             size = _grid_size(value_range.get("range", ""))
             if size:
                 self._sizes[tab] = size
         return out
-
-    def _current(self, tabs: list[str]) -> dict[str, list[list[Any]]]:
-        """The tabs as they are now: this backend's own read when it is moments old, else a re-read."""
-        now = self._clock()
-        fresh = {tab: self._last_read[tab][1] for tab in tabs
-                 if tab in self._last_read and now - self._last_read[tab][0] < self.recheck_after}
-        stale = [tab for tab in tabs if tab not in fresh and (self._tabs is None or tab in self._tabs)]
-        fresh.update(self._values(stale))
-        return fresh
 
     # --------------------------------------------------------------------------------- writing
 
@@ -182,38 +162,29 @@ class GoogleBackend(Backend):
         return self._write(plan, retry_if_stale=True)
 
     def _write(self, plan: list[TabWrite], retry_if_stale: bool) -> WriteResult:
-        current = self._current([w.tab for w in plan])
+        # Read again right before writing, never trusting an earlier read however fresh (SPEC "Quota").
+        current = self._values([w.tab for w in plan if self._tabs is None or w.tab in self._tabs])
         for w in plan:
             if w.tab not in current and not w.create:
                 raise SheetError(f"Google 表格里没有「{w.tab}」这一页：请先建好这一页（表头可参考 handover init）")
-        # Whatever happens next, our reads of these tabs are no longer what the sheet holds.
-        for w in plan:
-            self._last_read.pop(w.tab, None)
         result = WriteResult()
         conflicts: list[str] = []
-        tab_plans = []
-        for w in plan:
-            values = current.get(w.tab)
-            tab_plan = TabPlan(w, values if values is not None else [], exists=values is not None)
-            tab_plan.build(result, conflicts)
-            tab_plans.append(tab_plan)
-        if conflicts:
-            shown = "；".join(conflicts[:3]) + (f"；等共 {len(conflicts)} 处" if len(conflicts) > 3 else "")
-            raise SheetChangedError(f"Google 表格在读取之后被别人改过，这次什么也没写入：{shown}。请重新运行命令")
+        laid = [lay(w, current.get(w.tab), result, conflicts) for w in plan]
+        refuse(self.label, conflicts)
 
         structure = []
-        for tab_plan in tab_plans:
-            rows, columns = tab_plan.needed_size()
-            if not tab_plan.exists:
+        for w, tab in zip(plan, laid):
+            rows, columns = tab.size()
+            if w.tab not in current:
                 structure.append({"addSheet": {"properties": {
-                    "title": tab_plan.tab, "sheetType": "GRID",
+                    "title": tab.tab, "sheetType": "GRID",
                     "gridProperties": {"rowCount": max(_NEW_TAB_ROWS, rows + _SPARE_ROWS),
                                        "columnCount": max(_NEW_TAB_COLUMNS, columns), "frozenRowCount": 1}}}})
                 continue
-            grid_rows, grid_columns = self._sizes.get(tab_plan.tab, (rows, columns))
+            grid_rows, grid_columns = self._sizes.get(tab.tab, (rows, columns))
             if rows > grid_rows or columns > grid_columns:
                 # Growing a grid needs its sheetId: the one write that costs a metadata request.
-                sheet_id = self._tab_info(refresh=True)[tab_plan.tab].sheet_id
+                sheet_id = self._tab_info(refresh=True)[tab.tab].sheet_id
             if rows > grid_rows:
                 structure.append({"appendDimension": {"sheetId": sheet_id, "dimension": "ROWS",
                                                       "length": rows - grid_rows + _SPARE_ROWS}})
@@ -232,7 +203,7 @@ class GoogleBackend(Backend):
                 raise _auth_error(error) from error
             self._learn_structure(structure, reply)
 
-        data = [value_range for tab_plan in tab_plans for value_range in tab_plan.value_ranges()]
+        data = [value_range for tab in laid for value_range in value_ranges(tab)]
         if data:
             self._api("写入", self._http.values_batch_update, self.key,
                       {"valueInputOption": "RAW", "data": data, "includeValuesInResponse": False})

@@ -94,7 +94,7 @@ def parse_ledger(grid: Grid | None, tz: ZoneInfo) -> Ledger:
                                                file=grid.tab))
             return ledger
     for index, cells in enumerate(grid.rows):
-        row = Grid.row_number(index)
+        row = grid.row_number(index)
 
         def raw(key: str, cells: list = cells) -> Any:
             position = columns.index.get(key)
@@ -189,4 +189,4 @@ def ledger_write(grid: Grid | None, payouts: Sequence[Payout], *, computed_at: d
             row[index[key]] = value
         appends.append(row)
     return TabWrite(tab if grid is None else grid.tab, header, None, add_columns=add, appends=appends,
-                    create=grid is None)
+                    create=grid is None, unique=tuple((header + add)[index[key]] for key in ("order_id", "kind")))

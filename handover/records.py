@@ -22,6 +22,7 @@ from .schema import (
     Route,
     Status,
     category_of,
+    locate_header,
     match_headers,
     platform_of,
     status_of,
@@ -156,15 +157,18 @@ class HandoverTable:
 
 
 def parse_handover(grid: Grid, tz: ZoneInfo, *, now: datetime | None = None, open_only: bool = False) -> HandoverTable:
-    """Parse the tab. `open_only` skips rows whose status says they are finished, for the morning list,
-    which never shows them (a 50,000-row sheet is mostly finished rows)."""
+    """Parse the tab, its header found among its first rows (`locate_header`); `table.grid` is the tab
+    as located. `open_only` skips rows whose status says they are finished, for the morning list, which
+    never shows them (a 50,000-row sheet is mostly finished rows)."""
+    grid = locate_header(grid, HANDOVER_COLUMNS)
     columns = match_headers(grid.header, HANDOVER_COLUMNS)
     sheet_problems = [
-        Problem(1, grid.header[position], f"和另一列重复，都被当成「{columns.header_text[key]}」；只读取第一列")
+        Problem(grid.header_row, grid.header[position],
+                f"和另一列重复，都被当成「{columns.header_text[key]}」；只读取第一列")
         for key, position in columns.duplicates
     ]
     if not columns.has("category"):
-        sheet_problems.append(Problem(1, None, "表头里找不到「类型」列：每行都需要类型才能分派"))
+        sheet_problems.append(Problem(grid.header_row, None, "表头里找不到「类型」列：每行都需要类型才能分派"))
     reference = now or datetime.now(tz)
     parser = _RowParser(columns, tz, reference)
     items = []
@@ -176,7 +180,7 @@ def parse_handover(grid: Grid, tz: ZoneInfo, *, now: datetime | None = None, ope
                 continue
         if not any(_filled(value) for value in cells):
             continue
-        items.append(parser.parse(Grid.row_number(index), cells))
+        items.append(parser.parse(grid.row_number(index), cells))
     _flag_duplicate_ids(items, columns)
     return HandoverTable(grid, columns, items, sheet_problems)
 
@@ -196,7 +200,8 @@ class _RowParser:
         self.columns = columns
         self.tz = tz
         self.reference = reference
-        # A key without a column reads the None appended after the row's last cell.
+        # Rows are cut right after the last known column and given one None more: a key the sheet has no
+        # column for reads that None, never the cell of a neighbour (the shop's own column).
         self.width = max(columns.index.values(), default=-1) + 1
         self.position = {column.key: columns.index.get(column.key, self.width) for column in HANDOVER_COLUMNS}
         self.couriers: dict[str, Courier | None] = {}
@@ -205,8 +210,7 @@ class _RowParser:
         return self.columns.header_text.get(key) or _CHINESE_HEADER[key]
 
     def parse(self, row: int, cells: list) -> HandoverItem:
-        if len(cells) <= self.width:
-            cells = list(cells) + [None] * (self.width + 1 - len(cells))
+        cells = [*cells[: self.width], *[None] * (self.width + 1 - min(len(cells), self.width))]
         position = self.position
         text = {key: clean_text(cells[position[key]]) for key in self._TEXT_KEYS}
         item = HandoverItem(

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from .couriers import COURIERS, Courier, courier_of, recognise
 from .errors import CellError
 from .records import ERROR, WARNING, ParsedRow, Problem
-from .schema import PLATFORM_LABELS, Column, ColumnMap, header_key, match_headers, platform_of
+from .schema import PLATFORM_LABELS, Column, ColumnMap, header_key, locate_header, match_headers, platform_of
 from .sheet import Grid, TabWrite, WriteValue
 from .values import ValueProblem, clean_text, iso_time, parse_datetime, parse_order_id, parse_tracking_no, time_text
 
@@ -223,18 +223,20 @@ _FUTURE_SLACK = timedelta(hours=1)
 
 def parse_returns(grid: Grid, tz: ZoneInfo, *, now: datetime | None = None) -> ReturnTable:
     now = (now or datetime.now(tz)).astimezone(tz)
+    grid = locate_header(grid, RETURN_COLUMNS)
     columns = match_headers(grid.header, RETURN_COLUMNS)
     sheet_problems = [
-        Problem(1, grid.header[position], f"和另一列重复，都被当成「{columns.header_text[key]}」；只读取第一列")
+        Problem(grid.header_row, grid.header[position],
+                f"和另一列重复，都被当成「{columns.header_text[key]}」；只读取第一列")
         for key, position in columns.duplicates
     ]
     for key in ("platform", "order_id"):
         if not columns.has(key):
-            sheet_problems.append(Problem(1, None, f"表头里找不到「{RETURN_HEADERS[key]}」列：每条退货都需要它"))
+            sheet_problems.append(Problem(grid.header_row, None, f"表头里找不到「{RETURN_HEADERS[key]}」列：每条退货都需要它"))
     items = []
     for index, cells in enumerate(grid.rows):
         if any(_filled(value) for value in cells):
-            items.append(_parse_row(Grid.row_number(index), cells, columns, tz, now))
+            items.append(_parse_row(grid.row_number(index), cells, columns, tz, now))
     _flag_duplicate_ids(items, columns.header_text.get("id", RETURN_HEADERS["id"]))
     return ReturnTable(grid, columns, items, sheet_problems)
 
@@ -407,12 +409,14 @@ def return_log_plan(grid: Grid | None, fields: Mapping[str, str | None], *, now:
                               if key != "id" and value is not None and value.strip()}
     if grid is None:
         header = [column.header for column in RETURN_COLUMNS]
-        write = TabWrite(tab=tab, header=header, id_column=RETURN_HEADERS["id"], create=True)
+        write = TabWrite(tab=tab, header=header, id_column=RETURN_HEADERS["id"], create=True,
+                         unique=(RETURN_HEADERS["id"],))
         existing: list[str] = []
         header_of = dict(RETURN_HEADERS)
     else:
         table = parse_returns(grid, tz, now=now)
-        write = TabWrite(tab=grid.tab, header=list(grid.header), id_column=table.header("id"))
+        write = TabWrite(tab=grid.tab, header=list(table.grid.header), id_column=table.header("id"),
+                         header_row=table.grid.header_row, unique=(table.header("id"),))
         existing = [item.id for item in table.items if item.id]
         header_of = {key: table.header(key) for key in RETURN_HEADERS}
         for key in ("id", *values):

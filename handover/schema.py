@@ -10,6 +10,8 @@ from enum import Enum
 from functools import lru_cache
 from typing import Iterable, Mapping, Sequence
 
+from .sheet import HEADER_ROWS, Grid
+
 HANDOVER_TAB = "交接"
 
 
@@ -87,6 +89,17 @@ def match_headers(header: Sequence[object], columns: Iterable[Column]) -> Column
             index[key] = position
             header_text[key] = str(raw).strip()
     return ColumnMap(index, header_text, duplicates)
+
+
+def locate_header(grid: Grid, columns: Iterable[Column]) -> Grid:
+    """The tab read with its real header: the row among the first HEADER_ROWS that matches the most
+    known headers (the top-most on a tie), so a title row above the header is fine. A tab where no row
+    matches any is returned as it is: its ColumnMap is empty, which the caller reports."""
+    columns = tuple(columns)
+    top = [*grid.above, grid.header, *grid.rows[:HEADER_ROWS]][:HEADER_ROWS]
+    scores = [len(match_headers(row, columns).index) for row in top]
+    best = max(scores, default=0)
+    return grid.with_header_at(scores.index(best) + 1) if best else grid
 
 
 def header_for(columns: Iterable[Column], key: str) -> str:

@@ -6,10 +6,13 @@ sheet is a local workbook or a Google Sheet.
 
 Rules every backend keeps:
 - `read` is one read of every tab asked for (one request for Google).
-- `write` applies one plan atomically: all of it, or nothing. Rows are addressed by their `编号`
-  (`CellChange.row_id`); the row number is only where the row was when we read it. A cell whose value
-  is no longer `CellChange.old` was edited by someone else: the backend raises SheetChangedError and
-  writes nothing.
+- `write` reads the tabs it writes once more, right before writing, and lays the plan onto them as they
+  are now (`rebase.lay`, the same for every backend): rows are found by their `编号`
+  (`CellChange.row_id`), the row number being only where the row was when we read it; a cell whose value
+  is no longer `CellChange.old` was edited by someone else, and then the backend raises
+  SheetChangedError and writes nothing. A row without 编号 is changed only where the fresh read shows
+  it unchanged at the same position; otherwise its changes are skipped and `WriteResult` says so.
+  The write itself is all of the plan, or nothing.
 - Text is written as text: a value starting with `=`, `+`, `-` or `@` never becomes a formula, and
   digit strings (order ids) keep every digit.
 """
@@ -27,6 +30,9 @@ from typing import Sequence, Union
 # returns serial numbers instead, which the value parser understands) or None for an empty cell.
 CellValue = Union[str, int, float, bool, datetime, date, None]
 
+# The header is looked for among the first rows of a tab: a title row or two may sit above it.
+HEADER_ROWS = 5
+
 # What we ask a backend to store. Times are formatted to text by the caller; Decimal is stored as a
 # number; None clears the cell.
 WriteValue = Union[str, int, Decimal, None]
@@ -34,42 +40,66 @@ WriteValue = Union[str, int, Decimal, None]
 
 @dataclass
 class Grid:
-    """One tab as read. `rows[i]` is sheet row `i + 2` (row 1 is the header); rows may be shorter than
-    the header when trailing cells are empty."""
+    """One tab as read. `header` is sheet row `header_row` and `rows[i]` is sheet row
+    `header_row + 1 + i`; `above` holds the rows over the header (a title row). Rows may be shorter than
+    the header when trailing cells are empty. A backend reads row 1 as the header; `schema.locate_header`
+    finds the real one."""
 
     tab: str
     header: list[str]
     rows: list[list[CellValue]]
+    header_row: int = 1
+    above: list[list[CellValue]] = field(default_factory=list)
 
     def cell(self, index: int, column: int) -> CellValue:
         row = self.rows[index]
         return row[column] if column < len(row) else None
 
-    @staticmethod
-    def row_number(index: int) -> int:
-        return index + 2
+    def row_number(self, index: int) -> int:
+        return index + self.header_row + 1
+
+    def row_at(self, row: int) -> list[CellValue]:
+        """The cells of sheet row `row` (below the header)."""
+        return self.rows[row - self.header_row - 1]
+
+    def values(self) -> list[list[CellValue]]:
+        """Every row from sheet row 1, the header included: the tab as a plain grid."""
+        return [*self.above, list(self.header), *self.rows]
+
+    def with_header_at(self, row: int) -> Grid:
+        """The same tab read with sheet row `row` as its header."""
+        if row == self.header_row:
+            return self
+        values = self.values()
+        header = [cell_text(value).strip() for value in values[row - 1]]
+        return Grid(self.tab, header, values[row:], header_row=row, above=values[:row - 1])
 
 
 @dataclass
 class CellChange:
-    """Set one cell of a row that exists. `row_id` is the row's 编号 when we read it ('' when blank: such
-    a row is then found by position and its `old` value alone)."""
+    """Set one cell of a row that exists. `row_id` is the row's 编号 when we read it. A row without one
+    ('') has no name to be found by: `row_cells`, the whole row as read, is the proof that the row at
+    that position is still the same one, and is required then."""
 
     row: int
     row_id: str
     column: str
     old: CellValue
     new: WriteValue
+    row_cells: Sequence[CellValue] | None = None
 
 
 @dataclass
 class TabWrite:
     """Everything one command writes to one tab.
 
-    `id_column` names the header of the 编号 column used to find moved rows (None: the tab has no ids,
-    e.g. a ledger that is only appended to). `add_columns` are headers appended to row 1 when the tab
-    lacks them; `appends` are whole rows in the order of `header + add_columns`. `create` makes the tab
-    with `header` when it does not exist yet.
+    `header` is the header as read, on sheet row `header_row`. `id_column` names the header of the 编号
+    column used to find moved rows (None: the tab has no ids, e.g. a ledger that is only appended to).
+    `add_columns` are headers the tab lacks, added to the header row right of every used column;
+    `appends` are whole rows in the order of `header + add_columns`. `unique` names the headers whose
+    values together name an appended row (the 编号; a ledger's order and kind): a row the tab already
+    holds with the same values, put there by someone else since the read, stops the write. `create`
+    makes the tab with `header` when it does not exist yet.
     """
 
     tab: str
@@ -79,6 +109,8 @@ class TabWrite:
     changes: list[CellChange] = field(default_factory=list)
     appends: list[list[WriteValue]] = field(default_factory=list)
     create: bool = False
+    header_row: int = 1
+    unique: tuple[str, ...] = ()
 
     def is_empty(self) -> bool:
         return not (self.changes or self.appends or self.add_columns or self.create)
@@ -86,11 +118,14 @@ class TabWrite:
 
 @dataclass
 class WriteResult:
-    """Where appended rows landed, per tab, and where changed rows were found at write time (they can
-    differ from the rows we read on a shared Google Sheet that someone sorted meanwhile)."""
+    """Per tab: where appended rows landed; where changed rows were found at write time (they differ
+    from the rows we read when someone sorted the sheet meanwhile), by 编号; and the rows without 编号
+    (as read) whose changes were skipped because the fresh read no longer showed them at that position,
+    unchanged: they are left for a later write."""
 
     appended_rows: dict[str, list[int]] = field(default_factory=dict)
     moved_rows: dict[str, dict[str, int]] = field(default_factory=dict)
+    skipped_rows: dict[str, list[int]] = field(default_factory=dict)
 
 
 class Backend(ABC):
@@ -105,7 +140,8 @@ class Backend(ABC):
 
     @abstractmethod
     def write(self, writes: Sequence[TabWrite]) -> WriteResult:
-        """Apply the plan, all or nothing. Requires a previous `read` of the same tabs."""
+        """Read the tabs again, lay the plan onto them (`rebase.lay`) and apply it, all or nothing.
+        Requires a previous `read` of the same tabs."""
 
 
 def same_value(a: CellValue | WriteValue, b: CellValue | WriteValue) -> bool:
@@ -129,6 +165,15 @@ def _comparable(value: CellValue | WriteValue) -> str:
         return value.isoformat()
     text = str(value)
     return text
+
+
+def cell_text(value: CellValue | WriteValue) -> str:
+    """A cell as text, for headers and ids: 12.0 reads as '12', an empty cell as ''."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def column_letter(index: int) -> str:

@@ -1,8 +1,9 @@
 """Write plans for the handover tab: give blank rows an 编号, mark items done, log a new item.
 
 Each function turns what the user asked for into one TabWrite against the table as read; the backend
-then applies it all or nothing. Rows are always named by 编号: the row number only says where the row
-was when we read it.
+then lays it onto the tab as it is at write time and applies it all or nothing. Rows are named by 编号:
+the row number only says where the row was when we read it. A row without 编号 is named by all it held
+(`CellChange.row_cells`), so it gets one only if it is still there, unchanged.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from zoneinfo import ZoneInfo
 from .errors import CellError, HandoverError, UnknownIdError
 from .records import HandoverItem, HandoverTable, parse_handover
 from .schema import HANDOVER_COLUMNS, STATUS_LABELS, Status, header_for
-from .sheet import CellChange, Grid, TabWrite, WriteValue
+from .sheet import CellChange, Grid, TabWrite, WriteResult, WriteValue
 from .values import time_text
 
 _ID_PATTERN = re.compile(r"^H(\d{8})-(\d+)$")
@@ -54,6 +55,12 @@ class Plan:
     write: TabWrite
     assigned: dict[int, str]  # row -> new 编号
 
+    def settled(self, written: WriteResult) -> tuple[dict[int, str], list[int]]:
+        """After the write: (row -> 编号 really given, rows left without one because the sheet moved
+        them or changed them since the read)."""
+        skipped = sorted(written.skipped_rows.get(self.write.tab, []))
+        return {row: new_id for row, new_id in self.assigned.items() if row not in skipped}, skipped
+
 
 class _Builder:
     """Collects changes to the handover tab, adding missing columns (编号, 处理人 …) to the header."""
@@ -61,9 +68,10 @@ class _Builder:
     def __init__(self, table: HandoverTable):
         self.table = table
         self.grid = table.grid
-        self.write = TabWrite(tab=self.grid.tab, header=list(self.grid.header))
+        self.write = TabWrite(tab=self.grid.tab, header=list(self.grid.header), header_row=self.grid.header_row)
         self.id_header = self.header_of("id")
         self.write.id_column = self.id_header
+        self.write.unique = (self.id_header,)
 
     def header_of(self, key: str) -> str:
         """The sheet's header for a key, adding the column when the sheet lacks it."""
@@ -75,14 +83,13 @@ class _Builder:
             self.write.add_columns.append(header)
         return header
 
-    def old_value(self, item: HandoverItem, header: str) -> object:
-        if header not in self.grid.header:
-            return None  # a column this write adds
-        return self.grid.cell(item.row - 2, self.grid.header.index(header))
-
     def set(self, item: HandoverItem, key: str, value: WriteValue) -> None:
         header = self.header_of(key)
-        self.write.changes.append(CellChange(item.row, item.id, header, self.old_value(item, header), value))
+        cells = self.grid.row_at(item.row)
+        position = self.table.columns.index.get(key)
+        old = cells[position] if position is not None and position < len(cells) else None
+        self.write.changes.append(CellChange(item.row, item.id, header, old, value,
+                                             row_cells=None if item.id else cells))
 
 
 def _assign_ids(builder: _Builder, now: datetime) -> dict[int, str]:

@@ -10,7 +10,7 @@ from typing import Callable
 from .config import Config, load_config, resolve_sheet
 from .errors import SheetError
 from .records import HandoverTable, parse_handover
-from .sheet import Backend, Grid, google_key
+from .sheet import HEADER_ROWS, Backend, Grid, google_key
 
 
 def open_backend(source: str, config: Config, notify: Callable[[str], None] | None = None) -> Backend:
@@ -51,14 +51,24 @@ class Workspace:
         self.grids = self.backend.read(tabs)
         return {name: self.grids[tab] for name, tab in zip(tab_names, tabs)}
 
-    def handover(self, grid: Grid | None, now: datetime, *, open_only: bool = False) -> HandoverTable:
+    def handover(self, grid: Grid | None, now: datetime, *, open_only: bool = False,
+                 adds_ids: bool = False) -> HandoverTable:
+        """The handover tab parsed. A tab without a header row, or (unless this command gives rows their
+        编号, `adds_ids`) without a 编号 column, stops the command: every row is named by its 编号."""
+        tab = self.config.tabs["handover"]
         if grid is None:
-            tab = self.config.tabs["handover"]
             raise SheetError(
                 f"{self.backend.label} 里没有「{tab}」标签页：用 `handover init` 新建工作簿，"
                 f"或在 handover.toml 的 [tabs] 里写 handover = \"你的标签页名\""
             )
-        return parse_handover(grid, self.tz, now=now, open_only=open_only)
+        table = parse_handover(grid, self.tz, now=now, open_only=open_only)
+        if not table.columns.index:
+            raise SheetError(f"「{tab}」前 {HEADER_ROWS} 行里找不到表头：表头要写明「编号」「类型」「订单号」等列名"
+                             "（中文或英文都行），`handover init` 新建的工作簿可以做样子")
+        if not adds_ids and not table.columns.has("id"):
+            raise SheetError(f"「{tab}」第 {table.grid.header_row} 行的表头里没有「编号」列：运行 "
+                             "`handover check --assign-ids` 会加上这一列，并给每一行编上号")
+        return table
 
 
 def open_workspace(sheet: str | None, config_file: str | None = None, *, templates: str | None = None,

@@ -1,9 +1,13 @@
 """The local workbook backend: fast reads with calamine, safe surgical writes.
 
 A write (1) refuses while Excel, WPS or LibreOffice has the file open, (2) takes a file lock so two
-handover runs never write at once, (3) refuses if the file changed since we read it, (4) patches only
-the rows it changes (xlsx_patch), (5) writes a temp file beside the workbook and atomically replaces
-it, keeping the previous file as a backup (the last 10 are kept).
+handover runs never write at once, (3) loads the file again and, if someone saved it since our read,
+parses it afresh and lays the plan onto it as it is now (`rebase.lay`, as on Google: rows found by 编号,
+a cell we change must still hold what we read, else nothing is written), (4) patches only the rows it
+changes (xlsx_patch), (5) writes a temp file beside the workbook and, after a last look that the file is
+still the one it loaded (size, mtime and hash: a program that saves without our lock, such as a sync
+client, would otherwise lose its edit), atomically replaces it, keeping the previous file as a backup
+(the last 10 are kept).
 """
 
 from __future__ import annotations
@@ -20,7 +24,8 @@ from typing import Sequence
 from python_calamine import CalamineError, CalamineWorkbook
 
 from .errors import SheetBusyError, SheetChangedError, SheetError
-from .sheet import Backend, Grid, TabWrite, WriteResult, WriteValue
+from .rebase import lay, refuse
+from .sheet import Backend, Grid, TabWrite, WriteResult
 
 BACKUPS_KEPT = 10
 STATE_DIR = ".handover"  # beside the workbook: write lock and backups
@@ -32,8 +37,11 @@ class XlsxBackend(Backend):
         self.label = str(path)
         self.lock_timeout = lock_timeout
         self.backups = backups
-        self._fingerprint: bytes | None = None
+        # The tabs as parsed from the bytes of `_grids_digest`, by the name asked and the name in the file
+        # (None: no such tab).
         self._grids: dict[str, Grid | None] = {}
+        self._grids_digest: bytes | None = None  # sha256 of the bytes last read
+        self._loaded: tuple[tuple[int, int], bytes] | None = None  # (stat, sha256) of what a write laid onto
 
     # -------------------------------------------------------------------------------- reading
 
@@ -52,14 +60,18 @@ class XlsxBackend(Backend):
         # on disk, and a save landing between the two reads is caught by comparing stat before and after.
         for _ in range(3):
             before = self._stat()
-            self._fingerprint = hashlib.sha256(self._load()).digest()
+            digest = hashlib.sha256(self._load()).digest()
             try:
                 workbook = CalamineWorkbook.from_path(str(self.path))
             except (CalamineError, ValueError, OSError) as error:
                 raise SheetError(f"{self.path} 不是能读取的 xlsx 工作簿（{error}）") from None
             grids = self._grids_of(workbook, tabs)
             if self._stat() == before:
+                if digest != self._grids_digest:
+                    self._grids = {}
+                self._grids_digest = digest
                 self._grids.update(grids)
+                self._grids.update({grid.tab: grid for grid in grids.values() if grid is not None})
                 return grids
         raise SheetChangedError(f"{self.path} 在读取时一直被修改（有人正在保存？）：请稍后再试")
 
@@ -92,7 +104,7 @@ class XlsxBackend(Backend):
         writes = [w for w in writes if not w.is_empty()]
         if not writes:
             return WriteResult()
-        if self._fingerprint is None:
+        if self._grids_digest is None:
             raise SheetError("内部错误：写入前必须先读取工作簿")
         # Imported here, not at start-up: most commands only read.
         from filelock import FileLock, Timeout
@@ -111,10 +123,15 @@ class XlsxBackend(Backend):
         from .xlsx_patch import add_sheet, grow_tables, new_sheet_xml, patch_sheet, rewrite_package, sheet_parts
 
         data = self._load()
-        if hashlib.sha256(data).digest() != self._fingerprint:
-            raise SheetChangedError(
-                f"{self.path} 在读取之后被别人修改并保存了：什么都没有写入，请重新运行这条命令"
-            )
+        digest = hashlib.sha256(data).digest()
+        self._loaded = (self._stat(), digest)
+        current = self._current(data, digest, [w.tab for w in writes])
+        result = WriteResult()
+        conflicts: list[str] = []
+        laid = [lay(w, current[w.tab].values() if current[w.tab] else None, result, conflicts) for w in writes]
+        refuse(str(self.path), conflicts)
+        if not any(tab.cells or tab.appends or current[w.tab] is None for w, tab in zip(writes, laid)):
+            return result  # everything was skipped: the file stays as it is
         try:
             package = zipfile.ZipFile(io.BytesIO(data))
             parts = sheet_parts(package)
@@ -122,33 +139,47 @@ class XlsxBackend(Backend):
             raise SheetError(f"{self.path} 不是完整的 xlsx 工作簿（{error}）") from None
         replaced: dict[str, bytes] = {}
         added: dict[str, bytes] = {}
-        result = WriteResult()
-        for write in writes:
-            grid = self._grids.get(write.tab)
-            part = parts.get(grid.tab if grid else write.tab)
+        for write, tab in zip(writes, laid):
+            grid = current[write.tab]
+            edits = tab.by_row()
+            part = parts.get(grid.tab) if grid else None
             if part is None:
                 if not write.create:
                     raise SheetError(f"工作簿里没有「{write.tab}」标签页")
-                rows = [dict(enumerate(write.header + write.add_columns))]
-                rows += [dict(enumerate(values)) for values in write.appends]
+                rows = [edits.get(number, {}) for number in range(1, max(edits, default=1) + 1)]
                 sheet_xml = new_sheet_xml(rows, _column_widths(write.header + write.add_columns))
                 more_replaced, more_added = add_sheet(_PackageView(package, replaced), write.tab, sheet_xml)
                 replaced.update(more_replaced)
                 added.update(more_added)
-                result.appended_rows[write.tab] = list(range(2, 2 + len(write.appends)))
-                parts[write.tab] = None  # type: ignore[assignment] - a second write to it would be a bug
                 continue
-            edits, appended = _edits_for(write, grid)
             xml = replaced.get(part.path) or package.read(part.path)
             replaced[part.path] = patch_sheet(xml, edits, tab=write.tab)
-            result.appended_rows[write.tab] = appended
+            appended = result.appended_rows.get(write.tab)
             if appended:
                 replaced.update(grow_tables(package, part.path, appended[0] - 1, appended[-1],
                                             read=_PackageView(package, replaced).read))
         new_data = rewrite_package(data, replaced, added)
         self._replace(new_data)
-        self._fingerprint = hashlib.sha256(new_data).digest()
         return result
+
+    def _current(self, data: bytes, digest: bytes, tabs: Sequence[str]) -> dict[str, Grid | None]:
+        """The tabs as the loaded bytes hold them: our read's grids when the bytes are the ones we read,
+        else parsed afresh (someone saved the file meanwhile)."""
+        if digest == self._grids_digest and all(tab in self._grids for tab in tabs):
+            return {tab: self._grids[tab] for tab in tabs}
+        try:
+            workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        except (CalamineError, ValueError, OSError) as error:
+            raise SheetError(f"{self.path} 不是能读取的 xlsx 工作簿（{error}）") from None
+        return self._grids_of(workbook, tabs)
+
+    def _refuse_if_changed_since_load(self) -> None:
+        """The last look before the replace: the file must still be the one this write was laid onto
+        (size, mtime and hash), or a program that saved it without our lock would lose its edit."""
+        assert self._loaded is not None
+        stat, digest = self._loaded
+        if self._stat() != stat or hashlib.sha256(self._load()).digest() != digest:
+            raise SheetChangedError(f"{self.path} 在写入前的一刻被别的程序保存了：这次什么也没写入，请重新运行这条命令")
 
     def _state_dir(self) -> Path:
         directory = self.path.parent / STATE_DIR
@@ -166,6 +197,7 @@ class XlsxBackend(Backend):
                 os.fsync(temp.fileno())
             os.chmod(temp_name, self.path.stat().st_mode & 0o777)
             self._backup()
+            self._refuse_if_changed_since_load()
             os.replace(temp_name, self.path)
         except BaseException:
             if os.path.exists(temp_name):
@@ -199,46 +231,6 @@ class _PackageView:
 
     def namelist(self) -> list[str]:
         return self.package.namelist()
-
-
-def _edits_for(write: TabWrite, grid: Grid | None) -> tuple[dict[int, dict[int, WriteValue]], list[int]]:
-    """Turn a plan for one tab into cell edits by row and column index, and the rows appended."""
-    header = list(write.header)
-    positions: dict[str, int] = {}
-    for index, name in enumerate(header):
-        if name:
-            positions.setdefault(name, index)
-    last_header = max((i for i, name in enumerate(header) if name), default=-1)
-    edits: dict[int, dict[int, WriteValue]] = {}
-    for offset, name in enumerate(write.add_columns):
-        index = last_header + 1 + offset
-        positions[name] = index
-        edits.setdefault(1, {})[index] = name
-    for change in write.changes:
-        if change.column not in positions:
-            raise SheetError(f"「{write.tab}」没有「{change.column}」列")
-        edits.setdefault(change.row, {})[positions[change.column]] = change.new
-    base = len(header)
-
-    def position(i: int) -> int:
-        return i if i < base else positions[write.add_columns[i - base]]
-
-    last_row = _last_filled_row(grid)
-    appended = []
-    for offset, values in enumerate(write.appends):
-        number = last_row + 1 + offset
-        appended.append(number)
-        edits[number] = {position(i): value for i, value in enumerate(values) if value not in (None, "")}
-    return edits, appended
-
-
-def _last_filled_row(grid: Grid | None) -> int:
-    if grid is None:
-        return 1
-    for index in range(len(grid.rows) - 1, -1, -1):
-        if any(value not in ("", None) for value in grid.rows[index]):
-            return Grid.row_number(index)
-    return 1
 
 
 def _column_widths(header: Sequence[str]) -> dict[int, float]:

@@ -88,10 +88,6 @@ def google_backend(sheets_emulator: SheetsEmulator) -> Callable[..., tuple[Any, 
         options.setdefault("client", make_client(sheets_emulator))
         options.setdefault("sleep", slept.append)
         options.setdefault("notify", lambda message: None)
-        # Backend tests edit the emulator between read and write: always re-read, so that the
-        # protection is what they exercise (the CLI's default, writing on a moments-old read, is
-        # covered by the request-count tests).
-        options.setdefault("recheck_after", 0)
         backend = GoogleBackend(key, **options)
         backend.slept = slept  # type: ignore[attr-defined]
         return backend, key

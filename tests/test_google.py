@@ -146,7 +146,7 @@ def test_decimal_is_written_as_a_number_and_none_clears(sheets_emulator, google_
     backend, key = google_backend({"赔付记录": [["订单号", "金额", "备注"], ["1", 10, "旧备注"]]})
     backend.read(["赔付记录"])
     backend.write([TabWrite("赔付记录", ["订单号", "金额", "备注"], changes=[
-        CellChange(2, "", "备注", "旧备注", None)],
+        CellChange(2, "", "备注", "旧备注", None, row_cells=["1", 10, "旧备注"])],
         appends=[["2", Decimal("59.70"), None], ["3", Decimal("60.00"), "整"]])])
     assert sheets_emulator.values(key, "赔付记录") == [["订单号", "金额", "备注"], ["1", 10], ["2", 59.7],
                                                     ["3", 60, "整"]]
@@ -211,17 +211,27 @@ def test_a_deleted_row_stops_the_write(sheets_emulator, google_backend):
         backend.write([TabWrite("交接", HEADER, id_column="编号", changes=[done(3, "H20261122-002")])])
 
 
-def test_a_row_without_id_is_found_by_position_and_old_value(sheets_emulator, google_backend):
-    rows = handover_rows(2)
+def test_a_row_without_id_is_written_only_where_it_still_is_unchanged(sheets_emulator, google_backend):
+    rows = handover_rows(3)
     rows[2][0] = ""
     backend, key = google_backend({"交接": rows})
-    backend.read(["交接"])
-    backend.write([TabWrite("交接", HEADER, id_column="编号", changes=[
-        CellChange(3, "", "编号", None, "H20261122-777"), CellChange(3, "", STATUS, "待处理", "处理中")])])
-    assert sheets_emulator.values(key, "交接")[2][0] == "H20261122-777"
-    sheets_emulator.set_cell(key, "交接", "F3", "已完成")
-    with pytest.raises(SheetChangedError, match="第 3 行的「状态」"):
-        backend.write([TabWrite("交接", HEADER, id_column="编号", changes=[CellChange(3, "", STATUS, "处理中", "已取消")])])
+    grid = backend.read(["交接"])["交接"]
+    seen = grid.rows[1]
+    result = backend.write([TabWrite("交接", HEADER, id_column="编号", changes=[
+        CellChange(3, "", "编号", None, "H20261122-777", row_cells=seen),
+        CellChange(3, "", STATUS, "待处理", "处理中", row_cells=seen)])])
+    assert sheets_emulator.values(key, "交接")[2][:6] == ["H20261122-777"] + rows[2][1:5] + ["处理中"]
+    assert result.skipped_rows == {}
+
+    rows[2][0], rows[3][0] = "H20261122-002", ""
+    sheets_emulator.set_values(key, "交接", rows)
+    grid = backend.read(["交接"])["交接"]
+    sheets_emulator.insert_rows(key, "交接", 2, [["H20261122-100", "", "京东", "改地址"]])  # row 4 is now row 5
+    result = backend.write([TabWrite("交接", HEADER, id_column="编号", changes=[
+        CellChange(4, "", "编号", None, "H20261122-778", row_cells=grid.rows[2])])])
+    assert result.skipped_rows == {"交接": [4]}
+    values = sheets_emulator.values(key, "交接")
+    assert [line[0] for line in values[1:]] == ["H20261122-100", "H20261122-001", "H20261122-002", ""]
 
 
 def test_appends_go_after_the_last_used_row_never_beside_the_table(sheets_emulator, google_backend):
@@ -298,9 +308,9 @@ def test_the_grid_grows_when_appends_need_more_rows(sheets_emulator, google_back
     backend.read(["交接"])
     sheets_emulator.reset_counts()
     backend.write([TabWrite("交接", HEADER, add_columns=["备注"], appends=[["H20261122-003"], ["H20261122-004"]])])
-    # Written on its moments-old read; growing the grid is the one write that needs the metadata
-    # (for the tab's sheetId).
-    assert sheets_emulator.counts() == {"metadata": 1, "batchUpdate": 1, "values.batchUpdate": 1}
+    # Growing the grid is the one write that needs the metadata (for the tab's sheetId).
+    assert sheets_emulator.counts() == {"values.batchGet": 1, "metadata": 1, "batchUpdate": 1,
+                                        "values.batchUpdate": 1}
     assert sheets_emulator.grid_size(key, "交接") == (5 + 500, 10)
     assert [line[0] for line in sheets_emulator.values(key, "交接")][-2:] == ["H20261122-003", "H20261122-004"]
 
@@ -533,7 +543,8 @@ def test_write_service_account_helper_makes_a_loadable_key(tmp_path, sheets_emul
 
 def test_the_cli_runs_on_an_emulated_google_sheet(google_cli, tmp_path, monkeypatch):
     """The production path end to end: `--sheet URL`, credentials from the environment, a real token
-    from the emulator, one read for `pull`, and one read plus one write for `done` (SPEC "Quota")."""
+    from the emulator, one read for `pull`, and two reads (the second right before writing) plus one
+    write for `done` (SPEC "Quota")."""
     import openpyxl
     from click.testing import CliRunner
 
@@ -564,30 +575,23 @@ def test_the_cli_runs_on_an_emulated_google_sheet(google_cli, tmp_path, monkeypa
     emulator.reset_counts()
     marked = runner.invoke(cli, ["done", "H20261122-002", "--by", "阿杰", "--sheet", key])
     assert marked.exit_code == 0, marked.output
-    assert emulator.count("metadata", "values.batchGet") == 1 and emulator.count("values.batchUpdate") == 1
+    assert emulator.count("metadata", "values.batchGet", "values.batchUpdate") == 3
+    assert (emulator.count("values.batchGet"), emulator.count("values.batchUpdate")) == (2, 1)
     row = emulator.values(key, "交接")[2]
     assert row[4] == "6938471029384756102" and row[7:9] == ["已完成", "阿杰"]
     assert google_cli.slept == []
 
 
-def test_a_write_on_a_moments_old_read_skips_the_reread_and_an_old_read_is_checked(sheets_emulator, google_backend):
-    now = [100.0]
-    backend, key = google_backend({"交接": handover_rows(3)}, recheck_after=3.0, clock=lambda: now[0])
+def test_a_write_reads_again_however_fresh_its_read(sheets_emulator, google_backend):
+    backend, key = google_backend({"交接": handover_rows(3)})
     grid = backend.read(["交接"])["交接"]
-    change = CellChange(2, "H20261122-001", "状态", grid.rows[0][5], "已完成")
+    sheets_emulator.on_next("values.batchGet", lambda record: sheets_emulator.set_cell(key, "交接", "F3", "处理中"))
     sheets_emulator.reset_counts()
-    now[0] += 1.0  # the command planned for a second: its own read is what the sheet holds
-    backend.write([TabWrite("交接", HEADER, "编号", changes=[change])])
-    assert sheets_emulator.counts() == {"values.batchUpdate": 1}
-
-    grid = backend.read(["交接"])["交接"]
-    sheets_emulator.set_cell(key, "交接", "F3", "处理中")  # someone edits while we compute slowly
-    now[0] += 10.0
-    sheets_emulator.reset_counts()
-    with pytest.raises(SheetChangedError):
+    with pytest.raises(SheetChangedError, match="第 3 行（编号 H20261122-002）的「状态」读取时是「待处理」，现在是「处理中」"):
         backend.write([TabWrite("交接", HEADER, "编号", changes=[
             CellChange(3, "H20261122-002", "状态", grid.rows[1][5], "已完成")])])
     assert sheets_emulator.counts() == {"values.batchGet": 1}
+    assert sheets_emulator.values(key, "交接")[2][5] == "处理中"
 
 
 def test_a_relative_credentials_path_in_handover_toml_is_relative_to_it(tmp_path, monkeypatch):

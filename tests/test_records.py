@@ -110,3 +110,20 @@ def test_duplicate_ids_are_flagged_on_the_later_row():
 def test_a_missing_category_column_is_a_sheet_problem():
     table = parse_handover(Grid("交接", ["编号", "订单号"], [["H1", "1"]]), TZ, now=NOW)
     assert table.sheet_problems[0].message.startswith("表头里找不到「类型」列")
+
+
+def test_a_column_the_sheet_lacks_reads_as_empty_never_as_the_shops_column_beside_it():
+    grid = Grid("交接", ["类型", "订单号", "快递单号", "快递公司", "原地址", "我们的备注"],
+                [["改地址", "1", "YT8823456789012", "圆通", "杭州市西湖区", "VIP 客户，周末在家"]])
+    item = parse_handover(grid, TZ, now=NOW).items[0]
+    assert (item.id, item.new_address, item.detail, item.status) == ("", "", "", Status.OPEN)
+    assert messages(item) == [("新地址", "改地址需要新地址")]
+
+
+def test_a_title_row_above_the_header_is_skipped_and_rows_keep_their_sheet_numbers():
+    grid = Grid("交接", ["小鹿服饰 交接表 2026年11月"], [
+        [], ["编号", "类型", "订单号", "订单号"], ["H1", "漏发", "1"], [], ["H2", "催货", "2"]])
+    table = parse_handover(grid, TZ, now=NOW)
+    assert (table.grid.header_row, table.grid.header) == (3, ["编号", "类型", "订单号", "订单号"])
+    assert [(item.id, item.row) for item in table.items] == [("H1", 4), ("H2", 6)]
+    assert [(p.row, p.column) for p in table.sheet_problems] == [(3, "订单号")]

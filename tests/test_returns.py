@@ -382,3 +382,9 @@ def test_any_suffix_of_six_or_more_finds_it_among_the_candidates(number, keep):
     items = items_with(number, "JT5261988016578", "4312345678901")
     match = find_by_tracking(items, number[-keep:])
     assert number in [item.return_tracking_no for item in match.items]
+
+
+def test_a_title_row_above_the_returns_header_is_skipped():
+    table = parse_returns(Grid(RETURN_TAB, ["小鹿服饰 退货登记"], [list(HEADER[:3]), ["R1", "抖音", "6938471029380002222"]]),
+                          TZ, now=NOW)
+    assert [(item.id, item.row, item.order_id) for item in table.items] == [("R1", 3, "6938471029380002222")]

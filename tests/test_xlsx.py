@@ -45,7 +45,7 @@ def test_everything_the_user_built_survives_a_write(data_file):
     backend.write([TabWrite(
         "交接", grid.header, "编号",
         add_columns=["店铺"],
-        changes=[change(3, "H20261122-002", "状态", "已完成"), change(3, "H20261122-002", "处理人", "阿杰"),
+        changes=[change(3, "H20261122-002", "状态", "已完成", "待处理"), change(3, "H20261122-002", "处理人", "阿杰"),
                  change(3, "H20261122-002", "店铺", "悦衣旗舰店")],
         appends=[["H20261123-001", "漏发", "3958120345678999999"] + [None] * 14],
     )])
@@ -78,7 +78,7 @@ def test_text_that_looks_like_a_formula_stays_text(data_file):
     grid = backend.read(["交接"])["交接"]
     notes = ["=HYPERLINK(\"http://x\")", "+86 138", "-少一件", "@仓库"]
     backend.write([TabWrite("交接", grid.header, "编号", changes=[
-        change(2 + i, "", "处理结果", note) for i, note in enumerate(notes)])])
+        change(2 + i, grid.rows[i][0], "处理结果", note) for i, note in enumerate(notes)])])
     sheet = openpyxl.load_workbook(path)["交接"]
     for i, note in enumerate(notes):
         cell = sheet.cell(2 + i, 16)
@@ -91,7 +91,7 @@ def test_blank_changes_clear_cells_and_numbers_stay_numbers(data_file):
     backend = XlsxBackend(path)
     grid = backend.read(["交接"])["交接"]
     backend.write([TabWrite("交接", grid.header, "编号", changes=[
-        change(5, "H20261121-009", "状态", None), change(5, "H20261121-009", "处理结果", Decimal("26.66"))])])
+        change(5, "H20261121-009", "状态", None, "处理中"), change(5, "H20261121-009", "处理结果", Decimal("26.66"))])])
     sheet = openpyxl.load_workbook(path)["交接"]
     assert sheet["E5"].value is None
     assert sheet["P5"].value == 26.66 and sheet["P5"].data_type == "n"
@@ -119,15 +119,18 @@ def test_an_office_lock_file_blocks_the_write_and_names_who(data_file, lock_name
     assert path.read_bytes() == before
 
 
-def test_a_change_since_the_read_is_detected_and_nothing_is_written(data_file):
+def test_a_cell_someone_else_saved_since_the_read_is_kept_and_the_write_lands(data_file):
     path = data_file("features.xlsx")
     backend = XlsxBackend(path)
-    grid = backend.read(["交接"])["交接"]
+    backend.read(["交接"])
     book = openpyxl.load_workbook(path)
     book["交接"]["M2"] = "夜班又补充了一句"
     book.save(path)
+    grid = backend.read(["交接"])["交接"]
+    book["交接"]["E2"] = "处理中"  # and then the very cell this write changes
+    book.save(path)
     edited = path.read_bytes()
-    with pytest.raises(SheetChangedError, match="被别人修改并保存了"):
+    with pytest.raises(SheetChangedError, match="第 2 行（编号 H20261122-001）的「状态」读取时是空白，现在是「处理中」"):
         backend.write([TabWrite("交接", grid.header, "编号", changes=[change(2, "H20261122-001", "状态", "已完成")])])
     assert path.read_bytes() == edited
 
@@ -145,9 +148,10 @@ def test_writes_are_atomic_and_keep_ten_backups(data_file):
     path = data_file("features.xlsx")
     original = path.read_bytes()
     backend = XlsxBackend(path)
-    grid = backend.read(["交接"])["交接"]
     for round_number in range(12):
-        backend.write([TabWrite("交接", grid.header, "编号", changes=[change(2, "H20261122-001", "处理结果", f"第{round_number}次")])])
+        grid = backend.read(["交接"])["交接"]
+        backend.write([TabWrite("交接", grid.header, "编号", changes=[
+            change(2, "H20261122-001", "处理结果", f"第{round_number}次", grid.rows[0][15])])])
     backups = sorted((path.parent / STATE_DIR / "backups").iterdir())
     assert len(backups) == 10
     assert openpyxl.load_workbook(backups[-1])["交接"]["P2"].value == "第10次"
@@ -167,7 +171,7 @@ def test_a_failed_write_leaves_the_file_untouched(data_file, monkeypatch):
 
     monkeypatch.setattr("handover.xlsx.os.replace", broken_replace)
     with pytest.raises(OSError):
-        backend.write([TabWrite("交接", grid.header, "编号", changes=[change(2, "H1", "状态", "已完成")])])
+        backend.write([TabWrite("交接", grid.header, "编号", changes=[change(2, "H20261122-001", "状态", "已完成")])])
     assert path.read_bytes() == before
     assert not [p for p in path.parent.iterdir() if p.name.endswith(".tmp")]
 
@@ -180,7 +184,8 @@ def test_a_formula_cell_is_never_overwritten(data_file):
     backend = XlsxBackend(path)
     grid = backend.read(["交接"])["交接"]
     with pytest.raises(SheetError, match="是公式"):
-        backend.write([TabWrite("交接", grid.header, "编号", changes=[change(2, "H1", "处理结果", "x")])])
+        backend.write([TabWrite("交接", grid.header, "编号", changes=[
+            change(2, "H20261122-001", "处理结果", "x", grid.rows[0][15])])])
 
 
 def test_a_missing_tab_is_created_with_its_rows(data_file):
@@ -215,7 +220,7 @@ def test_untouched_parts_are_copied_byte_for_byte(data_file):
     originals = {name: before.read(name) for name in before.namelist()}
     backend = XlsxBackend(path)
     grid = backend.read(["交接"])["交接"]
-    backend.write([TabWrite("交接", grid.header, "编号", changes=[change(2, "H1", "状态", "已完成")])])
+    backend.write([TabWrite("交接", grid.header, "编号", changes=[change(2, "H20261122-001", "状态", "已完成")])])
     after = zipfile.ZipFile(path)
     assert after.namelist() == list(originals)
     changed = [name for name in originals if after.read(name) != originals[name]]

@@ -10,6 +10,12 @@
 - `sorted.xlsx`: the same items as `features.xlsx` after someone sorted the tab by 订单号.
 - `libreoffice.xlsx`: `features.xlsx` opened and saved by LibreOffice Calc (needs `soffice`): another
   writer's XML (its own attributes on every row and cell, shared strings, styles), as teams' files are.
+- `shared.xlsx`: a night's sheet the way the zero-lost-edits tests need it: H20261122-001 … -014 on rows
+  2-15, all open, then row 16 typed without 编号 (its order id sorts last, so a reverse sort moves it).
+- `title_row.xlsx`: a shop's own layout: a title row above the header, no 新地址 column, the shop's own
+  `备注` column at the end, and the 编号 column in the middle; plus a 退货 tab with a title row too.
+- `no_new_address.xlsx`: the same without the title rows; `no_id_column.xlsx`: the same as
+  `title_row.xlsx` without a 编号 column.
 """
 
 from __future__ import annotations
@@ -91,6 +97,54 @@ def english(path: Path) -> None:
     workbook.save(path)
 
 
+SHARED_HEADER = ["编号", "登记时间", "平台", "类型", "订单号", "买家", "电话", "问题描述", "状态", "处理人", "处理时间",
+                 "处理结果"]
+
+
+def shared(path: Path) -> None:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "交接"
+    sheet.append(SHARED_HEADER)
+    for n in range(1, 15):
+        sheet.append([f"H20261122-{n:03d}", f"2026-11-22 {20 + n % 4}:{n:02d}", "淘宝", "漏发", f"39581203456789{n:05d}",
+                      f"买家{n}", None, "少发一件", "待处理"])
+    sheet.append([None, "2026-11-22 23:50", "淘宝", "催发货", "3958120345678999999", "小林", None, "催了三次", "待处理"])
+    workbook.create_sheet("退货").append(["编号", "平台", "订单号", "买家", "退货单号", "申请时间", "退款状态"])
+    workbook.save(path)
+
+
+TITLE_HEADER = ["登记时间", "平台", "类型", "编号", "订单号", "买家", "电话", "快递公司", "快递单号", "原地址", "问题描述",
+                "状态", "处理人", "处理时间", "备注"]
+TITLE_ROWS = [
+    ["2026-11-22 21:05", "淘宝", "漏发", "H20261122-001", "3958120345678901234", "阿may", "13812345678", None, None, None,
+     "少了腰带", "待处理", None, None, "老客户"],
+    ["2026-11-22 21:40", "抖音", "改地址", "H20261122-002", "6938471029384756102", "陈女士", "13987654321", "圆通",
+     "YT8823456789012", "杭州市西湖区文三路 90 号", "改到滨江区江南大道 588 号", "待处理", None, None, "VIP 客户，周末在家"],
+    ["2026-11-22 22:10", "拼多多", "尺码确认", "H20261122-003", "231122-508812345678901", "江南小雨", "15800001111", None,
+     None, None, "没选尺码", None, None, None, None],
+]
+
+
+def shop_layout(path: Path, *, title: bool = True, ids: bool = True) -> None:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "交接"
+    keep = [i for i, name in enumerate(TITLE_HEADER) if ids or name != "编号"]
+    if title:
+        sheet.append(["小鹿服饰 交接表 2026年11月"])
+    sheet.append([TITLE_HEADER[i] for i in keep])
+    for values in TITLE_ROWS:
+        sheet.append([values[i] for i in keep])
+    returns = workbook.create_sheet("退货")
+    if title:
+        returns.append(["小鹿服饰 退货登记"])
+    returns.append(["编号", "平台", "订单号", "买家", "退货单号", "申请时间", "退款状态", "备注"])
+    returns.append(["R20261121-001", "拼多多", "231121-508812340005555", "小林", None, "2026-11-22 10:30", "待处理",
+                    "先别退"])
+    workbook.save(path)
+
+
 def saved_by_libreoffice(source: Path, target: Path) -> None:
     import shutil
     import subprocess
@@ -111,7 +165,12 @@ def main() -> None:
     sorted_copy(HERE / "sorted.xlsx")
     english(HERE / "english.xlsx")
     saved_by_libreoffice(HERE / "features.xlsx", HERE / "libreoffice.xlsx")
-    print("wrote features.xlsx, sorted.xlsx, english.xlsx, libreoffice.xlsx")
+    shared(HERE / "shared.xlsx")
+    shop_layout(HERE / "title_row.xlsx")
+    shop_layout(HERE / "no_new_address.xlsx", title=False)
+    shop_layout(HERE / "no_id_column.xlsx", ids=False)
+    print("wrote features.xlsx, sorted.xlsx, english.xlsx, libreoffice.xlsx, shared.xlsx, title_row.xlsx, "
+          "no_new_address.xlsx, no_id_column.xlsx")
 
 
 if __name__ == "__main__":

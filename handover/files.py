@@ -68,14 +68,16 @@ def refuse_read_only_folder(folder: Path, name: str) -> None:
             f"先运行 chmod u+w {shell_path(folder)}"
         )
     if _on_read_only_disk(folder):
-        raise SheetReadOnlyError(
-            f"{folder} 在只读的磁盘上，写不了 {name}（{NOTHING_WRITTEN}）：把工作簿复制到可写的文件夹再用"
-        )
+        raise _read_only_disk(folder, name)
     if not os.access(folder, os.W_OK | os.X_OK):
         raise SheetReadOnlyError(
             f"你没有在文件夹 {folder} 里写文件的权限（文件夹属于 {owner_name(status.st_uid)}），handover 要在那里写 "
             f"{name}（{NOTHING_WRITTEN}）：请文件夹主人给你写权限，或换有权限的账号运行"
         )
+
+
+def _read_only_disk(folder: Path, name: str) -> SheetReadOnlyError:
+    return SheetReadOnlyError(f"{folder} 在只读的磁盘上，写不了 {name}（{NOTHING_WRITTEN}）：把工作簿复制到可写的文件夹再用")
 
 
 def _on_read_only_disk(folder: Path) -> bool:
@@ -196,13 +198,14 @@ def sync_folder(folder: Path) -> None:
         os.close(handle)
 
 
-def write_failure(error: OSError, target: Path, *, size: int | None = None) -> SheetError:
+def write_failure(error: OSError, target: Path, *, size: int | None = None) -> SheetWriteError | SheetReadOnlyError:
     """One line for an OS error met while writing `target` or a file beside it."""
-    where = error.filename or target.parent
+    folder = Path(os.path.abspath(target.parent))
+    where = error.filename or folder
     if error.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
         need = f"（需要约 {_size(size)}）" if size else ""
         return SheetWriteError(
-            f"磁盘满了，写不下 {target.name}{need}，{NOTHING_WRITTEN}，临时文件已删除：请在 {target.parent} "
+            f"磁盘满了，写不下 {target.name}{need}，{NOTHING_WRITTEN}，临时文件已删除：请在 {folder} "
             "所在的磁盘腾出空间后重新运行"
         )
     if error.errno in (errno.EACCES, errno.EPERM):
@@ -210,7 +213,7 @@ def write_failure(error: OSError, target: Path, *, size: int | None = None) -> S
             f"没有权限写 {where}，{target.name} {NOTHING_WRITTEN}：请给这个位置写权限，或换有权限的账号运行"
         )
     if error.errno == errno.EROFS:
-        return SheetWriteError(f"{target.parent} 在只读的磁盘上，写不了 {target.name}（{NOTHING_WRITTEN}）：把它复制到可写的文件夹再用")
+        return _read_only_disk(folder, target.name)
     return SheetWriteError(f"写 {target.name} 失败（{error.strerror or error}），{NOTHING_WRITTEN}：请检查 {where} 后重新运行")
 
 
@@ -262,21 +265,19 @@ def damaged_workbook(path: Path, data: bytes, error: Exception, backup: Path | N
 
 def _restore_hint(path: Path, backup: Path | None) -> str:
     if backup is not None:
-        return f"最近的备份是 {backup}，把坏文件改名留着，再把这个备份复制为 {path.name} 即可恢复"
+        return f"最近的备份是 {backup}，把坏文件改名留着，再把这个备份复制为 {path} 即可恢复"
     return "handover 没有它的备份，请从别处（同事的副本、网盘的历史版本）找回一份"
 
 
 def _what_it_looks_like(data: bytes) -> str:
-    head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    head = data[:512]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "它是纯文本，像 CSV"  # UTF-16, as some exports are
+    head = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if head.startswith((b"<html", b"<!doctype", b"<table", b"<?xml", b"<meta")):
         return "它是网页或 XML 文本"
-    try:
-        head.decode("utf-8")
-    except UnicodeDecodeError:
-        try:
-            head[:256].decode("gb18030")
-        except UnicodeDecodeError:
-            return "文件开头不是 xlsx 的格式"
+    if b"\x00" in head:
+        return "文件开头不是 xlsx 的格式"
     return "它是纯文本，像 CSV"
 
 

@@ -26,8 +26,8 @@ from typing import Sequence
 from python_calamine import CalamineError, CalamineWorkbook
 
 from .errors import SheetBusyError, SheetChangedError, SheetError, SheetWriteError
-from .files import (clean_stale_temps, damaged_workbook, make_folder_like, owner_name, real_path, share_like,
-                    sync_folder, write_beside, write_failure)
+from .files import (NOTHING_WRITTEN, clean_stale_temps, damaged_workbook, make_folder_like, owner_name, real_path,
+                    share_like, sync_folder, write_beside, write_failure)
 from .office_locks import lock_owner, office_lock_files, refuse_if_open_elsewhere, refuse_office_locks  # noqa: F401
 from .rebase import lay, refuse
 from .sheet import Backend, Grid, TabWrite, WriteResult
@@ -244,7 +244,7 @@ class XlsxBackend(Backend):
         if not os.access(made, access):
             raise SheetWriteError(
                 f"你没有权限使用 {made}（属于 {owner_name(made.stat().st_uid)}；handover 的写入锁和备份在这里），"
-                f"{self.path.name} 什么都没有写入：请它的主人给你写权限，或删掉它让 handover 重建"
+                f"{self.path.name} {NOTHING_WRITTEN}：请它的主人给你写权限，或删掉它让 handover 重建"
             )
 
     def _replace(self, new_data: bytes) -> None:

@@ -127,6 +127,20 @@ def test_a_teammate_can_write_after_root_did(run, team_folder, data_file):
     assert len(backups_of(path)) == 2
 
 
+@needs_root
+def test_done_by_a_teammate_through_the_files_group_keeps_its_group_and_mode(team_folder, data_file):
+    path = team_workbook(team_folder, data_file, 0o664)
+    os.chown(path, 0, 65534)
+    os.chown(team_folder, 0, 65534)
+    team_folder.chmod(0o2775)
+    result = as_teammate(team_folder, *DONE, "features.xlsx")
+    assert (result.exit_code, result.stderr) == (0, "")
+    status = path.stat()
+    # Only root may give a file away: the teammate's edit is theirs, but the group and mode stay.
+    assert (status.st_uid, status.st_gid, oct(status.st_mode & 0o777)) == (65534, 65534, "0o664")
+    assert status_of(path) == "已完成"
+
+
 # ------------------------------------------------------------------------------- full disk
 
 def test_done_on_a_full_disk_leaves_the_workbook_whole_and_no_temp_file(run, small_disk, data_file):
@@ -143,6 +157,17 @@ def test_done_on_a_full_disk_leaves_the_workbook_whole_and_no_temp_file(run, sma
     # Room again: the same command now works.
     (small_disk.path / "大文件.bin").unlink()
     assert run(*DONE, str(path)).exit_code == 0 and status_of(path) == "已完成"
+
+
+def test_done_on_a_workbook_on_a_read_only_disk_writes_nothing(run, small_disk, data_file):
+    path = small_disk.path / "features.xlsx"
+    shutil.copyfile(data_file("features.xlsx"), path)
+    small_disk.make_read_only()
+    result = run(*DONE, str(path))
+    assert result.exit_code == 1
+    assert result.stderr == (f"Error: {small_disk.path} 在只读的磁盘上，写不了 features.xlsx（什么都没有写入）："
+                             "把工作簿复制到可写的文件夹再用\n")
+    assert status_of(path) == "待处理"
 
 
 # --------------------------------------------------------------------------- damaged workbooks

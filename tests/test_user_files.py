@@ -288,7 +288,7 @@ def test_a_damaged_workbook_names_the_newest_backup_to_restore_from(data_file, d
     path.write_bytes(WORKBOOK_DAMAGE[damage][0](path.read_bytes()))
     with pytest.raises(SheetDamagedError) as caught:
         XlsxBackend(path).read(["交接"])
-    assert str(caught.value).endswith(f"：最近的备份是 {newest}，把坏文件改名留着，再把这个备份复制为 features.xlsx 即可恢复")
+    assert str(caught.value).endswith(f"：最近的备份是 {newest}，把坏文件改名留着，再把这个备份复制为 {path} 即可恢复")
 
 
 def test_without_a_backup_the_message_says_where_else_to_look(data_file):

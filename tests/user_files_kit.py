@@ -112,8 +112,10 @@ def as_teammate(folder: Path, *args: str) -> Outcome:
     unprivileged `nobody`), in a forked child so the already-imported code is used as it is."""
     from click.testing import CliRunner
 
-    import handover.actions, handover.files, handover.xlsx, handover.xlsx_patch  # noqa: F401,E401 - the child cannot read every module file
+    # The child cannot read this interpreter's own files (they are root's): import now what it will use.
+    import encodings.cp437  # noqa: F401 - zipfile decodes member names with it
     import filelock  # noqa: F401
+    import handover.actions, handover.files, handover.office_locks, handover.xlsx, handover.xlsx_patch  # noqa: F401,E401
     from handover.cli import cli
 
     reader, writer = os.pipe()
@@ -157,6 +159,10 @@ def small_disk(tmp_path):
 @dataclass
 class SmallDisk:
     path: Path
+
+    def make_read_only(self) -> None:
+        """Remount it read-only, as a write-protected USB stick or a share mounted `ro`."""
+        subprocess.run(["mount", "-o", "remount,ro", str(self.path)], check=True, capture_output=True)
 
     def fill(self) -> None:
         """Take all the space that is left, as the printer spool or a video download did."""

@@ -50,3 +50,15 @@ class SheetChangedError(SheetError):
 
 class UnknownIdError(HandoverError):
     """An id given on the command line is not in the sheet."""
+
+
+class SheetReadOnlyError(SheetError):
+    """The workbook (or its folder) is marked read-only, or this user may not write it; nothing was written."""
+
+
+class SheetDamagedError(SheetError):
+    """The workbook file cannot be read as an xlsx workbook: empty, cut short, corrupt, encrypted, an .xls."""
+
+
+class SheetWriteError(SheetError):
+    """Writing failed part-way (disk full, no permission); the workbook was left as it was."""

@@ -6,6 +6,8 @@ user's to lose.
 
 from __future__ import annotations
 
+import io
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -18,6 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .couriers import COURIERS
 from .errors import HandoverError
+from .files import real_path, refuse_read_only_folder, write_beside, write_failure
 from .render import column_width, render
 from .schema import CATEGORIES, HANDOVER_COLUMNS, HANDOVER_TAB, PLATFORM_LABELS, STATUS_LABELS, Status
 
@@ -77,9 +80,17 @@ def create_workbook(path: Path, tabs: Sequence[TabSpec]) -> None:
     workbook.remove(workbook.active)
     for spec in tabs:
         _add_tab(workbook.create_sheet(spec.name), spec)
-    temp = path.with_name(f".{path.name}.init.tmp")
-    workbook.save(temp)
-    temp.replace(path)
+    content = io.BytesIO()
+    workbook.save(content)
+    _write_new(path, content.getvalue())
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    """A new file, whole or not at all (a full disk leaves nothing behind)."""
+    try:
+        os.replace(write_beside(path, data), path)
+    except OSError as error:
+        raise write_failure(error, path, size=len(data)) from error
 
 
 def _add_tab(sheet: Worksheet, spec: TabSpec) -> None:
@@ -109,16 +120,35 @@ def _add_tab(sheet: Worksheet, spec: TabSpec) -> None:
 
 
 def init_workbook(path: Path, tabs: Sequence[TabSpec], *, config_text_context: dict | None = None) -> list[Path]:
-    """Create the workbook and, beside it, a handover.toml unless one exists. Returns what was written."""
+    """Create the workbook and, beside it, a handover.toml unless one exists. Returns what was written.
+
+    The user's files rules of every write hold here too: a symlink is created through to its target,
+    an existing workbook is never replaced, a read-only folder is not written into."""
     if path.suffix.lower() != ".xlsx":
         raise HandoverError(f"{path.name}：新工作簿的文件名要以 .xlsx 结尾")
-    if path.exists():
-        raise HandoverError(f"{path} 已经存在：handover init 不会覆盖它，请换个文件名")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    create_workbook(path, tabs)
-    written = [path]
+    target = real_path(path)
+    via = f"（它是指向 {target} 的链接）" if target != path else ""
+    if target.exists():
+        raise HandoverError(f"{path} 已经存在{via}：handover init 不会覆盖它，请换个文件名")
     config_path = path.with_name("handover.toml")
-    if not config_path.exists():
-        config_path.write_text(render("handover.toml.j2", None, sheet=path.name, **(config_text_context or {})), encoding="utf-8")
+    write_config = not config_path.exists() and not config_path.is_symlink()
+    _make_folder(target.parent, target.name)
+    if write_config and config_path.parent != target.parent:
+        _make_folder(config_path.parent, config_path.name)
+    create_workbook(target, tabs)
+    written = [path]
+    if write_config:
+        text = render("handover.toml.j2", None, sheet=path.name, **(config_text_context or {}))
+        _write_new(config_path, text.encode("utf-8"))
         written.append(config_path)
     return written
+
+
+def _make_folder(folder: Path, name: str) -> None:
+    """`folder`, made if missing, refused if it (or the nearest folder that exists above it) is read-only."""
+    existing = next(place for place in (folder, *folder.parents) if place.exists())
+    refuse_read_only_folder(existing, name)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise write_failure(error, folder / name) from error

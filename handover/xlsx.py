@@ -1,13 +1,14 @@
 """The local workbook backend: fast reads with calamine, safe surgical writes.
 
-A write (1) refuses while Excel, WPS or LibreOffice has the file open, (2) takes a file lock so two
-handover runs never write at once, (3) loads the file again and, if someone saved it since our read,
-parses it afresh and lays the plan onto it as it is now (`rebase.lay`, as on Google: rows found by 编号,
-a cell we change must still hold what we read, else nothing is written), (4) patches only the rows it
-changes (xlsx_patch), (5) writes a temp file beside the workbook and, after a last look that the file is
-still the one it loaded (size, mtime and hash: a program that saves without our lock, such as a sync
+A write (1) refuses a read-only workbook and one Excel, WPS or LibreOffice has open, (2) takes a file
+lock so two handover runs never write at once, (3) loads the file again and, if someone saved it since our
+read, parses it afresh and lays the plan onto it as it is now (`rebase.lay`, as on Google: rows found by
+编号, a cell we change must still hold what we read, else nothing is written), (4) patches only the rows
+it changes (xlsx_patch), (5) writes a temp file beside the workbook and, after a last look that the file
+is still the one it loaded (size, mtime and hash: a program that saves without our lock, such as a sync
 client, would otherwise lose its edit), atomically replaces it, keeping the previous file as a backup
-(the last 10 are kept).
+(the last 10 are kept). A symlinked workbook is the file it points to: read, locked, backed up and
+replaced there (files.py keeps those rules).
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import tempfile
+import re
+import time
 import unicodedata
 from datetime import datetime
 from pathlib import Path
@@ -23,25 +25,39 @@ from typing import Sequence
 
 from python_calamine import CalamineError, CalamineWorkbook
 
-from .errors import SheetBusyError, SheetChangedError, SheetError
+from .errors import SheetBusyError, SheetChangedError, SheetError, SheetWriteError
+from .files import (NOTHING_WRITTEN, clean_stale_temps, damaged_workbook, make_folder_like, owner_name, real_path,
+                    share_like, sync_folder, write_beside, write_failure)
+from .office_locks import lock_owner, office_lock_files, refuse_if_open_elsewhere, refuse_office_locks  # noqa: F401
 from .rebase import lay, refuse
 from .sheet import Backend, Grid, TabWrite, WriteResult
 
 BACKUPS_KEPT = 10
-STATE_DIR = ".handover"  # beside the workbook: write lock and backups
+STATE_DIR = ".handover"  # beside the workbook (the link's target): write lock and backups
+# A program saving the workbook in place shows a half-written zip for a moment: while the file keeps
+# changing we wait this long for it to finish. A file that fails to read and then stays unchanged for
+# SETTLE_SECONDS is at rest, so damaged, and is said to be at once.
+SAVE_WAIT_SECONDS = 5.0
+SETTLE_SECONDS = 0.3
+_LOOK_AGAIN_SECONDS = 0.03
 
 
 class XlsxBackend(Backend):
     def __init__(self, path: str | Path, *, lock_timeout: float = 10.0, backups: int = BACKUPS_KEPT):
-        self.path = Path(path).expanduser()
+        given = Path(path).expanduser()
+        # Everything happens at the file itself, so every run that reaches it shares one lock and one
+        # .handover/, and the shared file (not a private copy in place of the link) gets the edit.
+        self.path = real_path(given)
+        self.link = given if self.path != given else None
         self.label = str(path)
+        self.save_wait = SAVE_WAIT_SECONDS
         self.lock_timeout = lock_timeout
         self.backups = backups
         # The tabs as parsed from the bytes of `_grids_digest`, by the name asked and the name in the file
         # (None: no such tab).
         self._grids: dict[str, Grid | None] = {}
         self._grids_digest: bytes | None = None  # sha256 of the bytes last read
-        self._loaded: tuple[tuple[int, int], bytes] | None = None  # (stat, sha256) of what a write laid onto
+        self._loaded: tuple[tuple[int, int, int], bytes] | None = None  # (stat, sha256) of what a write laid onto
 
     # -------------------------------------------------------------------------------- reading
 
@@ -49,39 +65,62 @@ class XlsxBackend(Backend):
         try:
             return self.path.read_bytes()
         except FileNotFoundError:
+            if self.link is not None:
+                raise SheetError(f"{self.link} 是指向 {self.path} 的链接，但那个文件不存在了：请把链接指向现在的工作簿") from None
             raise SheetError(f"找不到工作簿 {self.path}：用 `handover init {self.path}` 新建一个") from None
         except IsADirectoryError:
             raise SheetError(f"{self.path} 是文件夹，不是工作簿") from None
+        except PermissionError:
+            raise SheetError(f"你没有读 {self.path} 的权限：请文件主人给你读权限，或换有权限的账号运行") from None
         except OSError as error:
             raise SheetError(f"读不了工作簿 {self.path}（{error.strerror}）") from None
 
     def read(self, tabs: Sequence[str]) -> dict[str, Grid | None]:
         # calamine reads the path itself (faster than from a buffer); the fingerprint is of the bytes
         # on disk, and a save landing between the two reads is caught by comparing stat before and after.
-        for _ in range(3):
+        deadline = time.monotonic() + self.save_wait
+        while True:
             before = self._stat()
-            digest = hashlib.sha256(self._load()).digest()
+            data = self._load()
+            failure: Exception | None = None
             try:
-                workbook = CalamineWorkbook.from_path(str(self.path))
+                grids = self._grids_of(CalamineWorkbook.from_path(str(self.path)), tabs)
             except (CalamineError, ValueError, OSError) as error:
-                raise SheetError(f"{self.path} 不是能读取的 xlsx 工作簿（{error}）") from None
-            grids = self._grids_of(workbook, tabs)
-            if self._stat() == before:
-                if digest != self._grids_digest:
-                    self._grids = {}
-                self._grids_digest = digest
-                self._grids.update(grids)
-                self._grids.update({grid.tab: grid for grid in grids.values() if grid is not None})
-                return grids
-        raise SheetChangedError(f"{self.path} 在读取时一直被修改（有人正在保存？）：请稍后再试")
+                failure = error
+            after = self._stat()
+            if after == before:
+                if failure is None:
+                    digest = hashlib.sha256(data).digest()
+                    if digest != self._grids_digest:
+                        self._grids = {}
+                    self._grids_digest = digest
+                    self._grids.update(grids)
+                    self._grids.update({grid.tab: grid for grid in grids.values() if grid is not None})
+                    return grids
+                if self._stays(after):
+                    raise damaged_workbook(self.path, data, failure, newest_backup(self.path)) from failure
+            if time.monotonic() > deadline:
+                raise SheetBusyError(
+                    f"另一个程序正在保存 {self.path.name}（等了 {self.save_wait:g} 秒还没保存完）：请等它保存完再运行这条命令"
+                )
+            time.sleep(_LOOK_AGAIN_SECONDS)
 
-    def _stat(self) -> tuple[int, int]:
+    def _stays(self, status: tuple[int, int, int]) -> bool:
+        """Whether the file stays as it is for SETTLE_SECONDS (looking often, to retry a save soon)."""
+        for _ in range(round(SETTLE_SECONDS / _LOOK_AGAIN_SECONDS)):
+            time.sleep(_LOOK_AGAIN_SECONDS)
+            if self._stat() != status:
+                return False
+        return True
+
+    def _stat(self) -> tuple[int, int, int]:
         try:
             status = self.path.stat()
         except OSError:
             self._load()  # raises the message that fits (missing file, folder, permission)
             raise
-        return status.st_mtime_ns, status.st_size
+        # The inode too: a program that saves by renaming a new file over this one may keep size and time.
+        return status.st_mtime_ns, status.st_size, status.st_ino
 
     def _grids_of(self, workbook: CalamineWorkbook, tabs: Sequence[str]) -> dict[str, Grid | None]:
         names = {unicodedata.normalize("NFC", name): name for name in workbook.sheet_names}
@@ -182,41 +221,87 @@ class XlsxBackend(Backend):
             raise SheetChangedError(f"{self.path} 在写入前的一刻被别的程序保存了：这次什么也没写入，请重新运行这条命令")
 
     def _state_dir(self) -> Path:
-        directory = self.path.parent / STATE_DIR
-        directory.mkdir(exist_ok=True)
+        """`.handover/` beside the workbook itself, with the write lock in it. Every run that reaches this
+        file, by any path and as any user who may write it, must share them: the folder gets its parent's
+        owner and mode, the lock the workbook's, whoever happened to make them first."""
+        folder = self.path.parent
+        directory = folder / STATE_DIR
+        lock = directory / f"{self.path.name}.lock"
+        try:
+            make_folder_like(directory, folder.stat())
+            self._refuse_unusable_state(directory, os.W_OK | os.X_OK)
+            try:
+                os.close(os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+            except FileExistsError:
+                self._refuse_unusable_state(lock, os.R_OK | os.W_OK)
+            else:
+                share_like(lock, self.path.stat(), mode_mask=0o666)
+        except OSError as error:
+            raise write_failure(error, self.path) from error
         return directory
 
+    def _refuse_unusable_state(self, made: Path, access: int) -> None:
+        if not os.access(made, access):
+            raise SheetWriteError(
+                f"你没有权限使用 {made}（属于 {owner_name(made.stat().st_uid)}；handover 的写入锁和备份在这里），"
+                f"{self.path.name} {NOTHING_WRITTEN}：请它的主人给你写权限，或删掉它让 handover 重建"
+            )
+
     def _replace(self, new_data: bytes) -> None:
-        """Temp file in the same folder, fsync, keep the old file as a backup, atomic rename."""
-        folder = self.path.parent
-        handle, temp_name = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=folder)
+        """Temp file beside the workbook with its owner and mode, fsync, keep the old file as a backup,
+        atomic rename. Runs under the write lock, so temp files a killed run left can be cleaned first."""
+        if self.link is not None:
+            # Excel or WPS opened through the link leaves its lock file beside the link.
+            refuse_office_locks(self.link)
+        clean_stale_temps(self.path)
         try:
-            with os.fdopen(handle, "wb") as temp:
-                temp.write(new_data)
-                temp.flush()
-                os.fsync(temp.fileno())
-            os.chmod(temp_name, self.path.stat().st_mode & 0o777)
+            temp = write_beside(self.path, new_data, like=self.path.stat())
+        except OSError as error:
+            raise write_failure(error, self.path, size=len(new_data)) from error
+        try:
             self._backup()
             self._refuse_if_changed_since_load()
-            os.replace(temp_name, self.path)
-        except BaseException:
-            if os.path.exists(temp_name):
-                os.unlink(temp_name)
+            os.replace(temp, self.path)
+        except BaseException as error:
+            temp.unlink(missing_ok=True)
+            if isinstance(error, OSError) and error.errno is not None:
+                raise write_failure(error, self.path) from error
             raise
+        sync_folder(self.path.parent)
 
     def _backup(self) -> None:
         backups = self._state_dir() / "backups"
-        backups.mkdir(exist_ok=True)
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-        target = backups / f"{self.path.stem}-{stamp}{self.path.suffix}"
+        make_folder_like(backups, backups.parent.stat())
+        target = backups / f"{self.path.stem}-{datetime.now().strftime(_BACKUP_STAMP)}{self.path.suffix}"
         try:
             # The replace gives the workbook a new inode, so a hard link keeps the old bytes for free.
             os.link(self.path, target)
         except OSError:
-            target.write_bytes(self.path.read_bytes())
-        mine = sorted(backups.glob(f"{self.path.stem}-*{self.path.suffix}"))
+            # No hard links on this file system (or not allowed to a non-owner): an atomic copy that
+            # keeps the workbook's owner and mode, so a full disk leaves no half backup.
+            os.replace(write_beside(target, self.path.read_bytes(), like=self.path.stat()), target)
+        mine = backups_of(self.path)
         for old in mine[: max(0, len(mine) - self.backups)]:
             old.unlink(missing_ok=True)
+
+
+_BACKUP_STAMP = "%Y%m%d-%H%M%S-%f"
+
+
+def backups_of(path: Path) -> list[Path]:
+    """The backups `_backup` kept of this workbook, oldest first (never those of `店铺-旧.xlsx` beside it)."""
+    folder = path.parent / STATE_DIR / "backups"
+    pattern = re.compile(re.escape(path.stem) + r"-\d{8}-\d{6}-\d{6}" + re.escape(path.suffix))
+    try:
+        names = sorted(entry.name for entry in os.scandir(folder) if pattern.fullmatch(entry.name))
+    except OSError:
+        return []
+    return [folder / name for name in names]
+
+
+def newest_backup(path: Path) -> Path | None:
+    mine = backups_of(path)
+    return mine[-1] if mine else None
 
 
 class _PackageView:
@@ -237,62 +322,3 @@ def _column_widths(header: Sequence[str]) -> dict[int, float]:
     from .render import column_width
 
     return {index: column_width(name) for index, name in enumerate(header)}
-
-
-# ------------------------------------------------------------------------------ office locks
-
-def office_lock_files(path: Path) -> list[Path]:
-    """The lock files Excel/WPS (`~$name.xlsx`, with the name shortened for long names) and
-    LibreOffice (`.~lock.name.xlsx#`) leave beside a workbook they have open."""
-    name = path.name
-    candidates = [f"~${name}", f".~lock.{name}#"]
-    if len(name) > 2:
-        candidates += [f"~${name[2:]}", f"~${name[1:]}"]
-    return [path.with_name(candidate) for candidate in candidates if path.with_name(candidate).exists()]
-
-
-def lock_owner(lock_file: Path) -> str | None:
-    """Who holds an office lock file, when it says."""
-    try:
-        data = lock_file.read_bytes()[:512]
-    except OSError:
-        return None
-    if lock_file.name.startswith(".~lock."):
-        # LibreOffice: "Full Name,login,host,date,profile;"
-        fields = data.decode("utf-8", "replace").split(",")
-        for field in (fields[0], fields[1] if len(fields) > 1 else ""):
-            if field.strip():
-                return field.strip()
-        return None
-    # Excel/WPS owner file: a length byte and the name in the ANSI code page, padded to 54 bytes, then
-    # a 16-bit length and the same name in UTF-16LE.
-    if not data:
-        return None
-    length = data[0]
-    if len(data) >= 56 + 2 * length and length:
-        for start in (56, 55, 54):
-            try:
-                name = data[start: start + 2 * length].decode("utf-16-le").strip("\x00 ")
-            except UnicodeDecodeError:
-                continue
-            if name and name.isprintable():
-                return name
-    if 0 < length < 54:
-        for encoding in ("utf-8", "gbk", "latin-1"):
-            try:
-                name = data[1: 1 + length].decode(encoding).strip("\x00 ")
-            except UnicodeDecodeError:
-                continue
-            if name.isprintable() and name:
-                return name
-    return None
-
-
-def refuse_if_open_elsewhere(path: Path) -> None:
-    for lock_file in office_lock_files(path):
-        owner = lock_owner(lock_file)
-        who = f"{owner} 正在" if owner else "有人正在"
-        raise SheetBusyError(
-            f"{who}用 Excel/WPS/LibreOffice 打开 {path.name}（锁文件 {lock_file.name}）：请先保存并关闭它再运行；"
-            "如果确定没人在用，删掉这个锁文件即可"
-        )

@@ -18,6 +18,7 @@ command (a big compensation run) re-reads.
 
 from __future__ import annotations
 
+import random
 import re
 import time
 from dataclasses import dataclass
@@ -39,7 +40,7 @@ from .google_http import (
     find_credentials,
     load_credentials,
 )
-from .google_plan import TabPlan, cell_value, header_text
+from .google_plan import TabPlan, _find_column, cell_value, header_text
 from .sheet import (
     Backend,
     Grid,
@@ -220,6 +221,7 @@ class GoogleBackend(Backend):
             if columns > grid_columns:
                 structure.append({"appendDimension": {"sheetId": sheet_id, "dimension": "COLUMNS",
                                                       "length": columns - grid_columns}})
+        structure += self._number_format_requests(tab_plans, structure)
         if structure:
             try:
                 reply = self.retrier.call(self._http.batch_update, self.key, {"requests": structure})
@@ -258,6 +260,44 @@ class GoogleBackend(Backend):
                             columns += dimension["length"]
                         self._sizes[title] = (rows, columns)
 
+    # ------------------------------------------------------------------------------- additions
+
+    def tab_names(self) -> list[str]:
+        return list(self._tab_info())
+
+    def _number_format_requests(self, tab_plans: list[TabPlan], structure: list[dict]) -> list[dict]:
+        """TabWrite.number_formats, carried by the spreadsheets.batchUpdate the write already makes, never
+        by a request of their own: a tab it creates gets them on the whole column below the header (so
+        the rows appended later have them too); a grid it grows, on the appended and the added rows."""
+        requests = []
+        for tab_plan in tab_plans:
+            columns = {column: code for name, code in tab_plan.write.number_formats.items()
+                       if (column := _find_column(tab_plan.header, name)) is not None}
+            if not columns:
+                continue
+            for request in structure:
+                if request.get("addSheet", {}).get("properties", {}).get("title") == tab_plan.tab:
+                    properties = request["addSheet"]["properties"]
+                    # Chosen here, so that the formats can name the tab in the request that creates it.
+                    properties.setdefault("sheetId", _unused_sheet_id({i.sheet_id for i in (self._tabs or {}).values()}))
+                    span = (properties["sheetId"], 1, properties["gridProperties"]["rowCount"])
+                elif (request.get("appendDimension", {}).get("dimension") == "ROWS" and tab_plan.append_block
+                      and self._tabs and request["appendDimension"]["sheetId"] == self._tabs[tab_plan.tab].sheet_id):
+                    grown = request["appendDimension"]
+                    span = (grown["sheetId"], tab_plan.append_block[0] - 1,
+                            self._sizes[tab_plan.tab][0] + grown["length"])
+                else:
+                    continue
+                sheet_id, top, bottom = span
+                for column, code in columns.items():
+                    kind = "PERCENT" if "%" in code else "NUMBER"
+                    requests.append({"repeatCell": {
+                        "range": {"sheetId": sheet_id, "startRowIndex": top, "endRowIndex": bottom,
+                                  "startColumnIndex": column, "endColumnIndex": column + 1},
+                        "cell": {"userEnteredFormat": {"numberFormat": {"type": kind, "pattern": code}}},
+                        "fields": "userEnteredFormat.numberFormat"}})
+        return requests
+
     # ---------------------------------------------------------------------------------- errors
 
     def _api(self, doing: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -293,6 +333,13 @@ def _auth_error(error: Exception) -> SheetError:
         return SheetError(f"Google 拒绝为这份凭据签发令牌（{code}）：密钥可能已被删除或停用，"
                           "请在 Google Cloud 控制台重新生成服务账号密钥")
     return SheetError("连不上 Google 的登录服务：请检查网络或代理设置后重试")
+
+
+def _unused_sheet_id(used: set[int]) -> int:
+    while True:
+        sheet_id = random.randrange(1, 2**31 - 1)
+        if sheet_id not in used:
+            return sheet_id
 
 
 _ECHO = re.compile(r"!\$?([A-Z]+)\$?(\d+)(?::\$?([A-Z]+)\$?(\d+))?$")

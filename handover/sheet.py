@@ -69,7 +69,9 @@ class TabWrite:
     `id_column` names the header of the 编号 column used to find moved rows (None: the tab has no ids,
     e.g. a ledger that is only appended to). `add_columns` are headers appended to row 1 when the tab
     lacks them; `appends` are whole rows in the order of `header + add_columns`. `create` makes the tab
-    with `header` when it does not exist yet.
+    with `header` when it does not exist yet. `number_formats` (spreadsheet format codes such as
+    `#,##0.00` or `0%`, by column header) are given to the cells this write appends in those columns,
+    and on a tab it creates to the whole column below the header.
     """
 
     tab: str
@@ -79,6 +81,7 @@ class TabWrite:
     changes: list[CellChange] = field(default_factory=list)
     appends: list[list[WriteValue]] = field(default_factory=list)
     create: bool = False
+    number_formats: dict[str, str] = field(default_factory=dict)
 
     def is_empty(self) -> bool:
         return not (self.changes or self.appends or self.add_columns or self.create)
@@ -106,6 +109,10 @@ class Backend(ABC):
     @abstractmethod
     def write(self, writes: Sequence[TabWrite]) -> WriteResult:
         """Apply the plan, all or nothing. Requires a previous `read` of the same tabs."""
+
+    @abstractmethod
+    def tab_names(self) -> list[str]:
+        """Every tab of the sheet, in order (on Google, one metadata request unless already known)."""
 
 
 def same_value(a: CellValue | WriteValue, b: CellValue | WriteValue) -> bool:

@@ -145,6 +145,7 @@ class XlsxBackend(Backend):
             if appended:
                 replaced.update(grow_tables(package, part.path, appended[0] - 1, appended[-1],
                                             read=_PackageView(package, replaced).read))
+        self._format_appended(package, writes, result, replaced, added)
         new_data = rewrite_package(data, replaced, added)
         self._replace(new_data)
         self._fingerprint = hashlib.sha256(new_data).digest()
@@ -187,6 +188,47 @@ class XlsxBackend(Backend):
             old.unlink(missing_ok=True)
 
 
+    # ---------------------------------------------------------------------- additions
+
+    def tab_names(self) -> list[str]:
+        try:
+            workbook = CalamineWorkbook.from_path(str(self.path))
+        except (CalamineError, ValueError, OSError) as error:
+            self._load()  # the message that fits a missing file, a folder or no permission
+            raise SheetError(f"{self.path} 不是能读取的 xlsx 工作簿（{error}）") from None
+        names = list(workbook.sheet_names)
+        workbook.close()
+        return names
+
+    def _format_appended(self, package, writes: Sequence[TabWrite], result: WriteResult, replaced: dict[str, bytes],
+                         added: dict[str, bytes]) -> None:
+        """TabWrite.number_formats: a cell style per format, given to the cells just appended."""
+        from .xlsx_patch import number_format_styles, sheet_parts, style_cells
+
+        wanted = [w for w in writes if w.number_formats and result.appended_rows.get(w.tab)]
+        if not wanted or "xl/styles.xml" not in package.namelist():
+            return
+        view = _PackageView(package, replaced)
+        styles, index = number_format_styles(view.read("xl/styles.xml"), [c for w in wanted for c in w.number_formats.values()])
+        if not index:
+            return
+        replaced["xl/styles.xml"] = styles
+        parts = sheet_parts(view)  # type: ignore[arg-type] - reads workbook.xml as this plan left it
+        for write in wanted:
+            grid = self._grids.get(write.tab)
+            part = parts.get(grid.tab if grid else write.tab)
+            if part is None:
+                continue
+            names = write.header + write.add_columns
+            columns = {_append_positions(write)[names.index(name)]: index[code]
+                       for name, code in write.number_formats.items() if name in names and code in index}
+            cells = {row: columns for row in result.appended_rows[write.tab]}
+            if part.path in added:
+                added[part.path] = style_cells(added[part.path], cells)
+            else:
+                replaced[part.path] = style_cells(view.read(part.path), cells)
+
+
 class _PackageView:
     """The package as already edited by earlier writes of the same plan, for add_sheet to read."""
 
@@ -218,18 +260,21 @@ def _edits_for(write: TabWrite, grid: Grid | None) -> tuple[dict[int, dict[int, 
         if change.column not in positions:
             raise SheetError(f"「{write.tab}」没有「{change.column}」列")
         edits.setdefault(change.row, {})[positions[change.column]] = change.new
-    base = len(header)
-
-    def position(i: int) -> int:
-        return i if i < base else positions[write.add_columns[i - base]]
-
+    position = _append_positions(write)
     last_row = _last_filled_row(grid)
     appended = []
     for offset, values in enumerate(write.appends):
         number = last_row + 1 + offset
         appended.append(number)
-        edits[number] = {position(i): value for i, value in enumerate(values) if value not in (None, "")}
+        edits[number] = {position[i]: value for i, value in enumerate(values) if value not in (None, "")}
     return edits, appended
+
+
+def _append_positions(write: TabWrite) -> list[int]:
+    """The column index of each value of an appended row: the header's own columns, then the added
+    columns right after the last named header."""
+    last_header = max((i for i, name in enumerate(write.header) if name), default=-1)
+    return list(range(len(write.header))) + [last_header + 1 + offset for offset in range(len(write.add_columns))]
 
 
 def _last_filled_row(grid: Grid | None) -> int:

@@ -235,8 +235,9 @@ def check_ledger(ledger: Ledger, name: str = LEDGER_TAB) -> None:
         more = f"，共 {len(ledger.problems)} 行" if len(ledger.problems) > 1 else ""
         guessed = (f"；「{first.file}」是按表头认出的赔付记录，如果它不是，请新建一个叫「{name}」的标签页"
                    if ledger.tabs and ledger.tabs != [name] else "")
-        raise LedgerError(f"「{first.file}」有认不准的行（{first.describe()}{more}）：这些行挡不住重复赔付，"
-                          f"修好之前 --commit 什么都不记录。不加 --commit 运行可看到全部{guessed}")
+        column = f"「{first.column}」" if first.column else ""
+        raise LedgerError(f"「{first.file}」有认不准的行：第 {first.row} 行{column}：{first.message}{more}。"
+                          f"修好之前 --commit 什么都不记录，不加 --commit 运行可看到全部{guessed}")
 
 
 def rate_cell(rate: Decimal | None) -> WriteValue:

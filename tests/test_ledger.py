@@ -307,3 +307,17 @@ def test_a_tab_taken_for_the_ledger_by_its_header_says_how_to_say_otherwise():
     assert ledger.tabs == ["财务对账"] and ledger.entries == []
     with pytest.raises(LedgerError, match="「财务对账」是按表头认出的赔付记录，如果它不是，请新建一个叫「赔付记录」的标签页"):
         check_ledger(ledger, "赔付记录")
+
+
+def test_a_full_ledger_grid_on_google_grows_and_formats_in_one_request(sheets_emulator, google_backend):
+    backend, key = google_backend({"交接": [["编号"]]})
+    sheets_emulator.add_tab(key, TAB, LEDGER_ROWS, rows=2, cols=10)  # a hand-made ledger, its grid full
+    grid = backend.read([TAB])[TAB]
+    report = run_compensation([DATA / "douyin_orders.csv"], [], Config(), grid, NOW, by="财务小周")
+    sheets_emulator.reset_counts()
+    commit_report(backend, report, grid)
+    assert sheets_emulator.count("batchUpdate") == 1  # appendDimension and the formats together
+    assert sheets_emulator.values(key, TAB)[2][0] == "6930000000000000101"
+    assert [sheets_emulator.number_format(key, TAB, f"{c}3") for c in "CDE"] == [
+        {"type": "NUMBER", "pattern": "#,##0.00"}, {"type": "PERCENT", "pattern": "0%"}, {"type": "NUMBER", "pattern": "#,##0.00"}]
+    assert sheets_emulator.number_format(key, TAB, "E2") is None  # a row of theirs keeps its own format

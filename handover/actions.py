@@ -10,18 +10,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Mapping, Sequence
 
-from .compensation import (
-    CompensationReport,
-    PullAtRisk,
-    at_risk_data,
-    at_risk_for_pull,
-    commit_report,
-    render_at_risk,
-    run_compensation,
-)
+from .compensation import CompensationReport, PullAtRisk, at_risk_for_pull, plan_commit, run_compensation
+from .compensation_output import at_risk_data, deliver, render_at_risk
 from .deadlines import DeadlineReport, deadline_report, deadlines_json, render_deadlines
 from .errors import HandoverError, SheetError
-from .ledger import read_ledger
+from .ledger import find_ledger, read_ledger
 from .messages import CourierBatch, Messages, build_messages, courier_messages, messages_json, render_messages
 from .records import HandoverItem, Problem
 from .returns import ReturnItem, TrackingMatch, find_by_tracking, parse_returns
@@ -185,14 +178,19 @@ def summary(ws: Workspace, day: date | None = None, now: datetime | None = None,
 # --------------------------------------------------------------------------------- compensation
 
 def compensation(ws: Workspace, orders: Sequence[str], affiliates: Sequence[str] = (), *, commit: bool = False,
-                 by: str | None = None, now: datetime | None = None) -> CompensationReport:
-    """The payouts owed, without those the ledger already holds; `commit` records the new ones in it."""
+                 by: str | None = None, now: datetime | None = None, out: str | None = None,
+                 fmt: str = "text") -> CompensationReport:
+    """The payouts owed, without those the ledger already holds (found by its header if renamed);
+    `out` gets the report or the finance workbook; `commit` then records the new payouts, last of all."""
     now = now or ws.now()
-    grids = ws.read("payouts", "returns")
-    report = run_compensation(orders, affiliates, ws.config, grids["payouts"], now,
+    # The 退货 tab only tells the affiliate rule which orders came back: read only when it can matter.
+    grids = ws.read("payouts", "returns") if affiliates else ws.read("payouts") | {"returns": None}
+    tabs = ws.config.tabs
+    ledger = find_ledger(ws.backend, grids["payouts"], skip={tabs["handover"], tabs["returns"], tabs["payouts"]})
+    report = run_compensation(orders, affiliates, ws.config, ledger, now,
                               by=ws.config.handler(by), returns_grid=grids["returns"])
-    if commit:
-        commit_report(ws.backend, report, grids["payouts"], ws.config)
+    write = plan_commit(report, ledger) if commit else None
+    deliver(ws.backend, report, write, out=out, fmt=fmt, override=ws.templates)
     return report
 
 

@@ -306,17 +306,14 @@ def summary(sheet, config_file, day, fmt, out, templates, orders) -> None:
 @sheet_options
 def compensation(sheet, config_file, orders, affiliate, commit, by, fmt, out, templates, strict) -> None:
     """Pre-sale late-shipment compensation and affiliate deductions: whom to pay, how much, never twice."""
-    from .compensation import render_report
+    from .compensation_output import render_report
 
     ws = _workspace(sheet, config_file, templates)
-    report = actions.compensation(ws, orders, affiliate, commit=commit, by=by)
-    if out and out.lower().endswith(".xlsx"):
-        from .payouts_xlsx import write_payouts_xlsx
-
-        write_payouts_xlsx(report, out)
+    report = actions.compensation(ws, orders, affiliate, commit=commit, by=by, out=out, fmt=fmt)
+    if out:
         click.echo(f"已写入 {out}（{len(report.payouts)} 笔赔付）", err=True)
-        out = None
-    _emit(render_report(report, fmt, ws.templates), out)
+    if not out or out.lower().endswith(".xlsx"):
+        click.echo(render_report(report, fmt, ws.templates), nl=False)
     for rejected in report.rejected if fmt == "json" or out else ():
         click.echo(rejected.describe(), err=True)
     if strict and report.rejected:

@@ -1,219 +1,30 @@
-"""The compensation rules (issue 4 points 2 and 3) on typed records, and their settings.
+"""The compensation rules (issue 4 points 2 and 3) on typed records.
 
-`[compensation]` in handover.toml becomes CompensationSettings (the built-in default is the seed's 30%
-with no floor or cap; named presets from PLATFORMS.md are switched on by the shop). Rows from exports.py
-are folded into one state per order id, then each rule looks at one order: a Payout, an AtRisk line, a
-Check for a person, a RejectedRow, or nothing.
+Rows from exports.py are folded into one state per order id, then each rule looks at one order: a
+Payout, an AtRisk line, a Check for a person, a RejectedRow, or nothing. The settings they follow are
+compensation_settings.py's.
 """
 
 from __future__ import annotations
 
-import functools
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any
 
-from .config import Config
-from .errors import ConfigError
+from .compensation_settings import (  # noqa: F401 - the settings' public names are part of this module's API
+    PRESETS, CompensationSettings, Rule, parse_settings, percent, yuan,
+)
 from .export_rows import CLOSED, SUCCESS, AffiliateLine, OrderLine
-from .exports import MAPPABLE, RejectedRow
-from .schema import PLATFORM_LABELS, platform_of
-from .values import ValueProblem, parse_money, parse_rate, to_fen
+from .exports import RejectedRow
+from .values import to_fen
 
 PRESALE_LATE = "presale_late"
 AFFILIATE_DEDUCTION = "affiliate_deduction"
 KINDS = (PRESALE_LATE, AFFILIATE_DEDUCTION)
-KIND_LABELS = {PRESALE_LATE: "预售延迟发货赔付", AFFILIATE_DEDUCTION: "淘客订单扣佣金退款"}
-
-# Named rule sets a shop switches on with `preset = "…"` (PLATFORMS.md, "Late-shipment and out-of-stock
-# penalties"). Rules change: each names its source, and none applies unless the config asks for it.
-PRESETS: dict[str, dict[str, str]] = {
-    # Seed 004: a pre-sale order not shipped by day 15 and refunded as 未按约定时间发货 or 缺货 costs 30% of
-    # the item price. The built-in default.
-    "seed": {"rate": "0.30"},
-    # Taobao, refund reason 缺货 / 未按约定时间发货 upheld: 30% of the paid amount, at least ¥5, at most ¥500
-    # (worked: 800 -> 240, 2600 -> 500, 10 -> 5). Source: www.guangdonglong.com/c/0G021V5092023_2.html, ~2023.
-    "taobao_2023": {"rate": "0.30", "min": "5", "max": "500"},
-    # Taobao 违背发货时间承诺, 2015 trial: 5%, ¥5 to ¥30. Source: 85l.net/l/2056992216415243827.html.
-    "taobao_2015": {"rate": "0.05", "min": "5", "max": "30"},
-    # Taobao 违背发货时间承诺, later rule: 10%, ¥5 to ¥100 (the rule caps per buyer-seller pair within 24 h;
-    # we cap per order). Source: m.bbbaike.com/qiaomen/youxi/221212.html, year unclear.
-    "taobao_late_10": {"rate": "0.10", "min": "5", "max": "100"},
-}
-_DEFAULTS = {"rate": "0.30", "min": None, "max": None, "presale_days": 15}
-_RULE_KEYS = ("preset", "rate", "min", "max", "presale_days")
-_SECTION_KEYS = (*_RULE_KEYS, "warn_days", "reasons", "presale_keywords", "presale_only", "include_service_fee",
-                 "platform", "orders", "platforms")
-
-
-# -------------------------------------------------------------------------------------------- config
-
-@dataclass(frozen=True)
-class Rule:
-    rate: Decimal
-    minimum: Decimal | None
-    maximum: Decimal | None
-    presale_days: int
-    source: str  # the preset it came from, for the report
-
-    def describe(self) -> str:
-        """30%，最低 5.00，最高 500.00（taobao_2023）: which rule a payout used, for finance to check."""
-        bounds = []
-        if self.minimum is not None:
-            bounds.append(f"最低 {self.minimum}")
-        if self.maximum is not None:
-            bounds.append(f"最高 {self.maximum}")
-        percent = f"{(self.rate * 100).normalize():f}%"
-        return f"{percent}，{'，'.join(bounds) if bounds else '不设上下限'}（{self.source}）"
-
-    def amount(self, base: Decimal) -> Decimal:
-        """rate × base, half-up to the fen, then the floor and the cap."""
-        amount = to_fen(base * self.rate)
-        if self.minimum is not None and amount < self.minimum:
-            amount = self.minimum
-        if self.maximum is not None and amount > self.maximum:
-            amount = self.maximum
-        return to_fen(amount)
-
-
-@dataclass(frozen=True)
-class CompensationSettings:
-    rule: Rule
-    platform_rules: dict[str, Rule]
-    warn: timedelta
-    reasons: tuple[str, ...]
-    presale_keywords: tuple[str, ...] = ("预售",)
-    presale_only: bool = True  # False: every order counts as pre-sale (a file of pre-sale orders only)
-    include_service_fee: bool = False
-    platform: str | None = None  # forced platform for every export
-    orders: tuple[str, ...] = ()  # glob patterns of order exports for `pull`
-    columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
-
-    def rule_for(self, platform: str | None) -> Rule:
-        return self.platform_rules.get(platform or "", self.rule)
-
-    def reason_matches(self, text: str) -> bool:
-        return _matches(text, self.reasons)
-
-
-def _reason_key(text: str) -> str:
-    """Loose form of a refund reason: 卖家缺货, 未按照约定时间发货（预售）, ＂缺货＂ all contain their key."""
-    text = unicodedata.normalize("NFKC", text).lower().replace("按照", "按")
-    return re.sub(r"[\W_]+", "", text)
-
-
-@functools.lru_cache(maxsize=4096)
-def _matches(text: str, reasons: tuple[str, ...]) -> bool:
-    key = _reason_key(text)
-    return bool(key) and any(_reason_key(reason) in key for reason in reasons)
-
-
-def parse_settings(config: Config) -> CompensationSettings:
-    """`[compensation]` (and `[columns]`) of handover.toml -> settings; one-line ConfigError otherwise."""
-    section = config.section("compensation")
-    where = f"{config.where()}: [compensation]"
-    _unknown(section, _SECTION_KEYS, where)
-    rule = _rule(section, _DEFAULTS | {"source": "seed"}, where)
-    platform_rules = {}
-    platforms = section.get("platforms", {})
-    if not isinstance(platforms, dict):
-        raise ConfigError(f"{where} platforms 应该是表，例如 [compensation.platforms.taobao]")
-    for name, values in platforms.items():
-        key = platform_of(name)
-        if key is None or not isinstance(values, dict):
-            raise ConfigError(f"{where}.platforms.{name}: 不认识的平台（可用：{', '.join(PLATFORM_LABELS)}）")
-        _unknown(values, _RULE_KEYS, f"{where}.platforms.{name}")
-        base = {"rate": rule.rate, "min": rule.minimum, "max": rule.maximum, "presale_days": rule.presale_days,
-                "source": rule.source}
-        platform_rules[key] = _rule(values, base, f"{where}.platforms.{name}")
-    warn = _number(section.get("warn_days", 2), f"{where} warn_days", "天数，例如 2")
-    reasons = _strings(section.get("reasons", ["未按约定时间发货", "缺货"]), f"{where} reasons")
-    keywords = _strings(section.get("presale_keywords", ["预售"]), f"{where} presale_keywords")
-    platform = section.get("platform")
-    if platform is not None and platform_of(str(platform)) is None:
-        raise ConfigError(f"{where} platform = {platform!r}：不认识的平台（可用：{', '.join(PLATFORM_LABELS)}）")
-    return CompensationSettings(
-        rule=rule, platform_rules=platform_rules, warn=timedelta(days=float(warn)), reasons=reasons,
-        presale_keywords=keywords, presale_only=_flag(section, "presale_only", True, where),
-        include_service_fee=_flag(section, "include_service_fee", False, where),
-        platform=platform_of(str(platform)) if platform is not None else None,
-        orders=_strings(section.get("orders", []), f"{where} orders", allow_empty=True),
-        columns=_columns(config))
-
-
-def _rule(values: dict[str, Any], base: dict[str, Any], where: str) -> Rule:
-    merged = dict(base)
-    preset = values.get("preset")
-    if preset is not None:
-        if preset not in PRESETS:
-            raise ConfigError(f"{where} preset = {preset!r}：没有这个预设（可用：{', '.join(PRESETS)}）")
-        merged.update({"min": None, "max": None, **PRESETS[preset], "source": preset})
-    for key in ("rate", "min", "max", "presale_days"):
-        if key in values:
-            merged[key] = values[key]
-    custom = [key for key in ("rate", "min", "max") if key in values]
-    if custom:
-        merged["source"] = f"{merged['source']}，改了 {'、'.join(custom)}"
-    try:
-        rate = parse_rate(merged["rate"])
-    except ValueProblem:
-        raise ConfigError(f"{where} rate = {merged['rate']!r}：比例请写成 0.30 或 \"30%\"") from None
-    bounds = {}
-    for key in ("min", "max"):
-        value = merged[key]
-        if value is None or value is False:
-            bounds[key] = None
-            continue
-        try:
-            bounds[key] = to_fen(parse_money(value))
-        except ValueProblem:
-            raise ConfigError(f"{where} {key} = {value!r}：请写金额，例如 5；不设{'下限' if key == 'min' else '上限'}就写 false") from None
-        if bounds[key] < 0:
-            raise ConfigError(f"{where} {key} 不能是负数")
-    if bounds["min"] is not None and bounds["max"] is not None and bounds["min"] > bounds["max"]:
-        raise ConfigError(f"{where} min（{bounds['min']}）大于 max（{bounds['max']}）")
-    days = _number(merged["presale_days"], f"{where} presale_days", "整天数，例如 15")
-    if days != int(days):
-        raise ConfigError(f"{where} presale_days 应该是整天数，例如 15")
-    return Rule(rate, bounds["min"], bounds["max"], int(days), str(merged["source"]))
-
-
-def _unknown(values: dict[str, Any], allowed: Iterable[str], where: str) -> None:
-    for key in values:
-        if key not in allowed:
-            raise ConfigError(f"{where} 里不认识 {key}（可用：{', '.join(allowed)}）")
-
-
-def _number(value: Any, where: str, hint: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-        raise ConfigError(f"{where} = {value!r}：应该是{hint}")
-    return value
-
-
-def _flag(section: dict[str, Any], key: str, default: bool, where: str) -> bool:
-    value = section.get(key, default)
-    if not isinstance(value, bool):
-        raise ConfigError(f"{where} {key} 应该是 true 或 false")
-    return value
-
-
-def _strings(value: Any, where: str, *, allow_empty: bool = False) -> tuple[str, ...]:
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value) or (not value and not allow_empty):
-        raise ConfigError(f"{where} 应该是文字列表，例如 [\"未按约定时间发货\", \"缺货\"]")
-    return tuple(v.strip() for v in value)
-
-
-def _columns(config: Config) -> dict[str, tuple[str, ...]]:
-    """`[columns]`: export header names for files the built-in names miss, e.g. paid = "成交金额"."""
-    section = config.section("columns")
-    where = f"{config.where()}: [columns]"
-    _unknown(section, MAPPABLE, where)
-    return {key: _strings(value, f"{where} {key}") for key, value in section.items()}
+# The one name of each payout kind, wherever a person reads it: the report, the finance workbook, the
+# 赔付记录 ledger and the daily summary (JSON keeps the keys).
+KIND_LABELS = {PRESALE_LATE: "预售延迟发货赔付", AFFILIATE_DEDUCTION: "淘宝客扣佣退款"}
 
 
 # ------------------------------------------------------------------------------------------ records
@@ -231,6 +42,15 @@ class Payout:
     row: int = 0
     basis: str = ""  # why, in words, for finance
     rule: str = ""  # the rule applied (Rule.describe), for the pre-sale kind
+    limit: str = ""  # "min" or "max" when the rule's floor or cap gave the amount
+
+    @property
+    def how(self) -> str:
+        """30%, or 30%，最低 5 元 when a floor or cap gave the amount (the rate alone would not explain it)."""
+        if self.rate is None:
+            return ""
+        bound = {"min": "最低", "max": "最高"}.get(self.limit)
+        return f"{percent(self.rate)}，{bound} {yuan(self.amount)}" if bound else percent(self.rate)
 
     @property
     def key(self) -> tuple[str, str]:
@@ -370,9 +190,10 @@ def evaluate_presale(order: OrderState, settings: CompensationSettings, now: dat
                 shipped = f"发货时间不详，买家 {_short(order.claim_at)} 才申请退款"
             else:
                 shipped = "至今未发货"
-            return Payout(order.order_id, PRESALE_LATE, base, rule.rate, rule.amount(base), None, order.platform,
+            amount, limit = rule.applied(base)
+            return Payout(order.order_id, PRESALE_LATE, base, rule.rate, amount, None, order.platform,
                           order.file, order.row, f"承诺 {_short(promised)} 发货，{shipped}；退款原因：{order.claim_reason}",
-                          rule.describe())
+                          rule.describe(), limit)
         if order.shipped_at is not None:
             return Check(order.order_id, PRESALE_LATE, f"{_short(order.shipped_at)} 已按时发货（承诺 {_short(promised)}），"
                          f"买家却以「{order.claim_reason}」退款：可向平台申诉，本次不赔付", order.file, order.row)

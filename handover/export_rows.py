@@ -92,10 +92,10 @@ def classify_status(text: str) -> tuple[bool | None, bool, bool]:
 class _Row:
     """Typed access to one row's cells; every unreadable cell becomes a problem of the row."""
 
-    __slots__ = ("export", "cells", "number", "problems", "tz", "now")
+    __slots__ = ("export", "cells", "number", "problems", "tz", "now", "cap")
 
-    def __init__(self, export: ExportFile, cells: list, number: int, tz: ZoneInfo, now: datetime):
-        self.export, self.cells, self.number, self.tz, self.now = export, cells, number, tz, now
+    def __init__(self, export: ExportFile, cells: list, number: int, tz: ZoneInfo, now: datetime, cap: Decimal | None):
+        self.export, self.cells, self.number, self.tz, self.now, self.cap = export, cells, number, tz, now, cap
         self.problems: list[RejectedRow] = []
 
     def raw(self, key: str) -> Any:
@@ -127,6 +127,19 @@ class _Row:
         if amount is not None and amount < 0:
             self.reject(key, f"金额不能是负数：{amount}")
             return None
+        if amount is not None and self.cap is not None and amount > self.cap:
+            self.reject(key, f"金额 {amount} 超过上限 {self.cap:,.2f} 元，不像真实订单：请核对这一行"
+                             "（确有这么大的订单，就调高 handover.toml [compensation] 的 max_order_amount）")
+            return None
+        return amount
+
+    def not_above(self, key: str, amount: Decimal | None, limit_key: str, limit: Decimal | None) -> Decimal | None:
+        """`amount` unless it exceeds the same row's `limit` (a refund above the paid amount, a paid
+        amount above the order's total): then the row is rejected."""
+        if amount is not None and limit is not None and amount > limit:
+            self.reject(key, f"{amount:.2f} 元超过这一行的「{self.export.header_of(limit_key)}」{limit:.2f} 元："
+                             "一笔订单不会这样，请核对这一行")
+            return None
         return amount
 
     def time(self, key: str) -> datetime | None:
@@ -154,12 +167,14 @@ def _blank(cells: list) -> bool:
 
 def order_lines(export: ExportFile, tz: ZoneInfo, now: datetime, *, presale_keywords: tuple[str, ...],
                 everything_presale: bool, reason_matches: Callable[[str], bool], known: Container[str],
-                refunds_wanted: Container[str], rejected: list[RejectedRow]) -> Iterator[OrderLine]:
+                refunds_wanted: Container[str], rejected: list[RejectedRow], cap: Decimal | None = None
+                ) -> Iterator[OrderLine]:
     """The rows of an orders file that could matter, typed; unusable rows go to `rejected`.
 
     A row is parsed in full when it is a pre-sale order not yet shipped or with a refund, when its
     refund reason is one that owes compensation, when `known` already holds its order (another file
     mentioned it), or when it shows a refund for an order in `refunds_wanted` (the affiliate orders).
+    Every row is checked to line up with the header, and every amount read against `cap`.
     """
     single, multi = export.single, export.multi
     id_position = single["order_id"]
@@ -173,8 +188,13 @@ def order_lines(export: ExportFile, tz: ZoneInfo, now: datetime, *, presale_keyw
     refund_cache: dict[str, str | None] = {}
 
     for number, cells in export.rows():
-        if len(cells) < width:
-            cells.extend([""] * (width - len(cells)))
+        if len(cells) != width or number == export.final_row:  # final_row: known just before the last row
+            misshapen = export.misshapen(number, cells)
+            if misshapen is not None:
+                rejected.append(misshapen)
+                continue
+            if len(cells) < width:
+                cells.extend([""] * (width - len(cells)))
         cells.append("")
         try:
             order_id = fast_id(cells[id_position])
@@ -216,7 +236,7 @@ def order_lines(export: ExportFile, tz: ZoneInfo, now: datetime, *, presale_keyw
         if not (order_id in known or (presale and (shipped is not True or signal))
                 or (reason and reason_matches(reason)) or (signal and order_id in refunds_wanted)):
             continue
-        row = _Row(export, cells, number, tz, now)
+        row = _Row(export, cells, number, tz, now, cap)
         line = _order_line(row, order_id, presale, shipped, closed, state, reason)
         if row.problems:
             rejected.extend(row.problems)
@@ -240,14 +260,19 @@ def _order_line(row: _Row, order_id: str, presale: bool, shipped: bool | None, c
     if not export.has("paid_at"):
         paid_at = row.time("created_at")  # exports without a payment time: creation is the closest
     sub = clean_text(row.raw("sub_order_id"))
+    total = row.money("total")
+    paid = row.not_above("paid", row.money("paid"), "total", total)
+    refund = row.not_above("refund_amount", row.money("refund_amount"), "paid" if paid is not None else "total",
+                           paid if paid is not None else total)
     return OrderLine(
         file=export.label, row=row.number, order_id=order_id, signature=export.signature, platform=platform,
         sub_order_id=folded(sub), refund_id=folded(row.text("refund_id")), presale=presale,
-        title=row.text("title")[:40], paid=row.money("paid"), postage=row.money("postage"), paid_at=paid_at,
+        title=row.text("title")[:40], paid=paid, postage=row.not_above("postage", row.money("postage"), "total", total),
+        paid_at=paid_at,
         promised_at=row.time("promised_at"), shipped_at=shipped_at,
         shipped=True if shipped_at else shipped, closed=closed, refund_state=state,
         refund_reason=re.sub(r"\s+", " ", reason).strip(), refund_applied_at=row.time("refund_applied_at"),
-        refund_amount=row.money("refund_amount"))
+        refund_amount=refund)
 
 
 # ------------------------------------------------------------------------------------ affiliate rows
@@ -272,18 +297,23 @@ class AffiliateLine:
     dispute_done_at: datetime | None
 
 
-def affiliate_lines(export: ExportFile, tz: ZoneInfo, now: datetime, rejected: list[RejectedRow]) -> Iterator[AffiliateLine]:
+def affiliate_lines(export: ExportFile, tz: ZoneInfo, now: datetime, rejected: list[RejectedRow],
+                    cap: Decimal | None = None) -> Iterator[AffiliateLine]:
     """The rows of an affiliate report that carry a commission or a claw-back, typed."""
     id_position = export.single["order_id"]
     says_earned = any(export.has(k) for k in ("confirmed_at", "settled_at", "status", "presale_unpaid"))
     for number, cells in export.rows():
+        misshapen = export.misshapen(number, cells)
+        if misshapen is not None:
+            rejected.append(misshapen)
+            continue
         try:
             order_id = fast_id(cells[id_position] if id_position < len(cells) else "")
         except ValueProblem as problem:
             if not _blank(cells):
                 rejected.append(RejectedRow(number, export.header_of("order_id"), str(problem), file=export.label))
             continue
-        row = _Row(export, cells, number, tz, now)
+        row = _Row(export, cells, number, tz, now, cap)
         earned: bool | None = None
         if says_earned:
             status = header_key(row.text("status"))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator, Mapping
@@ -47,6 +48,8 @@ ORDER_NAMES: dict[str, tuple[str, ...]] = {
     "refund_status": ("退款状态", "售后状态"),
     "refund_reason": ("买家退款原因", "退款原因", "售后原因", "售后原因标签", "退款原因标签"),
     "refund_amount": ("买家退款金额", "退款金额", "退款总额", "退给买家金额", "售后金额"),
+    # The order's own total (goods and postage before discounts): no amount of the row can exceed it.
+    "total": ("总金额",),
     "refund_applied_at": ("退款的申请时间", "退款申请时间", "售后申请时间", "申请时间"),
     "tracking_no": ("物流单号", "运单号", "快递单号", "发货物流信息"),
     "platform": ("平台",),
@@ -72,6 +75,54 @@ AFFILIATE_NAMES: dict[str, tuple[str, ...]] = {
 _MULTI = {"presale_flag", "refund_reason"}
 MAPPABLE = sorted(set(ORDER_NAMES) | set(AFFILIATE_NAMES))
 
+
+
+# Where what a rule needs is found, per platform (PLATFORMS.md): (the file, its kind, the columns), for
+# telling finance which file to add. None: any other platform.
+_TAOBAO_WHERE = {
+    "refund_reason": ("退款报表", "refunds", "买家退款原因"),
+    "presale_flag": ("订单报表", "orders", "宝贝标题里的【预售】、分阶段订单信息"),
+    "shipped_at": ("订单报表", "orders", "订单状态、物流单号"),
+    "paid_at": ("订单报表", "orders", "订单付款时间"),
+    "paid": ("订单报表", "orders", "买家实际支付金额"),
+}
+WHERE_FOUND: dict[str | None, dict[str, tuple[str, str, str]]] = {
+    "taobao": _TAOBAO_WHERE,
+    "tmall": _TAOBAO_WHERE,
+    "douyin": {
+        "refund_reason": ("带售后信息的抖店订单导出", "orders", "售后原因"),
+        "presale_flag": ("抖店订单导出", "orders", "订单类型、承诺发货时间"),
+        "shipped_at": ("抖店订单导出", "orders", "发货时间、订单状态"),
+        "paid_at": ("抖店订单导出", "orders", "支付完成时间、承诺发货时间"),
+        "paid": ("抖店订单导出", "orders", "订单应付金额"),
+    },
+    None: {
+        "refund_reason": ("退款或售后报表", "refunds", "退款原因、售后原因"),
+        "presale_flag": ("订单导出", "orders", "预售标记、商品标题或承诺发货时间"),
+        "shipped_at": ("订单导出", "orders", "发货时间、订单状态或物流单号"),
+        "paid_at": ("订单导出", "orders", "付款时间或承诺发货时间"),
+        "paid": ("订单导出", "orders", "实付金额"),
+    },
+}
+_NEED_NAMES = {"refund_reason": "退款原因", "presale_flag": "预售标记", "shipped_at": "发货情况", "paid_at": "付款时间",
+               "paid": "实付金额"}
+
+
+def where_found(need: str, platform: str | None, given: list[ExportFile]) -> str:
+    """One line for finance: what is missing, in which file and column it is, and what to do."""
+    known = platform in WHERE_FOUND
+    file, kind, columns = WHERE_FOUND[platform if known else None][need]
+    what = _NEED_NAMES[need]
+    same = [export.label for export in given if export.kind == kind]
+    if same:
+        fix = f"{'、'.join(same)} 里没有这一列，请重新导出带这一列的{file}"
+    else:
+        fix = f"请加 --orders {file}.csv"
+    if need == "presale_flag":
+        fix += "；文件里全是预售订单的话，也可以在 handover.toml 的 [compensation] 写 presale_only = false"
+    if not known:
+        fix += f"；列名不同就在 handover.toml 的 [columns] 写 {need} = \"列名\""
+    return f"{what}在{file}里（{columns}）：{fix}"
 
 
 class ExportError(HandoverError):
@@ -107,9 +158,17 @@ class ExportFile:
         if not self.path.is_file():
             raise ExportError(f"找不到文件 {self.path}")
         self.is_workbook = self.path.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
+        # A CSV whose last line has no line break may have been cut off mid-row (a download stopped):
+        # its final row is then watched (`final_row`, `cut`).
+        self.unterminated = False
+        self.final_row: int | None = None
+        self.cut: tuple[int, str, str] | None = None  # (column, value, the row above's value)
         if not self.is_workbook:
             self.encoding, self.delimiter = _sniff(self.path)
+            self.unterminated = _unterminated(self.path)
         self.header_row, self.header = self._find_header(names, mapping or {})
+        # Trailing unnamed columns may be missing from a row; a named one may not.
+        self.width = max((i + 1 for i, name in enumerate(self.header) if name), default=0)
         self.single, self.multi = _locate(self.header, names, mapping or {})
         keys = {header_key(h) for h in self.header}
         self.platform = platform or _platform_from_name(self.label) or _platform_from_header(keys, role)
@@ -155,7 +214,8 @@ class ExportFile:
                         yield number, cells
                 return
             with open(self.path, newline="", encoding=self.encoding) as handle:
-                for number, cells in enumerate(csv.reader(handle, delimiter=self.delimiter), start=1):
+                rows = enumerate(csv.reader(handle, delimiter=self.delimiter), start=1)
+                for number, cells in self._watch_last(rows) if self.unterminated and not limit else rows:
                     if number > after:
                         yield number, cells
                     if limit and number >= limit:
@@ -172,6 +232,69 @@ class ExportFile:
     def rows(self) -> Iterator[tuple[int, list]]:
         """The data rows, streamed: (row number with the header as row 1, cells)."""
         return self._raw_rows(after=self.header_row)
+
+    def _watch_last(self, rows: Iterator[tuple[int, list]]) -> Iterator[tuple[int, list]]:
+        """The rows one behind, so that the final row is known as such before it is handed out, with
+        the row above it to compare its last value with."""
+        above: tuple[int, list] | None = None
+        pending: tuple[int, list] | None = None
+        for row in rows:
+            if pending is not None:
+                yield pending
+                above = pending
+            pending = row
+        if pending is None:
+            return
+        self.final_row = pending[0]
+        if above is not None and above[0] > self.header_row:
+            self.cut = _looks_cut(pending[1], above[1])
+        yield pending
+
+    def misshapen(self, number: int, cells: list) -> RejectedRow | None:
+        """Why a row does not line up with the header (too few or too many cells, or the last row of a
+        file that stopped mid-row), else None. Blank lines are fine."""
+        count = len(cells)
+        if number == self.final_row and (count < self.width or self.cut):
+            if self.cut and count >= self.width:
+                column, value, above = self.cut
+                shown = f"「{self.header[column]}」是「{value}」，上一行是「{above}」"
+            else:
+                shown = f"只有 {count} 列，表头有 {self.width} 列"
+            return RejectedRow(number, None, f"文件在这一行中途结束（最后一行没有换行，{shown}）：下载可能不完整，请重新导出",
+                               file=self.label)
+        if count < self.width and any(c not in ("", None) for c in cells):
+            return RejectedRow(number, None, f"这一行只有 {count} 列，表头有 {self.width} 列：各列对不上，请重新导出",
+                               file=self.label)
+        extra = count - len(self.header)
+        if extra > 0 and any(c not in ("", None) for c in cells[len(self.header):]):
+            return RejectedRow(number, None, f"这一行比表头多 {extra} 列（可能有没加引号的逗号）：各列对不上，请重新导出",
+                               file=self.label)
+        return None
+
+
+def _unterminated(path: Path) -> bool:
+    """Whether the file's last line lacks a line break (in UTF-8, GB18030 or UTF-16)."""
+    with open(path, "rb") as handle:
+        handle.seek(0, 2)
+        handle.seek(max(0, handle.tell() - 2))
+        tail = handle.read()
+    return bool(tail) and not tail.endswith((b"\n", b"\r", b"\n\x00", b"\r\x00"))
+
+
+_DIGITS = re.compile(r"\d[\d,]*")
+
+
+def _looks_cut(cells: list, above: list) -> tuple[int, str, str] | None:
+    """A last value whose shape differs from the same column one row up (`12` under `0.00`, `2026-11-0`
+    under a full time) where that column holds numbers or times: the row was cut off. Free text cannot
+    be judged and is let through."""
+    if not cells or len(cells) > len(above):
+        return None
+    column = len(cells) - 1
+    value, before = str(cells[column]), str(above[column])
+    if not re.search(r"\d", before) or _DIGITS.sub("9", value) == _DIGITS.sub("9", before):
+        return None
+    return column, value, before
 
 
 def _sniff(path: Path) -> tuple[str, str]:

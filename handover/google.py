@@ -19,6 +19,7 @@ write sets only the cells it changes, so an edit to any other cell in that momen
 
 from __future__ import annotations
 
+import random
 import re
 import time
 from dataclasses import dataclass
@@ -41,7 +42,7 @@ from .google_http import (
     load_credentials,
 )
 from .google_plan import cell_value, value_ranges
-from .rebase import lay, refuse
+from .rebase import Laid, lay, refuse
 from .sheet import Backend, Grid, TabWrite, WriteResult, cell_text, column_index, google_key
 
 __all__ = ["CREDENTIALS_ENV", "SCOPES", "GoogleBackend", "find_credentials", "load_credentials", "open_google"]
@@ -191,6 +192,7 @@ class GoogleBackend(Backend):
             if columns > grid_columns:
                 structure.append({"appendDimension": {"sheetId": sheet_id, "dimension": "COLUMNS",
                                                       "length": columns - grid_columns}})
+        structure += self._number_format_requests(laid, structure)
         if structure:
             try:
                 reply = self.retrier.call(self._http.batch_update, self.key, {"requests": structure})
@@ -229,6 +231,41 @@ class GoogleBackend(Backend):
                             columns += dimension["length"]
                         self._sizes[title] = (rows, columns)
 
+    # ------------------------------------------------------------------------------- additions
+
+    def tab_names(self) -> list[str]:
+        return list(self._tab_info())
+
+    def _number_format_requests(self, laid: list[Laid], structure: list[dict]) -> list[dict]:
+        """TabWrite.number_formats, carried by the spreadsheets.batchUpdate the write already makes, never
+        by a request of their own: a tab it creates gets them on the whole column below the header (so
+        the rows appended later have them too); a grid it grows, on the appended and the added rows."""
+        requests = []
+        for tab in laid:
+            if not tab.formats:
+                continue
+            for request in structure:
+                if request.get("addSheet", {}).get("properties", {}).get("title") == tab.tab:
+                    properties = request["addSheet"]["properties"]
+                    # Chosen here, so that the formats can name the tab in the request that creates it.
+                    properties.setdefault("sheetId", _unused_sheet_id({i.sheet_id for i in (self._tabs or {}).values()}))
+                    span = (properties["sheetId"], 1, properties["gridProperties"]["rowCount"])
+                elif (request.get("appendDimension", {}).get("dimension") == "ROWS" and tab.appends
+                      and self._tabs and request["appendDimension"]["sheetId"] == self._tabs[tab.tab].sheet_id):
+                    grown = request["appendDimension"]
+                    span = (grown["sheetId"], tab.append_first - 1, self._sizes[tab.tab][0] + grown["length"])
+                else:
+                    continue
+                sheet_id, top, bottom = span
+                for column, code in tab.formats.items():
+                    kind = "PERCENT" if "%" in code else "NUMBER"
+                    requests.append({"repeatCell": {
+                        "range": {"sheetId": sheet_id, "startRowIndex": top, "endRowIndex": bottom,
+                                  "startColumnIndex": column, "endColumnIndex": column + 1},
+                        "cell": {"userEnteredFormat": {"numberFormat": {"type": kind, "pattern": code}}},
+                        "fields": "userEnteredFormat.numberFormat"}})
+        return requests
+
     # ---------------------------------------------------------------------------------- errors
 
     def _api(self, doing: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -264,6 +301,13 @@ def _auth_error(error: Exception) -> SheetError:
         return SheetError(f"Google 拒绝为这份凭据签发令牌（{code}）：密钥可能已被删除或停用，"
                           "请在 Google Cloud 控制台重新生成服务账号密钥")
     return SheetError("连不上 Google 的登录服务：请检查网络或代理设置后重试")
+
+
+def _unused_sheet_id(used: set[int]) -> int:
+    while True:
+        sheet_id = random.randrange(1, 2**31 - 1)
+        if sheet_id not in used:
+            return sheet_id
 
 
 _ECHO = re.compile(r"!\$?([A-Z]+)\$?(\d+)(?::\$?([A-Z]+)\$?(\d+))?$")

@@ -37,6 +37,7 @@ class Laid:
     cells: dict[tuple[int, int], WriteValue] = field(default_factory=dict)
     append_first: int = 2
     appends: list[dict[int, WriteValue]] = field(default_factory=list)
+    formats: dict[int, str] = field(default_factory=dict)  # TabWrite.number_formats by column index
 
     def by_row(self) -> dict[int, dict[int, WriteValue]]:
         """Every cell to set, sheet row -> column -> value, the appended rows included."""
@@ -93,6 +94,8 @@ class _Layer:
         self.header_row = header_row
         self.header = [cell_text(value) for value in self._row(header_row)]
         self._header_cells()
+        self.laid.formats = {col: code for name, code in self.write.number_formats.items()
+                             if (col := find_column(self.header, name)) is not None}
         self.id_col = find_column(self.header, self.write.id_column)
         self._changes()
         self._appends()

@@ -99,7 +99,9 @@ class TabWrite:
     `appends` are whole rows in the order of `header + add_columns`. `unique` names the headers whose
     values together name an appended row (the 编号; a ledger's order and kind): a row the tab already
     holds with the same values, put there by someone else since the read, stops the write. `create`
-    makes the tab with `header` when it does not exist yet.
+    makes the tab with `header` when it does not exist yet. `number_formats` (spreadsheet format codes
+    such as `#,##0.00` or `0%`, by column header) are given to the cells this write appends in those
+    columns, and on a tab it creates to the whole column below the header.
     """
 
     tab: str
@@ -111,6 +113,7 @@ class TabWrite:
     create: bool = False
     header_row: int = 1
     unique: tuple[str, ...] = ()
+    number_formats: dict[str, str] = field(default_factory=dict)
 
     def is_empty(self) -> bool:
         return not (self.changes or self.appends or self.add_columns or self.create)
@@ -142,6 +145,10 @@ class Backend(ABC):
     def write(self, writes: Sequence[TabWrite]) -> WriteResult:
         """Read the tabs again, lay the plan onto them (`rebase.lay`) and apply it, all or nothing.
         Requires a previous `read` of the same tabs."""
+
+    @abstractmethod
+    def tab_names(self) -> list[str]:
+        """Every tab of the sheet, in order (on Google, one metadata request unless already known)."""
 
 
 def same_value(a: CellValue | WriteValue, b: CellValue | WriteValue) -> bool:

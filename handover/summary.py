@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from markupsafe import Markup
 
 from .chart import Series, stacked_bars
+from .compensation_rules import KIND_LABELS
 from .errors import ConfigError
 from .records import HandoverItem
 from .render import render
@@ -39,7 +40,7 @@ HISTORY_DAYS = 7
 _WEEKDAYS = "一二三四五六日"
 _CLOSED = (Status.DONE, Status.CANCELLED)
 
-PAYOUT_LABELS = {"presale_late": "预售超时赔付", "affiliate_deduction": "淘宝客扣佣退款"}
+PAYOUT_LABELS = KIND_LABELS  # the payout kinds' one name each (compensation_rules)
 
 # One colour per category, grouped by route (warm: warehouse, blue/green: courier, purple/grey: buyer),
 # readable on white and distinguishable by most colour-blind readers through lightness as well.
@@ -63,7 +64,7 @@ class Payout:
 
     @property
     def amount_text(self) -> str:
-        return "¥" + money_text(self.amount)
+        return _payout_amount_text(self.kind, self.amount)
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,7 @@ class PayoutTotal:
 
     @property
     def amount_text(self) -> str:
-        return "¥" + money_text(self.amount)
+        return _payout_amount_text(self.kind, self.amount)
 
 
 @dataclass
@@ -210,10 +211,6 @@ class Summary:
     @property
     def generated_text(self) -> str:
         return f"{self.generated_at.astimezone(self.tz):%Y-%m-%d %H:%M}"
-
-    @property
-    def payout_total_text(self) -> str:
-        return "¥" + money_text(sum((p.amount for p in self.payouts or ()), Decimal(0)))
 
     @property
     def at_risk_total_text(self) -> str:
@@ -374,6 +371,12 @@ def _history(items: list[HandoverItem], day: date, tz: ZoneInfo) -> list[History
         if entry is not None:
             entry.counts[item.category.key] += 1
     return [history[d] for d in days]
+
+
+def _payout_amount_text(kind: str, amount: Decimal) -> str:
+    """An affiliate deduction's amount is the commission kept back, not money paid: never added to the
+    compensation paid, and labelled."""
+    return ("扣佣金 ¥" if kind == "affiliate_deduction" else "¥") + money_text(amount)
 
 
 def _payout_totals(payouts: list[Payout]) -> list[PayoutTotal]:

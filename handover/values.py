@@ -62,31 +62,48 @@ def unwrap_formula_text(text: str) -> str:
 
 # ---------------------------------------------------------------------------------------------- money
 
-_MONEY_NOISE = re.compile(r"[¥￥元\s,]|RMB|CNY", re.IGNORECASE)
+# A currency mark before the number (¥ and ￥, which NFKC folds to ¥; RMB, CNY) or 元 after it.
+_CURRENCY = re.compile(r"^(?:¥|RMB|CNY)?\s*(?P<number>.*?)\s*元?$", re.IGNORECASE)
+# Plain decimal form: thousands commas only every three digits, at most two decimals.
+_PLAIN_MONEY = re.compile(r"-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d{1,2})?")
 
 
 def parse_money(value: object) -> Decimal:
-    """Amounts as shops write them (`¥1,299.00`, `1299元`, full-width digits, `="59.90"`, 59.9) -> the
-    Decimal exactly as written."""
+    """An amount exactly as written, or ValueProblem: a number cell, or text in plain decimal form
+    (`¥1,299.00`, `1299元`, full-width digits, `="59.90"`). Text that could mean two amounts
+    (`1 234,5`, `1.234,50`, three decimals, misplaced commas) is refused, never guessed."""
     if isinstance(value, bool):
         raise ValueProblem(f"不是金额：{value}")
     if isinstance(value, Decimal):
-        return value
-    if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, float):
+        number = value
+    elif isinstance(value, int):
+        number = Decimal(value)
+    elif isinstance(value, float):
         # repr gives the shortest text that round-trips: 59.9 stays 59.9, never 59.899999…
-        return Decimal(repr(value))
-    text = folded(value)
-    if not text:
-        raise ValueProblem("金额为空")
-    number = _MONEY_NOISE.sub("", text)
-    if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", number):
-        raise ValueProblem(f"不是金额：{text}（请写成 59.90 这样）")
-    try:
-        return Decimal(number)
-    except InvalidOperation:  # pragma: no cover - the pattern above admits only valid numbers
-        raise ValueProblem(f"不是金额：{text}") from None
+        number = Decimal(repr(value))
+    else:
+        text = folded(value)
+        if not text:
+            raise ValueProblem("金额为空")
+        plain = _CURRENCY.match(text).group("number")  # type: ignore[union-attr] - the pattern matches any text
+        if not _PLAIN_MONEY.fullmatch(plain):
+            if not re.search(r"\d", plain):
+                raise ValueProblem(f"不是金额：{text}（请写成 59.90 这样）")
+            raise ValueProblem(f"金额看不准：{text}（{_money_hint(plain)}）")
+        return Decimal(plain.replace(",", ""))
+    if not number.is_finite():
+        raise ValueProblem(f"不是金额：{value}")
+    return number
+
+
+def _money_hint(text: str) -> str:
+    if re.fullmatch(r"-?[\d,]*\.\d{3,}", text):
+        return "金额最多两位小数"
+    if re.fullmatch(r"-?\d[\d,]*(\.\d+)?", text):
+        return "千位逗号要每三位一个，例如 1,299.00"
+    if re.search(r"\d[\s.,]\d{3}[.,]\d", text) or re.search(r"\d\s+\d", text):
+        return "分不清哪个是千位分隔、哪个是小数点：请写成 1234.50 这样"
+    return "请写成 59.90 这样"
 
 
 def to_fen(amount: Decimal) -> Decimal:

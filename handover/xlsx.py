@@ -29,7 +29,7 @@ from .errors import SheetBusyError, SheetChangedError, SheetError, SheetWriteErr
 from .files import (NOTHING_WRITTEN, clean_stale_temps, damaged_workbook, make_folder_like, owner_name, real_path,
                     share_like, sync_folder, write_beside, write_failure)
 from .office_locks import lock_owner, office_lock_files, refuse_if_open_elsewhere, refuse_office_locks  # noqa: F401
-from .rebase import lay, refuse
+from .rebase import Laid, lay, refuse
 from .sheet import Backend, Grid, TabWrite, WriteResult
 
 BACKUPS_KEPT = 10
@@ -197,6 +197,8 @@ class XlsxBackend(Backend):
             if appended:
                 replaced.update(grow_tables(package, part.path, appended[0] - 1, appended[-1],
                                             read=_PackageView(package, replaced).read))
+        self._format_appended(package, [(current[w.tab].tab if current[w.tab] else w.tab, tab) for w, tab in zip(writes, laid)],
+                              result, replaced, added)
         new_data = rewrite_package(data, replaced, added)
         self._replace(new_data)
         return result
@@ -283,6 +285,45 @@ class XlsxBackend(Backend):
         mine = backups_of(self.path)
         for old in mine[: max(0, len(mine) - self.backups)]:
             old.unlink(missing_ok=True)
+
+
+    # ---------------------------------------------------------------------- additions
+
+    def tab_names(self) -> list[str]:
+        try:
+            workbook = CalamineWorkbook.from_path(str(self.path))
+        except (CalamineError, ValueError, OSError) as error:
+            self._load()  # the message that fits a missing file, a folder or no permission
+            raise SheetError(f"{self.path} 不是能读取的 xlsx 工作簿（{error}）") from None
+        names = list(workbook.sheet_names)
+        workbook.close()
+        return names
+
+    def _format_appended(self, package, laid: list[tuple[str, Laid]], result: WriteResult, replaced: dict[str, bytes],
+                         added: dict[str, bytes]) -> None:
+        """TabWrite.number_formats: a cell style per format, given to the cells just appended. `laid`:
+        (the tab's name in the workbook, the write as laid onto it)."""
+        from .xlsx_patch import number_format_styles, sheet_parts, style_cells
+
+        wanted = [(name, tab) for name, tab in laid if tab.formats and result.appended_rows.get(tab.tab)]
+        if not wanted or "xl/styles.xml" not in package.namelist():
+            return
+        view = _PackageView(package, replaced)
+        styles, index = number_format_styles(view.read("xl/styles.xml"), [c for _, t in wanted for c in t.formats.values()])
+        if not index:
+            return
+        replaced["xl/styles.xml"] = styles
+        parts = sheet_parts(view)  # type: ignore[arg-type] - reads workbook.xml as this plan left it
+        for name, tab in wanted:
+            part = parts.get(name)
+            if part is None:
+                continue
+            columns = {column: index[code] for column, code in tab.formats.items() if code in index}
+            cells = {row: columns for row in result.appended_rows[tab.tab]}
+            if part.path in added:
+                added[part.path] = style_cells(added[part.path], cells)
+            else:
+                replaced[part.path] = style_cells(view.read(part.path), cells)
 
 
 _BACKUP_STAMP = "%Y%m%d-%H%M%S-%f"

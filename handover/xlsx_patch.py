@@ -387,3 +387,94 @@ def add_sheet(package: zipfile.ZipFile, name: str, sheet_xml: bytes) -> tuple[di
         "[Content_Types].xml": types.encode("utf-8"),
     }
     return replaced, {part: sheet_xml}
+
+
+# ------------------------------------------------------------------------------ number formats
+
+# Format codes every spreadsheet program knows by number (ECMA-376 18.8.30): no <numFmt> needed.
+_BUILT_IN_FORMATS = {"General": 0, "0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4, "0%": 9, "0.00%": 10, "@": 49}
+
+
+def number_format_styles(styles: bytes, codes: Iterable[str]) -> tuple[bytes, dict[str, int]]:
+    """styles.xml with a cell style (an `xf` of cellXfs) for each number format code, and the index of
+    each. Styles added by an earlier run are found again, not added twice. A styles part this cannot
+    read is returned unchanged, with no styles (the cells then keep the format of their row)."""
+    text = styles.decode("utf-8")
+    found: dict[str, int] = {}
+    prefix_match = re.search(r"<([A-Za-z0-9_]+:)?styleSheet\b[^>]*>", text)
+    xfs = re.search(r"<([A-Za-z0-9_]+:)?cellXfs\b[^>]*>(.*?)</\1?cellXfs>", text, re.S) if prefix_match else None
+    if xfs is None:
+        return styles, found
+    prefix = prefix_match.group(1) or ""
+    for code in dict.fromkeys(codes):
+        number = _BUILT_IN_FORMATS.get(code)
+        if number is None:
+            number, text = _custom_format(text, prefix, code)
+        xf = (f'<{prefix}xf numFmtId="{number}" fontId="0" fillId="0" borderId="0" xfId="0" '
+              'applyNumberFormat="1"/>')
+        xfs = re.search(r"<([A-Za-z0-9_]+:)?cellXfs\b([^>]*)>(.*?)</\1?cellXfs>", text, re.S)
+        assert xfs is not None
+        existing = re.findall(r"<(?:[A-Za-z0-9_]+:)?xf\b[^>]*?/?>", xfs.group(3))
+        if xf in existing:
+            found[code] = existing.index(xf)
+            continue
+        found[code] = len(existing)
+        attrs = re.sub(r'\bcount="\d+"', f'count="{len(existing) + 1}"', xfs.group(2))
+        block = f"<{prefix}cellXfs{attrs}>{xfs.group(3)}{xf}</{prefix}cellXfs>"
+        text = text[: xfs.start()] + block + text[xfs.end():]
+    return text.encode("utf-8"), found
+
+
+def _custom_format(text: str, prefix: str, code: str) -> tuple[int, str]:
+    """The numFmtId of a custom format code, adding a <numFmt> (ids from 164 up) when absent."""
+    quoted = escape(code, {'"': "&quot;"})
+    for number, known in re.findall(r'<(?:[A-Za-z0-9_]+:)?numFmt\b[^>]*?numFmtId="(\d+)"[^>]*?formatCode="([^"]*)"', text):
+        if known == quoted:
+            return int(number), text
+    ids = [int(n) for n in re.findall(r'<(?:[A-Za-z0-9_]+:)?numFmt\b[^>]*?numFmtId="(\d+)"', text)]
+    number = max([163, *ids]) + 1
+    element = f'<{prefix}numFmt numFmtId="{number}" formatCode="{quoted}"/>'
+    block = re.search(r"<([A-Za-z0-9_]+:)?numFmts\b([^>]*?)(?:/>|>(.*?)</\1?numFmts>)", text, re.S)
+    if block:
+        attrs = re.sub(r'\bcount="\d+"', f'count="{len(ids) + 1}"', block.group(2)).rstrip()
+        inner = block.group(3) or ""
+        return number, text[: block.start()] + f"<{prefix}numFmts{attrs}>{inner}{element}</{prefix}numFmts>" + text[block.end():]
+    # numFmts is the first child of styleSheet
+    opening = re.search(r"<(?:[A-Za-z0-9_]+:)?styleSheet\b[^>]*>", text)
+    assert opening is not None
+    return number, text[: opening.end()] + f'<{prefix}numFmts count="1">{element}</{prefix}numFmts>' + text[opening.end():]
+
+
+def style_cells(xml: bytes, styles: Mapping[int, Mapping[int, int]]) -> bytes:
+    """Give existing cells a cell style: row number -> column index (0-based) -> xf index. Cells that
+    are not there (an empty value was not written) are left alone."""
+    if not styles:
+        return xml
+    sheet = _Sheet(xml)
+    out: list[bytes] = []
+    position = 0
+    implicit_row = 0
+    for match in sheet.row_open.finditer(xml):
+        found = _ATTR_R.search(match.group(1))
+        row_number = int(found.group(1)) if found else implicit_row + 1
+        implicit_row = row_number
+        wanted = styles.get(row_number)
+        if not wanted or match.group(2):
+            continue
+        row_end = xml.index(sheet.row_close, match.end())
+        inner = xml[match.end(): row_end]
+        restyled = []
+        for column, attrs, element in _parse_cells(sheet, inner):
+            if column in wanted:
+                style = str(wanted[column]).encode()
+                if _ATTR_S.search(attrs):
+                    new_attrs = _ATTR_S.sub(b's="' + style + b'"', attrs, count=1)
+                else:
+                    new_attrs = attrs + b' s="' + style + b'"'
+                element = element.replace(attrs, new_attrs, 1)
+            restyled.append(element)
+        out.append(xml[position: match.end()])
+        out.append(b"".join(restyled))
+        position = row_end
+    out.append(xml[position:])
+    return b"".join(out)

@@ -25,8 +25,8 @@ Writes past the grid answer 400 "exceeds grid limits" (as the real values.update
 Errors are `{"error": {"code", "message", "status"}}` with the real messages for 400/401/403/404/429/500.
 
 Approximations, on purpose: append's table detection is simplified (whole-sheet ranges pick the right-most
-block of used columns, which is how the real API can land a row beside a table); no formatting, no
-named ranges, no Drive API.
+block of used columns, which is how the real API can land a row beside a table); of formatting only the
+number formats that batchUpdate's repeatCell sets are kept (`number_format`); no named ranges, no Drive API.
 
 Tests drive it directly: seed and inspect spreadsheets (`create_spreadsheet`, `values`, `set_cell`,
 `sort_rows`, …), inject faults (`fail_next`), deny access (`deny`), count requests by kind (`count`),
@@ -395,6 +395,7 @@ class Sheet:
     cols: int = DEFAULT_COLUMNS
     cells: list[list[Any]] = field(default_factory=list)
     frozen_rows: int = 0
+    number_formats: dict[tuple[int, int], dict] = field(default_factory=dict)  # (row, col) -> numberFormat
 
     def get(self, row: int, col: int) -> Any:
         if row < len(self.cells):
@@ -673,6 +674,11 @@ class SheetsEmulator:
         with self._lock:
             sheet = self._sheet(key, tab)
             return sheet.rows, sheet.cols
+
+    def number_format(self, key: str, tab: str, a1: str) -> dict | None:
+        """The numberFormat a repeatCell gave this cell (`{"type": "NUMBER", "pattern": "#,##0.00"}`)."""
+        bounds = parse_a1(a1)
+        return self._sheet(key, tab).number_formats.get((bounds.row, bounds.col))
 
     def rename_tab(self, key: str, old: str, new: str) -> None:
         with self._lock:
@@ -1064,6 +1070,18 @@ class SheetsEmulator:
                     sheet.cells = [line[:sheet.cols] for line in sheet.cells]
                 if "gridProperties/frozenRowCount" in fields:
                     sheet.frozen_rows = grid.get("frozenRowCount", 0)
+                replies.append({})
+            elif name == "repeatCell":
+                grid_range = body.get("range", {})
+                sheet = _by_id(sheets, grid_range.get("sheetId"), where)
+                if body.get("fields") != "userEnteredFormat.numberFormat":
+                    raise ApiError(400, f"{where}: the emulator keeps number formats only.")
+                number_format = body.get("cell", {}).get("userEnteredFormat", {}).get("numberFormat")
+                sheet.number_formats = dict(sheet.number_formats)
+                for row in range(grid_range.get("startRowIndex", 0), min(grid_range.get("endRowIndex", sheet.rows), sheet.rows)):
+                    for col in range(grid_range.get("startColumnIndex", 0),
+                                     min(grid_range.get("endColumnIndex", sheet.cols), sheet.cols)):
+                        sheet.number_formats[(row, col)] = number_format
                 replies.append({})
             else:
                 raise ApiError(400, f"{where}: the emulator does not implement this request.")

@@ -25,8 +25,8 @@ def test_commit_twice_pays_once(run, sheet):
     ledger = sheet.rows("赔付记录")
     assert ledger[0][:5] == ["订单号", "赔付类型", "基数金额", "比例", "金额"]
     paid = {(row[0], row[1]): row[4] for row in ledger[1:]}
-    assert paid == {("3958000000000000001", "预售延迟发货"): 26.66, ("3958000000000000002", "预售延迟发货"): 389.7,
-                    ("3958000000000000010", "预售延迟发货"): 240, ("3958000000000000006", "淘客佣金扣除"): 30}
+    assert paid == {("3958000000000000001", "预售延迟发货赔付"): 26.66, ("3958000000000000002", "预售延迟发货赔付"): 389.7,
+                    ("3958000000000000010", "预售延迟发货赔付"): 240, ("3958000000000000006", "淘宝客扣佣退款"): 30}
 
     again = run("compensation", *TAOBAO, "--orders", str(EXPORTS / "taobao_orders.csv"), "--commit", "--sheet", source)
     assert again.exit_code == 0, again.output
@@ -40,7 +40,7 @@ def test_dry_run_writes_nothing_and_lists_bad_rows(run, data_file):
     before = path.read_bytes()
     result = run("compensation", "--orders", str(EXPORTS / "bad_rows.csv"), "--sheet", "features.xlsx")
     assert result.exit_code == 0
-    assert "bad_rows.csv 第 2 行「订单编号」" in result.stdout and "试算，未记录" in result.stdout
+    assert "bad_rows.csv 第 2 行「订单编号」" in result.stdout and "试算（未记录）" in result.stdout
     assert path.read_bytes() == before
     strict = run("compensation", "--orders", str(EXPORTS / "bad_rows.csv"), "--strict", "--sheet", "features.xlsx")
     assert strict.exit_code == 1
@@ -68,9 +68,9 @@ def test_out_xlsx_is_a_sheet_finance_can_use(run, data_file, tmp_path):
     assert result.exit_code == 0
     assert "已写入 payouts.xlsx（4 笔赔付）" in result.stderr
     sheet = openpyxl.load_workbook(tmp_path / "payouts.xlsx")["赔付明细"]
-    header = [cell.value for cell in sheet[1]]
+    header = [cell.value for cell in sheet[2]]
     amount = header.index("赔付/扣佣金额")
-    rows = [row for row in sheet.iter_rows(min_row=2) if any(cell.value is not None for cell in row)]
+    rows = [row for row in sheet.iter_rows(min_row=3) if any(cell.value is not None for cell in row)]
     payouts = [row for row in rows if row[0].value]
     assert [row[0].value for row in payouts][:1] == ["3958000000000000001"]
     assert all(row[0].data_type == "s" for row in payouts)  # ids as text, every digit
@@ -101,7 +101,7 @@ def test_orders_from_config_and_summary_money(run, data_file, tmp_path):
     assert "【预售快超时】" in run("pull").stdout
     assert run("compensation", *TAOBAO, "--commit").exit_code == 0
     summary = run("summary").stdout
-    assert "今天已赔付 4 笔，共 ¥686.36" in summary
+    assert "今天记入赔付记录 4 笔：预售延迟发货赔付 3 笔 ¥656.36；淘宝客扣佣退款 1 笔 扣佣金 ¥30.00。" in summary
     assert "可能要赔" in summary
 
 
@@ -116,3 +116,237 @@ def test_an_unreadable_export_is_one_line(run, data_file, tmp_path):
     result = run("compensation", "--orders", "orders.csv", "--sheet", "features.xlsx")
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1
+
+
+# ------------------------------------------------------------------ the ledger as people edit it (issue 15)
+
+def rename_tab(sheet, old: str, new: str) -> None:
+    """What a person does in Excel/WPS or in the Google Sheets UI, on either backend."""
+    if sheet.kind == "google":
+        sheet.google_cli.emulator.rename_tab(sheet.key, old, new)
+        return
+    book = openpyxl.load_workbook(sheet.source)
+    book[old].title = new
+    book.save(sheet.source)
+
+
+def set_cells(sheet, tab: str, cells: dict) -> None:
+    if sheet.kind == "google":
+        for a1, value in cells.items():
+            sheet.google_cli.emulator.set_cell(sheet.key, tab, a1, value)
+        return
+    book = openpyxl.load_workbook(sheet.source)
+    for a1, value in cells.items():
+        book[tab][a1] = value
+    book.save(sheet.source)
+
+
+DOUYIN = ["--orders", str(EXPORTS / "douyin_orders.csv")]
+
+
+@freeze_time(NOW)
+def test_commit_after_finance_renamed_the_ledger_tab_pays_no_order_twice(run, sheet):
+    source = sheet.load("features.xlsx")
+    assert run("compensation", *TAOBAO, "--commit", "--sheet", source).exit_code == 0
+    rename_tab(sheet, "赔付记录", "赔付记录2026")
+    again = run("compensation", *TAOBAO, *DOUYIN, "--commit", "--sheet", source)
+    assert again.exit_code == 0, again.output
+    assert "按表头认出「赔付记录2026」" in again.stdout and "【已在赔付记录里，这次不再计入】4 笔" in again.stdout
+    assert "已在「赔付记录2026」追加 2 行" in again.stdout
+    ledger = sheet.rows("赔付记录2026")
+    assert [row[0] for row in ledger[1:]] == ["3958000000000000001", "3958000000000000002", "3958000000000000010",
+                                             "3958000000000000006", "6930000000000000101", "6930000000000000104"]
+    tabs = sheet.google_cli.emulator.tabs(sheet.key) if sheet.kind == "google" else openpyxl.load_workbook(source).sheetnames
+    assert "赔付记录" not in tabs  # never a second ledger while a ledger-shaped tab exists
+
+
+@freeze_time(NOW)
+def test_commit_after_finance_renamed_the_kind_header_refuses_and_says_which_column(run, sheet):
+    source = sheet.load("features.xlsx")
+    assert run("compensation", *TAOBAO, "--commit", "--sheet", source).exit_code == 0
+    set_cells(sheet, "赔付记录", {"B1": "赔付种类"})
+    before = sheet.rows("赔付记录")
+    dry = run("compensation", *TAOBAO, "--sheet", source)
+    assert dry.exit_code == 0
+    assert "赔付记录 第 1 行：表头里没有「赔付类型」列" in dry.stdout and "现在叫「赔付种类」的那一列看起来就是" in dry.stdout
+    refused = run("compensation", *TAOBAO, "--commit", "--sheet", source)
+    assert refused.exit_code == 1 and refused.stdout == ""
+    assert refused.stderr.startswith("Error: 「赔付记录」有认不准的行") and refused.stderr.count("\n") == 1
+    assert sheet.rows("赔付记录") == before
+
+
+@freeze_time(NOW)
+def test_commit_after_excel_converted_the_order_ids_to_numbers_refuses(run, sheet):
+    source = sheet.load("features.xlsx")
+    assert run("compensation", *TAOBAO, *DOUYIN, "--commit", "--sheet", source).exit_code == 0
+    ledger = sheet.rows("赔付记录")
+    # "Convert to Number" on the 订单号 column: every id becomes a double; 19 digits do not fit in one
+    set_cells(sheet, "赔付记录", {f"A{n}": float(row[0]) for n, row in enumerate(ledger[1:], start=2)})
+    before = sheet.rows("赔付记录")
+    dry = run("compensation", *TAOBAO, *DOUYIN, "--sheet", source)
+    assert "注意：「赔付记录」有 6 行认不准" in dry.stdout.splitlines()[2]  # before any payout is listed
+    data = json.loads(run("compensation", *TAOBAO, *DOUYIN, "--format", "json", "--sheet", source).stdout)
+    unreadable = [r for r in data["rejected"] if r["file"] == "赔付记录"]
+    assert [(r["row"], r["column"]) for r in unreadable] == [(n, "订单号") for n in range(2, 8)]
+    assert "后几位已丢失" in unreadable[0]["message"]
+    refused = run("compensation", *TAOBAO, *DOUYIN, "--commit", "--sheet", source)
+    assert refused.exit_code == 1 and "修好之前 --commit 什么都不记录" in refused.stderr
+    assert sheet.rows("赔付记录") == before
+
+
+@freeze_time(NOW)
+def test_a_ledger_amount_nobody_can_read_stops_the_commit(run, sheet):
+    source = sheet.load("features.xlsx")
+    assert run("compensation", *TAOBAO, "--commit", "--sheet", source).exit_code == 0
+    set_cells(sheet, "赔付记录", {"E3": "三百八十九"})
+    dry = run("compensation", *TAOBAO, "--sheet", source)
+    assert "赔付记录 第 3 行「金额」：不是金额：三百八十九" in dry.stdout
+    assert run("compensation", *TAOBAO, "--commit", "--sheet", source).exit_code == 1
+
+
+@freeze_time(NOW)
+def test_two_ledger_shaped_tabs_both_count_but_the_commit_asks_which_one(run, sheet):
+    source = sheet.load("features.xlsx")
+    assert run("compensation", *TAOBAO, "--commit", "--sheet", source).exit_code == 0
+    rename_tab(sheet, "赔付记录", "赔付记录2025")
+    assert run("compensation", *DOUYIN, "--commit", "--sheet", source).exit_code == 0  # into 赔付记录2025
+    rows = sheet.rows("赔付记录2025")
+    if sheet.kind == "google":
+        sheet.google_cli.emulator.add_tab(sheet.key, "赔付记录2026", rows[:1] + rows[5:])
+    else:
+        book = openpyxl.load_workbook(source)
+        copy = book.create_sheet("赔付记录2026")
+        for row in rows[:1] + rows[5:]:
+            copy.append(row)
+        book.save(source)
+    dry = run("compensation", *TAOBAO, *DOUYIN, "--sheet", source)
+    assert "按表头认出「赔付记录2025」「赔付记录2026」，几页一起核对" in dry.stdout and "没有新的赔付" in dry.stdout
+    refused = run("compensation", *TAOBAO, *DOUYIN, "--commit", "--sheet", source)
+    assert refused.exit_code == 1 and "[tabs] 里写 payouts" in refused.stderr
+
+
+@freeze_time(NOW)
+def test_ledger_amounts_show_two_decimals_and_rates_a_percent(run, sheet):
+    source = sheet.load("features.xlsx")
+    assert run("compensation", *TAOBAO, "--commit", "--sheet", source).exit_code == 0
+    assert run("compensation", *TAOBAO, *DOUYIN, "--commit", "--sheet", source).exit_code == 0  # rows 6 and 7
+    for row in (2, 5, 7):
+        formats = {column: number_format(sheet, "赔付记录", f"{column}{row}") for column in "CDEF"}
+        expected = {"C": "#,##0.00", "D": "0%", "E": "#,##0.00", "F": "#,##0.00" if row == 5 else None}
+        if sheet.kind == "xlsx" and row != 5:
+            expected["F"] = "General"  # no refund on a pre-sale row: the cell is not written
+        assert formats == expected, row
+
+
+def number_format(sheet, tab: str, a1: str) -> str | None:
+    if sheet.kind == "google":
+        found = sheet.google_cli.emulator.number_format(sheet.key, tab, a1)
+        cell = sheet.google_cli.emulator.cell(sheet.key, tab, a1)
+        return found["pattern"] if found and cell not in (None, "") else None
+    return openpyxl.load_workbook(sheet.source)[tab][a1].number_format
+
+
+@freeze_time(NOW)
+def test_a_dry_run_on_a_google_sheet_with_its_ledger_is_one_read(run, sheet):
+    source = sheet.load("features.xlsx")
+    assert run("compensation", *TAOBAO, "--commit", "--sheet", source).exit_code == 0
+    if sheet.kind == "xlsx":
+        pytest.skip("request counts are a Google matter")
+    emulator = sheet.google_cli.emulator
+    orders = TAOBAO[:4]  # no affiliate report: the 退货 tab is not needed
+
+    def requests() -> dict:
+        emulator.reset_counts()
+        assert run("compensation", *orders, "--sheet", source).exit_code == 0
+        return {kind: n for kind, n in emulator.counts().items() if kind != "token"}
+
+    assert requests() == {"values.batchGet": 1}
+    # renamed: the read of the missing tab fails, the metadata says which tabs there are, and the other
+    # tabs are read once to find the one whose header is a ledger's
+    rename_tab(sheet, "赔付记录", "赔付记录2026")
+    assert requests() == {"values.batchGet": 2, "metadata": 1}
+
+
+# ------------------------------------------------------------------------------ commit last (issue 15)
+
+@freeze_time(NOW)
+def test_commit_with_out_into_a_missing_folder_records_nothing_and_says_so(run, sheet, tmp_path):
+    source = sheet.load("features.xlsx")
+    failed = run("compensation", *TAOBAO, "--commit", "--out", "missing/payouts.xlsx", "--sheet", source)
+    assert failed.exit_code == 1 and failed.stdout == ""
+    assert failed.stderr == ("Error: 写不了 missing/payouts.xlsx（文件夹 missing 不存在）：什么都没有写入，赔付记录也没有动。"
+                             "请先建好这个文件夹，或换一个路径\n")
+    with pytest.raises(KeyError):
+        sheet.rows("赔付记录") if sheet.kind == "xlsx" else sheet.google_cli.emulator.values(sheet.key, "赔付记录")
+    # the rerun, with a folder that exists, still has all four to pay, and shows them
+    (tmp_path / "missing").mkdir()
+    rerun = run("compensation", *TAOBAO, "--commit", "--out", "missing/payouts.xlsx", "--sheet", source)
+    assert rerun.exit_code == 0 and "已写入 missing/payouts.xlsx（4 笔赔付）" in rerun.stderr
+    assert "已在「赔付记录」追加 4 行" in rerun.stdout
+    top = openpyxl.load_workbook(tmp_path / "missing" / "payouts.xlsx")["赔付明细"]["A1"].value
+    assert top.startswith("赔付核算　已记入赔付记录")
+
+
+@freeze_time(NOW)
+def test_a_commit_the_ledger_refuses_leaves_no_out_file_behind(run, data_file, tmp_path, monkeypatch):
+    from handover.errors import SheetChangedError
+    from handover.xlsx import XlsxBackend
+
+    data_file("features.xlsx")
+
+    def someone_saved_meanwhile(self, writes):
+        raise SheetChangedError("features.xlsx 在读取之后被别人修改并保存了：什么都没有写入，请重新运行这条命令")
+
+    monkeypatch.setattr(XlsxBackend, "write", someone_saved_meanwhile)
+    result = run("compensation", *TAOBAO, "--commit", "--out", "payouts.json", "--format", "json",
+                 "--sheet", "features.xlsx")
+    assert result.exit_code == 1 and "被别人修改并保存了" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["features.xlsx"]  # no file, no temp file
+
+
+@freeze_time(NOW)
+def test_commit_with_json_out_gives_the_ledger_rows_in_the_file(run, data_file, tmp_path):
+    data_file("features.xlsx")
+    result = run("compensation", *TAOBAO, "--commit", "--out", "payouts.json", "--format", "json",
+                 "--sheet", "features.xlsx")
+    assert result.exit_code == 0 and result.stdout == ""
+    data = json.loads((tmp_path / "payouts.json").read_text(encoding="utf-8"))
+    assert data["committed"] is True and data["ledger_rows"] == [2, 3, 4, 5]
+
+
+# ----------------------------------------------------------------------------- what finance reads
+
+@freeze_time(NOW)
+def test_a_dry_run_workbook_says_it_is_only_a_trial(run, data_file, tmp_path):
+    data_file("features.xlsx")
+    assert run("compensation", *TAOBAO, "--out", "payouts.xlsx", "--sheet", "features.xlsx").exit_code == 0
+    book = openpyxl.load_workbook(tmp_path / "payouts.xlsx")
+    assert book.properties.title.startswith("赔付核算　试算（未记录）　2026-11-22 09:00")
+    assert book["赔付明细"]["A1"].value.startswith("赔付核算　试算（未记录）")
+    assert "加 --commit 记录，才算数" in book["赔付明细"]["A1"].value
+
+
+@freeze_time(NOW)
+def test_the_readme_order_export_alone_says_to_add_the_refund_export(run, data_file):
+    data_file("features.xlsx")
+    result = run("compensation", "--orders", str(EXPORTS / "taobao_orders.csv"), "--sheet", "features.xlsx")
+    assert result.exit_code == 0
+    assert "没有新的赔付" not in result.stdout
+    assert "【文件里缺少的信息】所以算不出赔付：\n  退款原因在退款报表里（买家退款原因）：请加 --orders 退款报表.csv\n" in result.stdout
+
+
+@freeze_time(NOW)
+def test_the_public_tmall_order_report_alone_names_what_it_lacks(run, data_file):
+    data_file("features.xlsx")
+    result = run("compensation", "--orders", str(EXPORTS / "tmall_order_report.csv"), "--sheet", "features.xlsx")
+    assert result.exit_code == 0 and "没有新的赔付" not in result.stdout
+    missing = result.stdout.split("【文件里缺少的信息】所以算不出赔付：\n")[1].split("\n\n")[0].splitlines()
+    assert missing == [
+        "  退款原因在退款报表里（买家退款原因）：请加 --orders 退款报表.csv",
+        "  预售标记在订单报表里（宝贝标题里的【预售】、分阶段订单信息）：tmall_order_report.csv 里没有这一列，"
+        "请重新导出带这一列的订单报表；文件里全是预售订单的话，也可以在 handover.toml 的 [compensation] 写 presale_only = false",
+        "  发货情况在订单报表里（订单状态、物流单号）：tmall_order_report.csv 里没有这一列，请重新导出带这一列的订单报表"]
+    data = json.loads(run("compensation", "--orders", str(EXPORTS / "tmall_order_report.csv"), "--format", "json",
+                          "--sheet", "features.xlsx").stdout)
+    assert [(m["platform"], m["column"]) for m in data["missing"]] == [
+        ("tmall", "refund_reason"), ("tmall", "presale_flag"), ("tmall", "shipped_at")]

@@ -16,10 +16,8 @@ from freezegun import freeze_time
 from hypothesis import given
 from hypothesis import strategies as st
 
-from handover.compensation import (
-    at_risk_for_pull, parse_settings, rate_text, render_at_risk, render_report, report_json,
-    run_compensation,
-)
+from handover.compensation import at_risk_for_pull, parse_settings, run_compensation
+from handover.compensation_output import rate_text, render_at_risk, render_report, report_json
 from handover.compensation_rules import Rule
 from handover.config import parse_config
 from handover.errors import ConfigError
@@ -92,10 +90,10 @@ def test_presets_and_platform_overrides():
     '''))
     taobao = settings.rule_for("taobao")
     assert [str(taobao.amount(Decimal(b))) for b in ("800", "2600", "10")] == ["240.00", "500.00", "5.00"]
-    assert taobao.describe() == "30%，最低 5.00，最高 500.00（taobao_2023）"
+    assert taobao.describe() == "商品实付的 30%，最低 5 元，最高 500 元（淘宝缺货、延迟发货规则，约 2023 年）"
     douyin = settings.rule_for("douyin")
     assert (douyin.rate, douyin.presale_days, douyin.maximum) == (Decimal("0.2"), 30, None)
-    assert settings.rule_for("kuaishou").describe() == "30%，最低 5.00（taobao_2023，改了 max）"
+    assert settings.rule_for("kuaishou").describe() == "商品实付的 30%，最低 5 元（淘宝缺货、延迟发货规则，约 2023 年，改了最高）"
     assert settings.rule_for("pinduoduo").rate == Decimal("0.30") and settings.warn.days == 1
 
 
@@ -353,6 +351,81 @@ def test_orders_missing_what_a_rule_needs_are_reported_not_guessed(tmp_path):
 
 @pytest.mark.parametrize("hours, text", [(0, "0 小时"), (47, "47 小时"), (48, "2 天"), (205, "8 天 13 小时")])
 def test_time_left_reads_in_days_beyond_two_days(hours, text):
-    from handover.compensation import _hours_text
+    from handover.compensation_output import _hours_text
 
     assert _hours_text(hours) == text
+
+
+# ------------------------------------------------------------------------------ what finance reads (issue 15)
+
+def test_a_payout_the_floor_or_cap_gave_says_so():
+    report = run([DATA / "kuaishou_orders.xlsx"], [], text='[compensation.platforms.kuaishou]\npreset = "taobao_2023"')
+    how = {p.order_id: (p.how, p.limit, str(p.amount)) for p in report.payouts}
+    assert how == {"2411200000000001": ("30%，最高 500 元", "max", "500.00"), "2411200000000002": ("30%，最低 5 元", "min", "5.00")}
+    text = render_report(report)
+    assert "2600.00  30%，最高 500 元  500.00" in text and "10.00  30%，最低 5 元      5.00" in text
+    assert "按：快手 商品实付的 30%，最低 5 元，最高 500 元（淘宝缺货、延迟发货规则，约 2023 年）" in text
+    assert [p["limit"] for p in report_json(report)["payouts"]] == ["max", "min"]
+    plain = run([DATA / "kuaishou_orders.xlsx"], [])
+    assert [p.how for p in plain.payouts] == ["30%", "30%"] and report_json(plain)["payouts"][0]["limit"] is None
+
+
+def test_the_rule_reads_like_finance_wording_not_like_a_setting():
+    text = render_report(run())
+    assert "按：淘宝、抖音、快手 商品实付的 30%（默认规则）" in text
+    for jargon in ("seed", "taobao_2023", "不设上下限", "presale_late", "affiliate_deduction"):
+        assert jargon not in text
+
+
+def test_each_payout_kind_has_one_name_everywhere(tmp_path):
+    """The names finance reads: the report, the workbook, the ledger, the summary and the README."""
+    import openpyxl
+
+    from handover.compensation_rules import KIND_LABELS
+    from handover.ledger import ledger_write
+    from handover.payouts_xlsx import write_payouts_xlsx
+    from handover.summary import PAYOUT_LABELS
+
+    report = run()
+    assert PAYOUT_LABELS == KIND_LABELS == {"presale_late": "预售延迟发货赔付", "affiliate_deduction": "淘宝客扣佣退款"}
+    book = openpyxl.load_workbook(write_payouts_xlsx(report, tmp_path / "payouts.xlsx"))
+    kinds_in_book = {row[1] for row in book["赔付明细"].iter_rows(min_row=3, values_only=True) if row[0]}
+    kinds_in_ledger = {row[1] for row in ledger_write(None, report.payouts, computed_at=NOW, by="", tz=TZ).appends}
+    assert kinds_in_book == kinds_in_ledger == set(KIND_LABELS.values())
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    everything = render_report(report) + readme
+    for old_name in ("预售超时赔付", "预售延迟发货 ", "淘客佣金扣除", "淘客订单扣佣金退款"):
+        assert old_name not in everything
+    assert all(f"【{label}】" in render_report(report) for label in KIND_LABELS.values())
+
+
+def test_readme_documents_every_compensation_setting():
+    from handover.compensation_settings import _SECTION_KEYS
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    for key in _SECTION_KEYS:
+        assert f"\n{key} = " in readme or (key == "platforms" and "\n[compensation.platforms." in readme), key
+
+
+def test_an_amount_a_clerk_cannot_trust_costs_no_payout(tmp_path):
+    """`1 234,5` was paid as 3703.50 before issue 15."""
+    path = tmp_path / "抖店订单.csv"
+    path.write_text("主订单编号,订单应付金额,支付完成时间,承诺发货时间,订单状态,售后状态,售后原因\n"
+                    '6930000000000000911,"1 234,5",2026-11-01 12:00:00,2026-11-16 12:00:00,待发货,退款中,缺货\n',
+                    encoding="utf-8")
+    report = run([path], [])
+    assert report.payouts == []
+    assert [r.as_json() for r in report.rejected] == [{"file": "抖店订单.csv", "row": 2, "column": "订单应付金额",
+                                                       "message": report.rejected[0].message}]
+    assert "金额看不准：1 234,5" in report.rejected[0].message
+
+
+@pytest.mark.parametrize("text, message", [
+    ("[compensation]\nmax_order_amount = 0", "max_order_amount 应该是大于 0 的金额"),
+    ("[compensation]\nmax_order_amount = \"很多\"", "max_order_amount = '很多'：请写金额"),
+])
+def test_the_amount_cap_is_a_setting_checked_like_the_others(text, message):
+    with pytest.raises(ConfigError, match=message):
+        parse_settings(config(text))
+    assert parse_settings(config("[compensation]\nmax_order_amount = 500000")).max_order_amount == Decimal("500000.00")
+    assert parse_settings(config()).max_order_amount == Decimal("100000")

@@ -29,7 +29,7 @@ def lines(path, *, known=(), refunds_wanted=(), everything=False, reasons=("缺�
     rejected = []
     found = list(order_lines(export, TZ, NOW, presale_keywords=("预售",), everything_presale=everything,
                              reason_matches=lambda text: any(r in text for r in reasons), known=set(known),
-                             refunds_wanted=set(refunds_wanted), rejected=rejected))
+                             refunds_wanted=set(refunds_wanted), rejected=rejected, cap=Decimal("100000")))
     return export, found, rejected
 
 
@@ -225,7 +225,7 @@ def test_ids_a_spreadsheet_turned_into_floats_are_refused(order_id):
 
 
 @settings(max_examples=60, deadline=None)
-@given(cents=st.integers(min_value=0, max_value=10**9),
+@given(cents=st.integers(min_value=0, max_value=10**7),
        style=st.sampled_from(["{:.2f}", "{:,.2f}", "¥{:,.2f}", "{:.2f}元", '="{:.2f}"', "￥{:,.2f}", "RMB {:.2f}"]),
        encoding=st.sampled_from(["gb18030", "utf-8-sig", "utf-8"]))
 def test_messy_money_in_any_encoding_reads_exactly(tmp_path_factory, cents, style, encoding):
@@ -256,3 +256,125 @@ def test_fixtures_match_the_script_that_makes_them(tmp_path):
             assert cells[0] == cells[1], made.name
         else:
             assert made.read_bytes() == kept.read_bytes(), made.name
+
+
+# ------------------------------------------------------------------ money read exactly or rejected (issue 15)
+
+@pytest.mark.parametrize("written, amount", [
+    ("1299.00", "1299.00"), ("1,299.00", "1299.00"), ("¥1,299.00", "1299.00"), ("￥1,299.00", "1299.00"),
+    ("1299元", "1299"), ("¥ 1,299.00", "1299.00"), ("１，２９９．００", "1299.00"), ('="59.90"', "59.90"),
+    ("1,234,567.8", "1234567.8"), ("0.05", "0.05"), (59.9, "59.9"), (1299, "1299"),
+])
+def test_money_in_plain_decimal_form_reads_exactly(written, amount):
+    from handover.values import parse_money
+
+    assert str(parse_money(written)) == amount
+
+
+@pytest.mark.parametrize("written, why", [
+    ("1 234,5", "分不清哪个是千位分隔、哪个是小数点"),  # read as 12345.00 before issue 15
+    ("1.234,50", "分不清哪个是千位分隔、哪个是小数点"),  # read as 1.2345
+    ("1,29.00", "千位逗号要每三位一个"), ("1299,00", "千位逗号要每三位一个"), ("26.664", "最多两位小数"),
+    ("12.", "请写成 59.90 这样"), (".5", "请写成 59.90 这样"), ("八十八", "不是金额"), (float("nan"), "不是金额"),
+])
+def test_money_that_could_mean_two_amounts_is_refused(written, why):
+    from handover.values import parse_money
+
+    with pytest.raises(ValueProblem, match=why):
+        parse_money(written)
+
+
+ORDER_HEADER = "订单编号,总金额,买家实际支付金额,订单状态,订单付款时间,宝贝标题,退款金额\r\n"
+
+
+def _one_line_file(tmp_path, body: str, name: str = "orders.csv", header: str = ORDER_HEADER) -> Path:
+    path = tmp_path / name
+    path.write_bytes((header + body).encode("gb18030"))
+    return path
+
+
+@pytest.mark.parametrize("paid", ["1 234,5", "1.234,50", "99999999999999999999.99"])
+def test_an_amount_the_clerk_cannot_trust_is_a_rejected_row_never_a_payout(tmp_path, paid):
+    path = _one_line_file(tmp_path, f'3958000000000000801,"{paid}","{paid}",买家已付款，等待卖家发货,2026-11-01 10:00,【预售】外套,0\r\n')
+    export, found, rejected = lines(path)
+    assert found == []
+    assert [(r.file, r.row, r.column) for r in rejected] == [("orders.csv", 2, "总金额"), ("orders.csv", 2, "买家实际支付金额")]
+
+
+def test_an_amount_above_the_cap_is_rejected_and_the_cap_is_a_setting(tmp_path):
+    path = _one_line_file(tmp_path, "3958000000000000802,250000.00,250000.00,买家已付款，等待卖家发货,2026-11-01 10:00,【预售】貂,0\r\n")
+    export = ExportFile(path, ORDERS)
+    rejected = []
+    found = list(order_lines(export, TZ, NOW, presale_keywords=("预售",), everything_presale=False,
+                             reason_matches=lambda text: False, known=set(), refunds_wanted=set(), rejected=rejected,
+                             cap=Decimal("100000")))
+    assert found == [] and "超过上限 100,000.00 元" in rejected[0].message and "max_order_amount" in rejected[0].message
+    found = list(order_lines(export, TZ, NOW, presale_keywords=("预售",), everything_presale=False,
+                             reason_matches=lambda text: False, known=set(), refunds_wanted=set(), rejected=[],
+                             cap=Decimal("300000")))
+    assert [line.paid for line in found] == [Decimal("250000.00")]
+
+
+def test_a_paid_amount_above_the_orders_own_total_is_rejected(tmp_path):
+    path = _one_line_file(tmp_path, "3958000000000000803,129.90,1299.00,买家已付款，等待卖家发货,2026-11-01 10:00,【预售】外套,0\r\n")
+    _, found, rejected = lines(path)
+    assert found == [] and [(r.row, r.column) for r in rejected] == [(2, "买家实际支付金额")]
+    assert rejected[0].message.startswith("1299.00 元超过这一行的「总金额」129.90 元")
+
+
+def test_a_refund_above_what_the_buyer_paid_is_rejected(tmp_path):
+    path = _one_line_file(tmp_path, "3958000000000000804,88.00,88.00,交易关闭,2026-11-01 10:00,【预售】外套,880.00\r\n")
+    _, found, rejected = lines(path)
+    assert found == [] and [(r.row, r.column) for r in rejected] == [(2, "退款金额")]
+
+
+def test_a_download_cut_off_in_its_last_line_is_rejected_not_paid(tmp_path):
+    body = ("3958000000000000805,1299.00,1299.00,买家已付款，等待卖家发货,2026-11-01 10:00,【预售】外套,0.00\r\n"
+            "3958000000000000806,1299.00,1299.00,买家已付款，等待卖家发货,2026-11-01 10:00,【预售】外套,12")  # was 1299.00
+    _, found, rejected = lines(_one_line_file(tmp_path, body))
+    assert [line.order_id for line in found] == ["3958000000000000805"]
+    assert [(r.file, r.row, r.column) for r in rejected] == [("orders.csv", 3, None)]
+    assert rejected[0].message == ("文件在这一行中途结束（最后一行没有换行，「退款金额」是「12」，上一行是「0.00」）："
+                                   "下载可能不完整，请重新导出")
+
+
+def test_a_download_cut_off_mid_line_is_rejected_not_paid(tmp_path):
+    body = ("3958000000000000807,88.00,88.00,买家已付款，等待卖家发货,2026-11-01 10:00,【预售】外套,0.00\r\n"
+            "3958000000000000808,1299.00,12")
+    _, found, rejected = lines(_one_line_file(tmp_path, body))
+    assert [line.order_id for line in found] == ["3958000000000000807"]
+    assert [(r.row, r.message) for r in rejected] == [
+        (3, "文件在这一行中途结束（最后一行没有换行，只有 3 列，表头有 7 列）：下载可能不完整，请重新导出")]
+
+
+def test_a_complete_last_line_without_a_line_break_is_read(tmp_path):
+    body = ("3958000000000000809,88.00,88.00,买家已付款，等待卖家发货,2026-11-01 10:00,【预售】外套,0.00\r\n"
+            "3958000000000000810,99.00,99.00,买家已付款，等待卖家发货,2026-11-02 10:00,【预售】外套,0.00")
+    _, found, rejected = lines(_one_line_file(tmp_path, body))
+    assert rejected == [] and [line.order_id for line in found] == ["3958000000000000809", "3958000000000000810"]
+
+
+def test_a_line_with_fewer_fields_than_the_header_is_rejected_not_skipped(tmp_path):
+    body = ("3958000000000000811,88.00,88.00,买家已付款，等待卖家发货,2026-11-01 10:00\r\n"
+            "\r\n"  # a blank line is nothing
+            "3958000000000000812,88.00,88.00,买家已付款，等待卖家发货,2026-11-01 10:00,【预售】外套,0.00\r\n")
+    _, found, rejected = lines(_one_line_file(tmp_path, body))
+    assert [line.order_id for line in found] == ["3958000000000000812"]
+    assert [(r.row, r.column, r.message) for r in rejected] == [
+        (2, None, "这一行只有 5 列，表头有 7 列：各列对不上，请重新导出")]
+
+
+def test_a_line_with_an_unquoted_comma_in_the_address_is_rejected(tmp_path):
+    header = "订单编号,买家实际支付金额,收货地址,订单付款时间,宝贝标题\r\n"
+    body = "3958000000000000813,88.00,浙江省杭州市,西湖区,2026-11-01 10:00,【预售】外套\r\n"
+    _, found, rejected = lines(_one_line_file(tmp_path, body, header=header))
+    assert found == [] and rejected[0].message.startswith("这一行比表头多 1 列（可能有没加引号的逗号）")
+
+
+def test_affiliate_rows_are_held_to_the_same_shape_and_cap(tmp_path):
+    path = tmp_path / "affiliate.csv"
+    path.write_text("淘宝父订单编号,付款金额,佣金,确认收货时间\n3958000000000000814,88.00\n"
+                    "3958000000000000815,88.00,99999999999999999999.99,2026-11-10 10:00\n", encoding="utf-8")
+    rejected = []
+    assert list(affiliate_lines(ExportFile(path, AFFILIATE), TZ, NOW, rejected, Decimal("100000"))) == []
+    assert [(r.row, r.column) for r in rejected] == [(2, None), (3, "佣金")]

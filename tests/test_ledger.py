@@ -10,11 +10,16 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pytest
 
-from handover.compensation import commit_report, render_report, run_compensation
+from handover.compensation import commit_report, run_compensation
+from handover.compensation_output import render_report
 from handover.compensation_rules import Payout
 from handover.config import Config
 from handover.errors import SheetChangedError
-from handover.ledger import LEDGER_HEADER, kind_of, ledger_write, parse_ledger, read_ledger, split_paid
+from handover.ledger import (
+    LEDGER_HEADER, LedgerError, check_ledger, find_ledger, kind_of, ledger_shaped, ledger_write, parse_ledger, parse_ledgers,
+    rate_cell,
+    read_ledger, split_paid,
+)
 from handover.sheet import Grid
 from handover.xlsx import XlsxBackend
 
@@ -40,9 +45,9 @@ def test_a_new_tab_gets_our_header_and_typed_cells():
     assert write.header == LEDGER_HEADER == ["订单号", "赔付类型", "基数金额", "比例", "金额", "退款金额", "平台", "计算时间",
                                              "操作人", "来源"]
     assert write.appends == [
-        ["3958000000000000001", "预售延迟发货", Decimal("88.88"), Decimal("0.30"), Decimal("26.66"), None, "淘宝",
+        ["3958000000000000001", "预售延迟发货赔付", Decimal("88.88"), Decimal("0.30"), Decimal("26.66"), None, "淘宝",
          "2026-11-22 09:00", "财务小周", "taobao_refunds.csv 第 2 行"],
-        ["3958000000000000006", "淘客佣金扣除", Decimal("300.00"), Decimal("0.1"), Decimal("30.00"), Decimal("270.00"),
+        ["3958000000000000006", "淘宝客扣佣退款", Decimal("300.00"), Decimal("0.1"), Decimal("30.00"), Decimal("270.00"),
          "淘宝", "2026-11-22 09:00", "财务小周", "affiliate_settlement.csv 第 2 行"],
     ]
     assert isinstance(write.appends[0][0], str)
@@ -53,7 +58,7 @@ def test_an_existing_tab_keeps_its_column_order_and_gains_the_missing_columns():
     write = ledger_write(grid, [PRESALE], computed_at=NOW, by="阿杰", tz=TZ)
     assert write.create is False and write.header == grid.header
     assert write.add_columns == ["基数金额", "比例", "退款金额", "平台", "计算时间", "来源"]
-    assert write.appends == [[Decimal("26.66"), "3958000000000000001", None, "预售延迟发货", "阿杰", Decimal("88.88"),
+    assert write.appends == [[Decimal("26.66"), "3958000000000000001", None, "预售延迟发货赔付", "阿杰", Decimal("88.88"),
                               Decimal("0.30"), None, "淘宝", "2026-11-22 09:00", "taobao_refunds.csv 第 2 行"]]
 
 
@@ -113,7 +118,7 @@ def commit_once(path: Path, orders, affiliate=()):
     backend = XlsxBackend(path)
     grid = backend.read([TAB])[TAB]
     report = run_compensation(orders, affiliate, Config(), grid, NOW, by="财务小周")
-    commit_report(backend, report, grid, Config())
+    commit_report(backend, report, grid)
     return report
 
 
@@ -159,6 +164,160 @@ def test_a_ledger_changed_after_reading_stops_the_commit(tmp_path):
     report = run_compensation([DATA / "douyin_orders.csv"], [], Config(), grid, NOW, by="财务小周")
     commit_once(path, [DATA / "douyin_orders.csv"])  # someone else commits meanwhile
     with pytest.raises(SheetChangedError):
-        commit_report(backend, report, grid, Config())
+        commit_report(backend, report, grid)
     assert not report.committed
     assert len(list(openpyxl.load_workbook(path)[TAB].iter_rows())) == 3  # header + their two rows only
+
+
+# ------------------------------------------------------------------ the ledger as people edit it (issue 15)
+
+def test_a_numeric_id_with_all_its_digits_reads_and_one_that_lost_some_does_not():
+    grid = Grid(TAB, ["订单号", "赔付类型", "金额"], [
+        [2411200000000001.0, "预售延迟发货赔付", 500],  # 16 digits: a number cell holds them exactly
+        [241120000000001, "预售延迟发货赔付", 3],
+        [3958000000000000001, "预售延迟发货赔付", 26.66],  # an int above 2^53 is a rounded double underneath
+        [3.958e18, "淘宝客扣佣退款", 30],
+    ])
+    ledger = parse_ledger(grid, TZ)
+    assert [e.order_id for e in ledger.entries] == ["2411200000000001", "241120000000001"]
+    assert [(p.row, p.column) for p in ledger.problems] == [(4, "订单号"), (5, "订单号")]
+    assert all("后几位已丢失" in p.message for p in ledger.problems)
+
+
+def test_a_note_under_the_payouts_is_not_a_payout_but_an_amount_nobody_can_read_is_a_problem():
+    grid = Grid(TAB, ["订单号", "赔付类型", "金额"], [
+        ["3958000000000000001", "预售延迟发货赔付", "1 234,5"],
+        ["", "", 656.36],  # a total a person added
+        ["3958000000000000002", "预售延迟发货赔付", ""],  # no amount: still paid
+    ])
+    ledger = parse_ledger(grid, TZ)
+    assert [(e.order_id, e.amount) for e in ledger.entries] == [("3958000000000000002", None)]
+    assert [(p.row, p.column) for p in ledger.problems] == [(2, "金额")]
+    with pytest.raises(LedgerError, match="「赔付记录」有认不准的行"):
+        check_ledger(ledger)
+
+
+@pytest.mark.parametrize("header, shaped", [
+    (LEDGER_HEADER, True),
+    (["订单号", "赔付种类", "基数金额", "比例", "金额"], True),  # a header renamed: still a ledger
+    (["订单编号", "金额", "计算时间"], True),
+    (["编号", "登记时间", "登记人", "平台", "类型", "订单号", "状态"], False),  # the handover tab
+    (["编号", "平台", "订单号", "买家", "退货原因", "退款状态"], False),  # the returns tab
+    (["金额", "赔付类型", "比例"], True),  # its 订单号 renamed: found, and then reported
+    (["订单号", "金额", "备注"], False),  # a shop's own list of orders
+])
+def test_a_ledger_is_recognised_by_its_header(header, shaped):
+    assert ledger_shaped(header) is shaped
+
+
+def test_rates_are_numbers_shown_as_percent_unless_a_format_could_round_them():
+    assert rate_cell(Decimal("0.30")) == Decimal("0.30") and rate_cell(Decimal("0.1000")) == Decimal("0.1000")
+    assert rate_cell(Decimal("0.055")) == "5.5%" and rate_cell(None) is None
+    write = ledger_write(None, [PRESALE], computed_at=NOW, by="财务小周", tz=TZ)
+    assert write.number_formats == {"基数金额": "#,##0.00", "金额": "#,##0.00", "退款金额": "#,##0.00", "比例": "0%"}
+    grid = Grid(TAB, ["赔付金额", "订单号", "赔付类型"], [])
+    assert ledger_write(grid, [PRESALE], computed_at=NOW, by="", tz=TZ).number_formats["赔付金额"] == "#,##0.00"
+
+
+LEDGER_ROWS = [LEDGER_HEADER, ["3958000000000000001", "预售延迟发货赔付", 88.88, 0.3, 26.66, None, "淘宝",
+                               "2026-11-20 10:00", "小周", "taobao_refunds.csv 第 2 行"]]
+
+
+def test_find_ledger_on_a_workbook_reads_the_other_tabs_only_when_the_ledger_was_renamed(tmp_path):
+    path = workbook(tmp_path)
+    book = openpyxl.load_workbook(path)
+    renamed = book.create_sheet("赔付记录2026")
+    for row in LEDGER_ROWS:
+        renamed.append(row)
+    book.create_sheet("备忘").append(["订单号", "备注"])
+    book.save(path)
+    backend = XlsxBackend(path)
+    assert backend.tab_names() == ["交接", "赔付记录2026", "备忘"]
+    found = find_ledger(backend, backend.read([TAB])[TAB], skip={"交接", "退货", TAB})
+    assert [grid.tab for grid in found] == ["赔付记录2026"]
+    report = run_compensation([DATA / "taobao_orders.csv", DATA / "taobao_refunds.csv"], [], Config(), found, NOW)
+    assert [a.payout.order_id for a in report.already_paid] == ["3958000000000000001"]
+    assert report.ledger.tabs == ["赔付记录2026"]
+
+
+def test_find_ledger_on_a_google_sheet_costs_the_tab_list_and_one_read(sheets_emulator, google_backend):
+    backend, key = google_backend({"交接": [["编号"]], "赔付记录2026": LEDGER_ROWS, "备忘": [["订单号", "备注"]]})
+    grid = backend.read([TAB])[TAB]
+    assert grid is None and backend.tab_names() == ["交接", "赔付记录2026", "备忘"]
+    sheets_emulator.reset_counts()
+    found = find_ledger(backend, grid, skip={"交接", "退货", TAB})
+    assert [g.tab for g in found] == ["赔付记录2026"] and sheets_emulator.counts() == {"values.batchGet": 1}
+
+
+def test_appended_payouts_get_money_and_percent_formats_on_a_workbook(tmp_path):
+    path = workbook(tmp_path)
+    commit_once(path, [DATA / "douyin_orders.csv"])  # creates the tab
+    commit_once(path, [DATA / "douyin_orders.csv", DATA / "taobao_orders.csv", DATA / "taobao_refunds.csv"])
+    sheet = openpyxl.load_workbook(path)[TAB]
+    for row in range(2, 7):
+        assert [sheet.cell(row=row, column=c).number_format for c in (3, 4, 5)] == ["#,##0.00", "0%", "#,##0.00"]
+    assert sheet.cell(row=2, column=4).value == pytest.approx(0.3)
+    # a second run found its own style again instead of adding one per run
+    import zipfile
+
+    styles = zipfile.ZipFile(path).read("xl/styles.xml").decode()
+    assert styles.count('numFmtId="4" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"') == 1
+
+
+def test_a_created_ledger_on_google_has_its_formats_in_the_request_that_creates_it(sheets_emulator, google_backend):
+    backend, key = google_backend({"交接": [["编号"]]})
+    grid = backend.read([TAB])[TAB]
+    report = run_compensation([DATA / "douyin_orders.csv"], [], Config(), grid, NOW, by="财务小周")
+    sheets_emulator.reset_counts()
+    commit_report(backend, report, grid)
+    # the formats ride on the batchUpdate that adds the tab: no request of their own
+    writes = {kind: n for kind, n in sheets_emulator.counts().items() if kind not in ("values.batchGet", "metadata")}
+    assert writes == {"batchUpdate": 1, "values.batchUpdate": 1}
+    assert sheets_emulator.number_format(key, TAB, "E2") == {"type": "NUMBER", "pattern": "#,##0.00"}
+    assert sheets_emulator.number_format(key, TAB, "D999") == {"type": "PERCENT", "pattern": "0%"}  # rows to come
+    assert sheets_emulator.number_format(key, TAB, "A2") is None
+
+
+def test_libreoffice_shows_the_ledger_amounts_to_the_fen_and_the_rates_as_percent(tmp_path):
+    import csv
+    import io
+    import shutil
+    import subprocess
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (libreoffice-calc-nogui) is not installed; .ci/run installs it")
+    path = workbook(tmp_path)
+    commit_once(path, [DATA / "taobao_orders.csv", DATA / "taobao_refunds.csv"], [DATA / "affiliate_settlement.csv"])
+    # "Save cell contents as shown" (the 9th token, true): the CSV holds what a person sees; -1: every sheet
+    csv_filter = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,-1"
+    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", csv_filter,
+                    "--outdir", str(tmp_path / "csv"), str(path)], check=True, capture_output=True, timeout=120)
+    rows = list(csv.reader(io.StringIO((tmp_path / "csv" / f"handover-{TAB}.csv").read_text(encoding="utf-8"))))
+    assert [row[:6] for row in rows[1:]] == [
+        ["3958000000000000001", "预售延迟发货赔付", "88.88", "30%", "26.66", ""],
+        ["3958000000000000002", "预售延迟发货赔付", "1,299.00", "30%", "389.70", ""],
+        ["3958000000000000010", "预售延迟发货赔付", "800.00", "30%", "240.00", ""],
+        ["3958000000000000006", "淘宝客扣佣退款", "300.00", "10%", "30.00", "270.00"]]
+
+
+def test_a_tab_taken_for_the_ledger_by_its_header_says_how_to_say_otherwise():
+    grid = Grid("财务对账", ["订单号", "金额", "操作人"], [["3958000000000000001", 26.66, "小周"]])
+    ledger = parse_ledgers([grid], TZ)
+    assert ledger.tabs == ["财务对账"] and ledger.entries == []
+    with pytest.raises(LedgerError, match="「财务对账」是按表头认出的赔付记录，如果它不是，请新建一个叫「赔付记录」的标签页"):
+        check_ledger(ledger, "赔付记录")
+
+
+def test_a_full_ledger_grid_on_google_grows_and_formats_in_one_request(sheets_emulator, google_backend):
+    backend, key = google_backend({"交接": [["编号"]]})
+    sheets_emulator.add_tab(key, TAB, LEDGER_ROWS, rows=2, cols=10)  # a hand-made ledger, its grid full
+    grid = backend.read([TAB])[TAB]
+    report = run_compensation([DATA / "douyin_orders.csv"], [], Config(), grid, NOW, by="财务小周")
+    sheets_emulator.reset_counts()
+    commit_report(backend, report, grid)
+    assert sheets_emulator.count("batchUpdate") == 1  # appendDimension and the formats together
+    assert sheets_emulator.values(key, TAB)[2][0] == "6930000000000000101"
+    assert [sheets_emulator.number_format(key, TAB, f"{c}3") for c in "CDE"] == [
+        {"type": "NUMBER", "pattern": "#,##0.00"}, {"type": "PERCENT", "pattern": "0%"}, {"type": "NUMBER", "pattern": "#,##0.00"}]
+    assert sheets_emulator.number_format(key, TAB, "E2") is None  # a row of theirs keeps its own format

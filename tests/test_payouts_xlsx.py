@@ -37,21 +37,21 @@ def test_one_row_per_payout_with_money_numbers_and_text_ids(tmp_path, report):
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == ["赔付明细", "预售快超时", "未计入"]
     sheet = book["赔付明细"]
-    header = [c.value for c in sheet[1]]
+    header = [c.value for c in sheet[2]]
     assert header == ["订单号", "赔付类型", "平台", "实付金额", "比例", "赔付/扣佣金额", "线下退款金额", "依据", "来源"]
-    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
+    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=3)]
     assert [r[0] for r in rows[:7]] == [p.order_id for p in report.payouts]
-    for number in range(2, 9):
+    for number in range(3, 10):
         id_cell = sheet.cell(row=number, column=1)
         assert id_cell.data_type == "s" and id_cell.number_format == "@"
         assert sheet.cell(row=number, column=6).number_format == MONEY
         assert isinstance(sheet.cell(row=number, column=6).value, (int, float))
-    assert sheet.cell(row=2, column=5).number_format == "0%" and sheet.cell(row=2, column=5).value == pytest.approx(0.3)
+    assert sheet.cell(row=3, column=5).number_format == "0%" and sheet.cell(row=3, column=5).value == pytest.approx(0.3)
     assert rows[0][3:6] == [pytest.approx(88.88), pytest.approx(0.3), pytest.approx(26.66)]
     totals = rows[7:]
     assert totals[0][1:3] == ["预售延迟发货赔付合计", "5 笔"] and totals[0][5] == pytest.approx(683.04)
-    assert totals[1][1] == "淘客订单扣佣金退款合计" and totals[1][5:7] == [pytest.approx(40), pytest.approx(410)]
-    assert sheet.freeze_panes == "A2"
+    assert totals[1][1] == "淘宝客扣佣退款合计" and totals[1][5:7] == [pytest.approx(40), pytest.approx(410)]
+    assert sheet.freeze_panes == "A3"
 
 
 def test_left_out_and_at_risk_tabs(tmp_path, report):
@@ -72,16 +72,16 @@ def test_text_that_looks_like_a_formula_stays_text(tmp_path):
     path = write_payouts_xlsx(report, tmp_path / "payouts.xlsx")
     sheet = openpyxl.load_workbook(path)["赔付明细"]
     for column in (8, 9):
-        cell = sheet.cell(row=2, column=column)
+        cell = sheet.cell(row=3, column=column)
         assert cell.data_type == "s" and cell.value.startswith(("=", "+"))
     values = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("赔付明细").to_python()
-    assert values[1][8] == '=HYPERLINK("http://x","点我").csv 第 2 行'
+    assert values[2][8] == '=HYPERLINK("http://x","点我").csv 第 2 行'
 
 
 def test_an_empty_run_still_writes_a_usable_workbook(tmp_path):
     report = run_compensation([], [], Config(), None, NOW, by="财务小周")
     sheet = openpyxl.load_workbook(write_payouts_xlsx(report, tmp_path / "payouts.xlsx"))["赔付明细"]
-    assert sheet.cell(row=2, column=1).value == "没有新的赔付"
+    assert sheet.cell(row=3, column=1).value == "没有新的赔付"
 
 
 def test_libreoffice_shows_the_same_ids_and_amounts(tmp_path, report):
@@ -94,5 +94,26 @@ def test_libreoffice_shows_the_same_ids_and_amounts(tmp_path, report):
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     rows = list(csv.reader(io.StringIO((tmp_path / "payouts.csv").read_text(encoding="utf-8"))))
-    assert [r[0] for r in rows[1:8]] == [p.order_id for p in report.payouts]
-    assert [r[5] for r in rows[1:8]] == [f"{p.amount:,.2f}" for p in report.payouts]
+    assert rows[0][0].startswith("赔付核算　试算（未记录）")
+    assert [r[0] for r in rows[2:9]] == [p.order_id for p in report.payouts]
+    assert [r[5] for r in rows[2:9]] == [f"{p.amount:,.2f}" for p in report.payouts]
+
+
+def test_a_payout_the_floor_or_cap_gave_says_so_in_the_workbook(tmp_path):
+    import tomllib
+
+    from handover.config import parse_config
+
+    config = parse_config(tomllib.loads('[compensation.platforms.kuaishou]\npreset = "taobao_2023"'))
+    report = run_compensation([DATA / "kuaishou_orders.xlsx"], [], config, None, NOW, by="财务小周")
+    sheet = openpyxl.load_workbook(write_payouts_xlsx(report, tmp_path / "payouts.xlsx"))["赔付明细"]
+    assert [(sheet.cell(row=r, column=5).value, sheet.cell(row=r, column=6).value) for r in (3, 4)] == [
+        ("30%，最高 500 元", 500), ("30%，最低 5 元", 5)]
+
+
+def test_a_workbook_from_files_that_lack_the_refund_reasons_says_so(tmp_path):
+    report = run_compensation([DATA / "taobao_orders.csv"], [], Config(), None, NOW, by="财务小周")
+    book = openpyxl.load_workbook(write_payouts_xlsx(report, tmp_path / "payouts.xlsx"))
+    assert book["赔付明细"]["A3"].value == "算不出赔付：文件里缺少的信息见「未计入」"
+    left_out = [row for row in book["未计入"].iter_rows(min_row=2, values_only=True)]
+    assert ("文件里缺少的信息", "退款原因在退款报表里（买家退款原因）：请加 --orders 退款报表.csv") in [r[1:3] for r in left_out]

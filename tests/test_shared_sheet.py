@@ -222,11 +222,11 @@ def test_compensation_commit_after_someone_committed_the_same_payout_pays_once(r
     else:
         for backup in (Path(shared.source).parent / STATE_DIR / "backups").iterdir():
             backup.unlink()
-    paid_elsewhere = ["3958000000000000006", "淘客佣金扣除", 230, 0.13, 30]
+    paid_elsewhere = ["3958000000000000006", "淘宝客扣佣退款", 230, 0.13, 30]
     result = shared.run_while(lambda other: other.append_row(paid_elsewhere, tab="赔付记录"), "compensation", *orders,
                               "--affiliate", str(EXPORTS / "affiliate_settlement.csv"), "--commit")
     assert result.exit_code == 1
-    assert (f"「赔付记录」第 {len(ledger) + 1} 行已经有「订单号」3958000000000000006、「赔付类型」淘客佣金扣除"
+    assert (f"「赔付记录」第 {len(ledger) + 1} 行已经有「订单号」3958000000000000006、「赔付类型」淘宝客扣佣退款"
             "（有人同时写入了？）") in result.stderr
     assert sheet.rows("赔付记录") == ledger + [paid_elsewhere]
     assert cost(sheet) == wrote_nothing(sheet) | ({"values.batchGet": 2} if sheet.kind == "google" else {})

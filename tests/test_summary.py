@@ -121,13 +121,13 @@ def test_phones_masked_and_names_shortened(summary, fmt):
 
 def test_compensation_of_the_day(summary):
     assert [p.order_id for p in summary.payouts] == ["3958111200000000001", "3958110900000000007", "3958111000000000009"]
-    assert summary.payout_total_text == "¥357.55"
     assert [(t.kind, t.count, t.amount_text) for t in summary.payout_totals] == [
-        ("presale_late", 2, "¥89.55"), ("affiliate_deduction", 1, "¥268.00")]
+        ("presale_late", 2, "¥89.55"), ("affiliate_deduction", 1, "扣佣金 ¥268.00")]
     assert [r.order_id for r in summary.at_risk] == ["3958110600000000013", "4812110700000000012", "3958110800000000011"]
     assert summary.at_risk_total_text == "¥152.10"
     text = render_summary(summary, "text")
-    assert "今天已赔付 3 笔，共 ¥357.55：预售超时赔付 2 笔 ¥89.55；淘宝客扣佣退款 1 笔 ¥268.00。" in text
+    # one name per payout kind; a commission kept back is never added to compensation paid
+    assert "今天记入赔付记录 3 笔：预售延迟发货赔付 2 笔 ¥89.55；淘宝客扣佣退款 1 笔 扣佣金 ¥268.00。" in text
     assert "最急的是订单 3958110600000000013，已超时 3 小时。" in text
 
 
@@ -136,7 +136,7 @@ def test_compensation_left_out_without_a_ledger_and_said_when_empty(items, confi
     without = render_summary(build_summary(items, DAY, config, now), "text")
     assert "赔付" not in without
     empty = render_summary(build_summary(items, DAY, config, now, payouts=[], at_risk=()), "text")
-    assert "今天没有赔付。" in empty and "目前没有快到期要赔付的订单。" in empty
+    assert "今天没有记入赔付记录的赔付。" in empty and "目前没有快到期要赔付的订单。" in empty
 
 
 @pytest.mark.parametrize("hours, text", [(-0.2, "已超时 1 小时"), (0.5, "不到 1 小时"), (5.9, "还剩 5 小时"),

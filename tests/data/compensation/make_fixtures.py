@@ -14,6 +14,8 @@ Each file is what a platform's seller backend gives, quirks included (PLATFORMS.
 - `affiliate_settlement.csv` and `affiliate_disputes.csv`: 淘宝联盟 settlement and 维权退款 reports, GBK.
 - `bad_rows.csv`: rows that cannot be used (float-mangled ids, bad money, bad dates, blank id).
 - `custom_orders.csv`: a shop's own export, read with a `[columns]` mapping.
+- `tmall_order_report.csv`: the shape of the one public Tmall order report (PLATFORMS.md, "Public sample
+  files"): 7 columns, ids anonymised to 1…N, no refund reason, no pre-sale marker, no shipping columns.
 """
 
 from __future__ import annotations
@@ -192,6 +194,17 @@ CUSTOM = [
 ]
 
 
+# The public report's header, trailing spaces included; amounts as it writes them (178.8, 21).
+TMALL_HEADER = ["订单编号", "总金额", "买家实际支付金额", "收货地址 ", "订单创建时间", "订单付款时间 ", "退款金额"]
+TMALL = [
+    ["1", "178.8", "0", "上海", "2026-11-01 00:00:00", "", "0"],
+    ["2", "21", "21", "内蒙古自治区", "2026-11-01 00:00:01", "2026-11-01 00:00:09", "0"],
+    ["3", "37", "37", "安徽省", "2026-11-01 00:00:02", "2026-11-01 00:00:30", "37"],
+    ["4", "157", "157", "湖南省", "2026-11-01 00:00:03", "2026-11-01 00:01:00", "0"],
+    ["5", "64.8", "64.8", "江苏省", "2026-11-01 00:00:04", "2026-11-01 00:01:20", "0"],
+]
+
+
 def csv_text(header: list[str], rows: list[list[str]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -211,6 +224,7 @@ def write_all(target: Path) -> None:
     (target / "affiliate_disputes.csv").write_bytes(csv_text(AFFILIATE_DISPUTE_HEADER, AFFILIATE_DISPUTES).encode("gbk"))
     (target / "bad_rows.csv").write_bytes(csv_text(BAD_HEADER, BAD).encode("utf-8"))
     (target / "custom_orders.csv").write_bytes(csv_text(CUSTOM_HEADER, CUSTOM).encode("utf-8"))
+    (target / "tmall_order_report.csv").write_bytes(csv_text(TMALL_HEADER, TMALL).encode("gb18030"))
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "订单"

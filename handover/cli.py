@@ -10,6 +10,7 @@ import click
 
 from . import __version__, actions
 from .errors import HandoverError
+from .render import printable
 from .schema import STATUS_LABELS, Status
 from .workspace import open_workspace
 
@@ -25,7 +26,7 @@ class HandoverGroup(click.Group):
         except HandoverError as error:
             if ctx.meta.get("verbose"):
                 raise
-            click.echo(f"Error: {error}", err=True)
+            _say("Error: " + " ".join(str(error).split("\n")), err=True)
             ctx.exit(1)
 
 
@@ -65,8 +66,14 @@ def output_options(*formats: str):
     return decorate
 
 
+def _say(text: str, *, err: bool = False) -> None:
+    """A line the CLI composes itself. Cell text in it (an id, a name, a lock owner) is made printable,
+    like everything the templates render; JSON and rendered text are printed as they are."""
+    click.echo(printable(text), err=err)
+
+
 def _notify(message: str) -> None:
-    click.echo(message, err=True)
+    _say(message, err=True)
 
 
 def _workspace(sheet, config_file, templates=None):
@@ -79,7 +86,7 @@ def _emit(text: str, out: str | None) -> None:
         temp = path.with_name(f".{path.name}.tmp")
         temp.write_text(text, encoding="utf-8")
         temp.replace(path)
-        click.echo(f"已写入 {out}", err=True)
+        _say(f"已写入 {out}", err=True)
     else:
         click.echo(text, nl=False)
 
@@ -93,7 +100,7 @@ def init(path: str) -> None:
     from .newbook import init_workbook, standard_tabs
 
     for written in init_workbook(Path(path), standard_tabs()):
-        click.echo(f"已创建 {written}")
+        _say(f"已创建 {written}")
 
 
 # ----------------------------------------------------------------------------------------- log
@@ -152,7 +159,7 @@ def log(sheet, config_file, is_return, by, **fields) -> None:
             raise click.UsageError(f"{', '.join(stray)} 不能和 --return 一起用")
         report = actions.log_return(ws, {key: value for key, value in fields.items() if key in allowed and value})
         item = report.item
-        click.echo(f"已登记退货 {item.id}（第 {report.row} 行）：订单 {item.order_id}")
+        _say(f"已登记退货 {item.id}（第 {report.row} 行）：订单 {item.order_id}")
         return
     if not fields.get("category"):
         raise click.UsageError("请用 --category 写明类型（漏发、改地址……），登记退货请加 --return")
@@ -161,9 +168,9 @@ def log(sheet, config_file, is_return, by, **fields) -> None:
         raise click.UsageError("退货的选项（--reason、--return-tracking ……）要和 --return 一起用")
     report = actions.log(ws, issue_fields, by=by)
     item = report.item
-    click.echo(f"已登记 {item.id}（第 {report.row} 行）：{item.category.label if item.category else ''} {item.order_id or item.tracking_no}".rstrip())
+    _say(f"已登记 {item.id}（第 {report.row} 行）：{item.category.label if item.category else ''} {item.order_id or item.tracking_no}".rstrip())
     for row, new_id in sorted(report.assigned.items()):
-        click.echo(f"第 {row} 行没有编号，已补上 {new_id}")
+        _say(f"第 {row} 行没有编号，已补上 {new_id}")
 
 
 # ------------------------------------------------------------------------------------ deadlines
@@ -243,7 +250,7 @@ def pull(sheet, config_file, fmt, out, templates, strict, orders) -> None:
     _emit(actions.render_pull(ws, morning, fmt), out)
     tasks = morning.tasks
     if tasks.problems and (out or fmt == "json"):
-        click.echo(f"{tasks.problem_rows} 行有问题，没有放进清单（见清单末尾）", err=True)
+        _say(f"{tasks.problem_rows} 行有问题，没有放进清单（见清单末尾）", err=True)
     if strict and tasks.problems:
         sys.exit(1)
 
@@ -268,7 +275,7 @@ def courier(sheet, config_file, name, copy, templates) -> None:
     click.echo(render_courier_messages(batch, ws.templates), nl=False)
     if copy:
         text = courier_copy_text(batch, ws.templates)
-        click.echo(copy_text(text).message if text else "没有可以复制的消息", err=True)
+        _say(copy_text(text).message if text else "没有可以复制的消息", err=True)
 
 
 # ------------------------------------------------------------------------------------- summary
@@ -313,11 +320,11 @@ def compensation(sheet, config_file, orders, affiliate, commit, by, fmt, out, te
         from .payouts_xlsx import write_payouts_xlsx
 
         write_payouts_xlsx(report, out)
-        click.echo(f"已写入 {out}（{len(report.payouts)} 笔赔付）", err=True)
+        _say(f"已写入 {out}（{len(report.payouts)} 笔赔付）", err=True)
         out = None
     _emit(render_report(report, fmt, ws.templates), out)
     for rejected in report.rejected if fmt == "json" or out else ():
-        click.echo(rejected.describe(), err=True)
+        _say(rejected.describe(), err=True)
     if strict and report.rejected:
         sys.exit(1)
 
@@ -339,6 +346,6 @@ def done(sheet, config_file, ids, result, by, status) -> None:
     label = STATUS_LABELS[report.status]
     for item in report.items:
         row = report.moved.get(item.id, item.row)
-        click.echo(f"{item.id}（第 {row} 行）→ {label}，处理人 {report.by}")
+        _say(f"{item.id}（第 {row} 行）→ {label}，处理人 {report.by}")
     for row, new_id in sorted(report.assigned.items()):
-        click.echo(f"第 {row} 行没有编号，已补上 {new_id}")
+        _say(f"第 {row} 行没有编号，已补上 {new_id}")

@@ -45,16 +45,16 @@ class MessageSettings:
         return self.contacts.get(courier.key) or CourierContact(courier)
 
 
-_SETTINGS_FIELDS = ("shop", "sign_off", "return_address")
+MESSAGE_SETTINGS = ("shop", "sign_off", "return_address")
 
 
 def message_settings(config: Any) -> MessageSettings:
     where = config.where()
-    section = config.section("messages")
+    section = config.section("messages", MESSAGE_SETTINGS)
     values: dict[str, str] = {}
     for name, value in section.items():
-        if name not in _SETTINGS_FIELDS:
-            raise ConfigError(f"{where}: [messages] 里不认识 {name}（可用：{'、'.join(_SETTINGS_FIELDS)}）")
+        if name not in MESSAGE_SETTINGS:
+            continue  # Config.section warned about it
         if not isinstance(value, str):
             raise ConfigError(f"{where}: [messages] {name} 应该是文字，例如 {name} = \"…\"")
         values[name] = value.strip()

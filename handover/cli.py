@@ -5,11 +5,13 @@ from __future__ import annotations
 import functools
 import sys
 from pathlib import Path
+from typing import Sequence
 
 import click
 
 from . import __version__, actions
 from .errors import HandoverError
+from .outfile import check_out_path, write_out
 from .render import printable
 from .schema import STATUS_LABELS, Status
 from .workspace import open_workspace
@@ -80,12 +82,15 @@ def _workspace(sheet, config_file, templates=None):
     return open_workspace(sheet, config_file, templates=templates, notify=_notify)
 
 
+def _check_out(out: str | None, ws, inputs: Sequence[str] = ()) -> None:
+    """Before any work: `--out` must not be the sheet, an input, or a workbook with a handover tab."""
+    if out:
+        check_out_path(out, ws, inputs=inputs)
+
+
 def _emit(text: str, out: str | None) -> None:
     if out:
-        path = Path(out)
-        temp = path.with_name(f".{path.name}.tmp")
-        temp.write_text(text, encoding="utf-8")
-        temp.replace(path)
+        write_out(out, text)
         _say(f"已写入 {out}", err=True)
     else:
         click.echo(text, nl=False)
@@ -190,6 +195,7 @@ def deadlines(sheet, config_file, horizon, fmt, out, templates) -> None:
     except ValueProblem as problem:
         raise click.BadParameter(str(problem), param_hint="--horizon") from None
     ws = _workspace(sheet, config_file, templates)
+    _check_out(out, ws)
     report = actions.deadlines(ws, horizon=window)
     _emit(actions.dumps(deadlines_json(report)) if fmt == "json" else render_deadlines(report, fmt, ws.templates), out)
 
@@ -246,6 +252,7 @@ def orders_option(help_text: str):
 def pull(sheet, config_file, fmt, out, templates, strict, orders) -> None:
     """The morning task list: timers running out, open items by route, messages ready to paste."""
     ws = _workspace(sheet, config_file, templates)
+    _check_out(out, ws, orders)
     morning = actions.pull(ws, orders=orders)
     _emit(actions.render_pull(ws, morning, fmt), out)
     tasks = morning.tasks
@@ -290,6 +297,7 @@ def summary(sheet, config_file, day, fmt, out, templates, orders) -> None:
     from .summary import render_summary
 
     ws = _workspace(sheet, config_file, templates)
+    _check_out(out, ws, orders)
     report = actions.summary(ws, day.date() if day else None, orders=orders)
     _emit(render_summary(report, fmt, ws.templates), out)
 
@@ -315,6 +323,7 @@ def compensation(sheet, config_file, orders, affiliate, commit, by, fmt, out, te
     from .compensation import render_report
 
     ws = _workspace(sheet, config_file, templates)
+    _check_out(out, ws, (*orders, *affiliate))
     report = actions.compensation(ws, orders, affiliate, commit=commit, by=by)
     if out and out.lower().endswith(".xlsx"):
         from .payouts_xlsx import write_payouts_xlsx

@@ -304,3 +304,16 @@ def refuse_if_open_elsewhere(path: Path) -> None:
             f"{who}用 Excel/WPS/LibreOffice 打开 {path.name}（锁文件 {lock_file.name}）：请先保存并关闭它再运行；"
             "如果确定没人在用，删掉这个锁文件即可"
         )
+
+
+def workbook_tab_names(path: str | Path) -> list[str] | None:
+    """The tab names of the workbook at `path`, whatever its file name says; None when it is not a
+    workbook calamine can open."""
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+    except (CalamineError, ValueError, OSError):
+        return None
+    try:
+        return list(workbook.sheet_names)
+    finally:
+        workbook.close()

@@ -156,7 +156,10 @@ def return_options(function):
 @sheet_options
 def log(sheet, config_file, is_return, by, **fields) -> None:
     """Append one issue (or, with --return, one return) to the sheet, validated like a row typed in."""
+    unusual = _order_id_shape(fields.get("order_id"), fields.get("platform"))
     ws = _workspace(sheet, config_file)
+    if unusual:
+        _say(f"提醒：--order {unusual}", err=True)
     if is_return:
         allowed = {"platform", "order_id", "buyer", *(key for key, _, _ in _RETURN_FIELDS)}
         stray = [flag for key, flag, _ in _LOG_FIELDS if fields.get(key) and key not in allowed]
@@ -176,6 +179,25 @@ def log(sheet, config_file, is_return, by, **fields) -> None:
     _say(f"已登记 {item.id}（第 {report.row} 行）：{item.category.label if item.category else ''} {item.order_id or item.tracking_no}".rstrip())
     for row, new_id in sorted(report.assigned.items()):
         _say(f"第 {row} 行没有编号，已补上 {new_id}")
+
+
+def _order_id_shape(order: str | None, platform: str | None) -> str | None:
+    """`--order` that cannot be an order id on `--platform` is refused before anything is read; the
+    warning for one that merely looks unusual. An id that does not parse at all is left to the row's
+    validation, which names it with the row's other problems."""
+    from .schema import platform_of
+    from .values import ValueProblem, order_id_shape, parse_order_id
+
+    if not order:
+        return None
+    try:
+        order_id = parse_order_id(order)
+    except ValueProblem:
+        return None
+    try:
+        return order_id_shape(order_id, platform_of(platform) if platform else None)
+    except ValueProblem as problem:
+        raise HandoverError(f"--order {problem}") from None
 
 
 # ------------------------------------------------------------------------------------ deadlines

@@ -292,7 +292,7 @@ def test_json_shape(items, config):
     assert data["unknown_courier"][0]["id"] == "H20261122-008"
     # Entries refer to records by id and row; the records themselves are under pull's `routes`.
     assert data["warehouse"]["items"][0] == {"number": 1, "id": "H20261122-009", "row": 23, "category": "missing_item",
-                                             "return_to": None}
+                                             "return_to": None, "times": 1}
 
 
 def test_unknown_format(items, config):

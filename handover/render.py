@@ -41,7 +41,9 @@ class TemplateError(HandoverError):
 
 
 @lru_cache(maxsize=8)
-def environment(override: Path | None = None) -> "jinja2.Environment":
+def environment(override: Path | None = None, markdown: bool = False) -> "jinja2.Environment":
+    """The templates, shop overrides first. `markdown`: every value printed is escaped for markdown
+    (the templates named *.md.j2 render here, with the macros they import)."""
     import jinja2  # not at start-up: JSON output never needs it
 
     paths = [str(override)] if override and override.is_dir() else []
@@ -53,7 +55,7 @@ def environment(override: Path | None = None) -> "jinja2.Environment":
         trim_blocks=True,
         lstrip_blocks=True,
         autoescape=jinja2.select_autoescape(enabled_extensions=("html", "html.j2"), default_for_string=False),
-        finalize=jinja2.pass_context(_markdown_values),
+        finalize=_markdown_value if markdown else None,
     )
     env.filters["pad"] = pad
     env.filters["clip"] = clip
@@ -65,7 +67,7 @@ def environment(override: Path | None = None) -> "jinja2.Environment":
 def render(name: str, override: Path | None = None, **context: Any) -> str:
     import jinja2
 
-    env = environment(override)
+    env = environment(override, name.endswith(".md.j2"))
     try:
         template = env.get_template(name)
         text = template.render(**context)
@@ -91,10 +93,14 @@ _CONTROLS = re.compile(
 )
 
 
+_ANY_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
 def printable(text: str) -> str:
     """Text without control characters or terminal escape sequences: what a cell holds reaches a
     terminal, a file or a chat as the characters it shows, never as commands to the terminal."""
-    return _CONTROLS.sub("", text)
+    # Nearly all text has none: one quick scan (a morning list can run to megabytes) before the real work.
+    return _CONTROLS.sub("", text) if _ANY_CONTROL.search(text) else text
 
 
 _MARKDOWN_HTML = re.compile(r"[<>]")
@@ -112,10 +118,10 @@ def markdown_text(text: str) -> str:
     return text
 
 
-def _markdown_values(context: Any, value: Any) -> Any:
-    """Every `{{ … }}` of a markdown template; other templates print values as they are."""
-    name = context.name
-    if name is None or not name.endswith(".md.j2") or isinstance(value, (Markup, int, float)) or value is None:
+def _markdown_value(value: Any) -> Any:
+    """Every `{{ … }}` of a markdown template: text is escaped, markdown already rendered (`|safe`,
+    `|fenced`) is not."""
+    if isinstance(value, (Markup, int, float)) or value is None:
         return value
     return markdown_text(str(value))
 

@@ -215,7 +215,7 @@ def deadlines(sheet, config_file, horizon, fmt, out, templates) -> None:
     try:
         window = parse_duration(horizon) if horizon else None
     except ValueProblem as problem:
-        raise click.BadParameter(str(problem), param_hint="--horizon") from None
+        raise click.BadParameter(printable(str(problem)), param_hint="--horizon") from None
     ws = _workspace(sheet, config_file, templates)
     _check_out(out, ws)
     report = actions.deadlines(ws, horizon=window)
@@ -300,7 +300,7 @@ def courier(sheet, config_file, name, copy, templates) -> None:
     try:
         batch = actions.courier(ws, name=name)
     except UnknownCourierError as error:
-        raise click.BadParameter(str(error), param_hint="--courier") from None
+        raise click.BadParameter(printable(str(error)), param_hint="--courier") from None
     click.echo(render_courier_messages(batch, ws.templates), nl=False)
     if copy:
         text = courier_copy_text(batch, ws.templates)

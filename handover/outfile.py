@@ -43,13 +43,13 @@ def check_out_path(out: str | os.PathLike[str], ws: Workspace, *, inputs: Iterab
     read += [("正在读的文件", Path(name).expanduser()) for name in inputs]
     for what, source in read:
         if _same_file(target, source):
-            raise OutFileError(f"--out {out} 就是{what} {source}，写进去会把它整个盖掉：请换一个文件名，例如 清单.txt")
+            raise OutFileError(f"--out {out} 就是{what} {source}，写进去会把它整个盖掉：请换一个文件名")
     if target.is_file():
         names = {_tab_key(name) for name in workbook_tab_names(target) or ()}
         for tab in dict.fromkeys((ws.config.tabs["handover"], HANDOVER_TAB)):
             if _tab_key(tab) in names:
                 raise OutFileError(f"--out {out} 是有「{tab}」标签页的交接工作簿，写进去会把整本工作簿盖掉："
-                                   "请换一个文件名，例如 清单.txt")
+                                   "请换一个文件名")
     return target
 
 
@@ -83,7 +83,7 @@ def write_out(out: str | os.PathLike[str], text: str) -> None:
             return
         _replace(target, data)
     except OSError as error:
-        raise OutFileError(_write_problem(out, target, error)) from None
+        raise OutFileError(write_problem(out, error)) from None
 
 
 def _replace(target: Path, data: bytes) -> None:
@@ -121,10 +121,12 @@ def _take_mode(temp: Path, target: Path) -> None:
             pass  # only root may give a file away; the file stays the writer's own
 
 
-def _write_problem(out: str | os.PathLike[str], target: Path, error: OSError) -> str:
+def write_problem(out: str | os.PathLike[str], error: OSError) -> str:
+    """The one line for an `--out` file that could not be written, with what to do next."""
+    folder = Path(os.path.realpath(Path(out).expanduser())).parent
     reason = error.strerror or str(error)
     if error.errno in (errno.ENOSPC, errno.EDQUOT):
         return f"写不了 {out}：磁盘空间不够（{reason}）。清出一些空间再运行，或换一个磁盘上的文件夹；原来的文件没有动"
     if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return f"写不了 {out}：没有写入 {target.parent} 的权限（{reason}）。换一个能写的文件夹，或请管理员开放权限"
+        return f"写不了 {out}：没有写入 {folder} 的权限（{reason}）。换一个能写的文件夹，或请管理员开放权限"
     return f"写不了 {out}（{reason}）"

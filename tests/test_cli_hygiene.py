@@ -90,3 +90,10 @@ def test_a_lock_owner_named_with_escape_sequences_is_printed_as_plain_text(run, 
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: 小王 正在用 Excel/WPS/LibreOffice 打开 handover.xlsx")
     assert not CONTROLS.search(result.stderr) and result.stderr.count("\n") == 1
+
+
+def test_a_courier_name_typed_with_escape_sequences_is_refused_as_plain_text(run, tmp_path):
+    handover_workbook(tmp_path / "handover.xlsx", HOSTILE)
+    result = run("courier", "--courier", "\x1b[2J百世", "--sheet", "handover.xlsx")
+    assert result.exit_code == 2
+    assert "「百世」" in result.stderr and "\x1b" not in result.stderr

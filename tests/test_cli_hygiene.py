@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import json
 import re
-import stat
 
 from freezegun import freeze_time
 
+from fake_clipboard import clipboard  # noqa: F401 - the fixture
 from sheets import handover_workbook
 
 NIGHT = "2026-11-22 23:40:00+08:00"
@@ -64,19 +64,11 @@ def test_pull_json_keeps_the_cell_as_typed_escaped_as_json(run, tmp_path):
 
 
 @freeze_time(NIGHT)
-def test_courier_copy_of_a_cell_with_escape_sequences_pastes_only_its_text(run, tmp_path, monkeypatch):
+def test_courier_copy_of_a_cell_with_escape_sequences_pastes_only_its_text(run, tmp_path, clipboard):
     handover_workbook(tmp_path / "handover.xlsx", HOSTILE)
-    fake = tmp_path / "bin"
-    fake.mkdir()
-    tool = fake / "xclip"
-    tool.write_text(f"#!/bin/sh\n/bin/cat > {tmp_path / 'clipboard.txt'}\n")
-    tool.chmod(tool.stat().st_mode | stat.S_IEXEC)
-    monkeypatch.setenv("PATH", str(fake))
-    monkeypatch.setenv("DISPLAY", ":0")
-    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
     result = run("courier", "--copy", "--sheet", "handover.xlsx")
     assert result.exit_code == 0, result.output
-    copied = (tmp_path / "clipboard.txt").read_text(encoding="utf-8")
+    copied = clipboard.read_text(encoding="utf-8")
     assert "收件地址：杭州市西湖区文三路 1 号" in copied
     assert not CONTROLS.search(copied) and not CONTROLS.search(result.stdout)
 

@@ -148,6 +148,25 @@ def return_options(function):
     return function
 
 
+def _order_id_shape(order: str | None, platform: str | None) -> str | None:
+    """`--order` that cannot be an order id on `--platform` is refused before anything is read; the
+    warning for one that merely looks unusual. An id that does not parse at all is left to the row's
+    validation, which names it with the row's other problems."""
+    from .schema import platform_of
+    from .values import ValueProblem, order_id_shape, parse_order_id
+
+    if not order:
+        return None
+    try:
+        order_id = parse_order_id(order)
+    except ValueProblem:
+        return None
+    try:
+        return order_id_shape(order_id, platform_of(platform) if platform else None)
+    except ValueProblem as problem:
+        raise HandoverError(f"--order {problem}") from None
+
+
 @cli.command(context_settings=CONTEXT)
 @click.option("--return", "is_return", is_flag=True, help="Log a return into the 退货 tab instead of an issue.")
 @log_options
@@ -178,26 +197,7 @@ def log(sheet, config_file, is_return, by, **fields) -> None:
     item = report.item
     _say(f"已登记 {item.id}（第 {report.row} 行）：{item.category.label if item.category else ''} {item.order_id or item.tracking_no}".rstrip())
     for row, new_id in sorted(report.assigned.items()):
-        _say(f"第 {row} 行没有编号，已补上 {new_id}")
-
-
-def _order_id_shape(order: str | None, platform: str | None) -> str | None:
-    """`--order` that cannot be an order id on `--platform` is refused before anything is read; the
-    warning for one that merely looks unusual. An id that does not parse at all is left to the row's
-    validation, which names it with the row's other problems."""
-    from .schema import platform_of
-    from .values import ValueProblem, order_id_shape, parse_order_id
-
-    if not order:
-        return None
-    try:
-        order_id = parse_order_id(order)
-    except ValueProblem:
-        return None
-    try:
-        return order_id_shape(order_id, platform_of(platform) if platform else None)
-    except ValueProblem as problem:
-        raise HandoverError(f"--order {problem}") from None
+        click.echo(f"第 {row} 行没有编号，已补上 {new_id}")
 
 
 # ------------------------------------------------------------------------------------ deadlines
@@ -379,4 +379,4 @@ def done(sheet, config_file, ids, result, by, status) -> None:
         row = report.moved.get(item.id, item.row)
         _say(f"{item.id}（第 {row} 行）→ {label}，处理人 {report.by}")
     for row, new_id in sorted(report.assigned.items()):
-        _say(f"第 {row} 行没有编号，已补上 {new_id}")
+        click.echo(f"第 {row} 行没有编号，已补上 {new_id}")

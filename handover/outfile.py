@@ -36,7 +36,9 @@ def check_out_path(out: str | os.PathLike[str], ws: Workspace, *, inputs: Iterab
         return Path(out).expanduser()
     target = Path(os.path.realpath(Path(out).expanduser()))
     if not target.parent.is_dir():
-        raise OutFileError(f"--out {out}：文件夹 {target.parent} 不存在。先建好这个文件夹，或换一个 --out 路径")
+        typed = Path(out).expanduser().parent
+        folder = target.parent if typed.is_dir() else typed  # as typed, unless a symlink led elsewhere
+        raise OutFileError(f"写不了 {out}（文件夹 {folder} 不存在）：什么都没有写入。请先建好这个文件夹，或换一个 --out 路径")
     if not target.exists():
         return target
     read = [("正在读的表格", ws.backend.path)] if isinstance(ws.backend, XlsxBackend) else []

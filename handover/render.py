@@ -83,17 +83,17 @@ def render(name: str, override: Path | None = None, **context: Any) -> str:
 
 # ---------------------------------------------------------------------------- what cells may hold
 
+# Control characters; tab and newline are text. Bidi overrides count: they show text in another order
+# than it is. Every escape sequence starts with one of them (ESC, or 8-bit CSI).
+_CONTROL_CHAR = r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
 _CONTROLS = re.compile(
     r"\x1b\[[0-?]*[ -/]*[@-~]?"  # CSI: colours, cursor moves, clearing the screen
     r"|\x1b[\]PX^_][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"  # OSC (window title, links), DCS, APC …
     r"|\x1b[ -/]*[0-~]?"  # any other escape sequence (ESC c resets the terminal)
     r"|\x9b[0-?]*[ -/]*[@-~]?"  # CSI in its 8-bit form
-    r"|[\x00-\x08\x0b-\x1f\x7f-\x9f]"  # the other controls; tab and newline are text
-    r"|[\u202a-\u202e\u2066-\u2069]"  # bidi overrides: text shown in another order than it is
+    "|" + _CONTROL_CHAR
 )
-
-
-_ANY_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_ANY_CONTROL = re.compile(_CONTROL_CHAR)
 
 
 def printable(text: str) -> str:

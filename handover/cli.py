@@ -5,11 +5,14 @@ from __future__ import annotations
 import functools
 import sys
 from pathlib import Path
+from typing import Sequence
 
 import click
 
 from . import __version__, actions
 from .errors import HandoverError
+from .outfile import check_out_path, write_out
+from .render import printable
 from .schema import STATUS_LABELS, Status
 from .workspace import open_workspace
 
@@ -25,7 +28,7 @@ class HandoverGroup(click.Group):
         except HandoverError as error:
             if ctx.meta.get("verbose"):
                 raise
-            click.echo(f"Error: {error}", err=True)
+            _say("Error: " + " ".join(str(error).split("\n")), err=True)
             ctx.exit(1)
 
 
@@ -65,21 +68,30 @@ def output_options(*formats: str):
     return decorate
 
 
+def _say(text: str, *, err: bool = False) -> None:
+    """A line the CLI composes itself. Cell text in it (an id, a name, a lock owner) is made printable,
+    like everything the templates render; JSON and rendered text are printed as they are."""
+    click.echo(printable(text), err=err)
+
+
 def _notify(message: str) -> None:
-    click.echo(message, err=True)
+    _say(message, err=True)
 
 
 def _workspace(sheet, config_file, templates=None):
     return open_workspace(sheet, config_file, templates=templates, notify=_notify)
 
 
+def _check_out(out: str | None, ws, inputs: Sequence[str] = ()) -> None:
+    """Before any work: `--out` must not be the sheet, an input, or a workbook with a handover tab."""
+    if out:
+        check_out_path(out, ws, inputs=inputs)
+
+
 def _emit(text: str, out: str | None) -> None:
     if out:
-        path = Path(out)
-        temp = path.with_name(f".{path.name}.tmp")
-        temp.write_text(text, encoding="utf-8")
-        temp.replace(path)
-        click.echo(f"已写入 {out}", err=True)
+        write_out(out, text)
+        _say(f"已写入 {out}", err=True)
     else:
         click.echo(text, nl=False)
 
@@ -93,7 +105,7 @@ def init(path: str) -> None:
     from .newbook import init_workbook, standard_tabs
 
     for written in init_workbook(Path(path), standard_tabs()):
-        click.echo(f"已创建 {written}")
+        _say(f"已创建 {written}")
 
 
 # ----------------------------------------------------------------------------------------- log
@@ -136,6 +148,25 @@ def return_options(function):
     return function
 
 
+def _order_id_shape(order: str | None, platform: str | None) -> str | None:
+    """`--order` that cannot be an order id on `--platform` is refused before anything is read; the
+    warning for one that merely looks unusual. An id that does not parse at all is left to the row's
+    validation, which names it with the row's other problems."""
+    from .schema import platform_of
+    from .values import ValueProblem, order_id_shape, parse_order_id
+
+    if not order:
+        return None
+    try:
+        order_id = parse_order_id(order)
+    except ValueProblem:
+        return None
+    try:
+        return order_id_shape(order_id, platform_of(platform) if platform else None)
+    except ValueProblem as problem:
+        raise HandoverError(f"--order {problem}") from None
+
+
 @cli.command(context_settings=CONTEXT)
 @click.option("--return", "is_return", is_flag=True, help="Log a return into the 退货 tab instead of an issue.")
 @log_options
@@ -144,7 +175,10 @@ def return_options(function):
 @sheet_options
 def log(sheet, config_file, is_return, by, **fields) -> None:
     """Append one issue (or, with --return, one return) to the sheet, validated like a row typed in."""
+    unusual = _order_id_shape(fields.get("order_id"), fields.get("platform"))
     ws = _workspace(sheet, config_file)
+    if unusual:
+        _say(f"提醒：--order {unusual}", err=True)
     if is_return:
         allowed = {"platform", "order_id", "buyer", *(key for key, _, _ in _RETURN_FIELDS)}
         stray = [flag for key, flag, _ in _LOG_FIELDS if fields.get(key) and key not in allowed]
@@ -152,7 +186,7 @@ def log(sheet, config_file, is_return, by, **fields) -> None:
             raise click.UsageError(f"{', '.join(stray)} 不能和 --return 一起用")
         report = actions.log_return(ws, {key: value for key, value in fields.items() if key in allowed and value})
         item = report.item
-        click.echo(f"已登记退货 {item.id}（第 {report.row} 行）：订单 {item.order_id}")
+        _say(f"已登记退货 {item.id}（第 {report.row} 行）：订单 {item.order_id}")
         return
     if not fields.get("category"):
         raise click.UsageError("请用 --category 写明类型（漏发、改地址……），登记退货请加 --return")
@@ -161,7 +195,7 @@ def log(sheet, config_file, is_return, by, **fields) -> None:
         raise click.UsageError("退货的选项（--reason、--return-tracking ……）要和 --return 一起用")
     report = actions.log(ws, issue_fields, by=by)
     item = report.item
-    click.echo(f"已登记 {item.id}（第 {report.row} 行）：{item.category.label if item.category else ''} {item.order_id or item.tracking_no}".rstrip())
+    _say(f"已登记 {item.id}（第 {report.row} 行）：{item.category.label if item.category else ''} {item.order_id or item.tracking_no}".rstrip())
     for row, new_id in sorted(report.assigned.items()):
         click.echo(f"第 {row} 行没有编号，已补上 {new_id}")
     click.echo("".join(f"{line}\n" for line in actions.skipped_notes(report.skipped)), nl=False)
@@ -182,8 +216,9 @@ def deadlines(sheet, config_file, horizon, fmt, out, templates) -> None:
     try:
         window = parse_duration(horizon) if horizon else None
     except ValueProblem as problem:
-        raise click.BadParameter(str(problem), param_hint="--horizon") from None
+        raise click.BadParameter(printable(str(problem)), param_hint="--horizon") from None
     ws = _workspace(sheet, config_file, templates)
+    _check_out(out, ws)
     report = actions.deadlines(ws, horizon=window)
     _emit(actions.dumps(deadlines_json(report)) if fmt == "json" else render_deadlines(report, fmt, ws.templates), out)
 
@@ -240,11 +275,12 @@ def orders_option(help_text: str):
 def pull(sheet, config_file, fmt, out, templates, strict, orders) -> None:
     """The morning task list: timers running out, open items by route, messages ready to paste."""
     ws = _workspace(sheet, config_file, templates)
+    _check_out(out, ws, orders)
     morning = actions.pull(ws, orders=orders)
     _emit(actions.render_pull(ws, morning, fmt), out)
     tasks = morning.tasks
     if tasks.problems and (out or fmt == "json"):
-        click.echo(f"{tasks.problem_rows} 行有问题，没有放进清单（见清单末尾）", err=True)
+        _say(f"{tasks.problem_rows} 行有问题，没有放进清单（见清单末尾）", err=True)
     if strict and tasks.problems:
         sys.exit(1)
 
@@ -265,11 +301,11 @@ def courier(sheet, config_file, name, copy, templates) -> None:
     try:
         batch = actions.courier(ws, name=name)
     except UnknownCourierError as error:
-        raise click.BadParameter(str(error), param_hint="--courier") from None
+        raise click.BadParameter(printable(str(error)), param_hint="--courier") from None
     click.echo(render_courier_messages(batch, ws.templates), nl=False)
     if copy:
         text = courier_copy_text(batch, ws.templates)
-        click.echo(copy_text(text).message if text else "没有可以复制的消息", err=True)
+        _say(copy_text(text).message if text else "没有可以复制的消息", err=True)
 
 
 # ------------------------------------------------------------------------------------- summary
@@ -284,6 +320,7 @@ def summary(sheet, config_file, day, fmt, out, templates, orders) -> None:
     from .summary import render_summary
 
     ws = _workspace(sheet, config_file, templates)
+    _check_out(out, ws, orders)
     report = actions.summary(ws, day.date() if day else None, orders=orders)
     _emit(render_summary(report, fmt, ws.templates), out)
 
@@ -309,13 +346,14 @@ def compensation(sheet, config_file, orders, affiliate, commit, by, fmt, out, te
     from .compensation_output import render_report
 
     ws = _workspace(sheet, config_file, templates)
+    _check_out(out, ws, (*orders, *affiliate))
     report = actions.compensation(ws, orders, affiliate, commit=commit, by=by, out=out, fmt=fmt)
     if out:
-        click.echo(f"已写入 {out}（{len(report.payouts)} 笔赔付）", err=True)
+        _say(f"已写入 {out}（{len(report.payouts)} 笔赔付）", err=True)
     if not out or out.lower().endswith(".xlsx"):
         click.echo(render_report(report, fmt, ws.templates), nl=False)
     for rejected in report.rejected if fmt == "json" or out else ():
-        click.echo(rejected.describe(), err=True)
+        _say(rejected.describe(), err=True)
     if strict and report.rejected:
         sys.exit(1)
 
@@ -337,7 +375,7 @@ def done(sheet, config_file, ids, result, by, status) -> None:
     label = STATUS_LABELS[report.status]
     for item in report.items:
         row = report.moved.get(item.id, item.row)
-        click.echo(f"{item.id}（第 {row} 行）→ {label}，处理人 {report.by}")
+        _say(f"{item.id}（第 {row} 行）→ {label}，处理人 {report.by}")
     for row, new_id in sorted(report.assigned.items()):
         click.echo(f"第 {row} 行没有编号，已补上 {new_id}")
     click.echo("".join(f"{line}\n" for line in actions.skipped_notes(report.skipped)), nl=False)

@@ -45,16 +45,16 @@ class MessageSettings:
         return self.contacts.get(courier.key) or CourierContact(courier)
 
 
-_SETTINGS_FIELDS = ("shop", "sign_off", "return_address")
+MESSAGE_SETTINGS = ("shop", "sign_off", "return_address")
 
 
 def message_settings(config: Any) -> MessageSettings:
     where = config.where()
-    section = config.section("messages")
+    section = config.section("messages", MESSAGE_SETTINGS)
     values: dict[str, str] = {}
     for name, value in section.items():
-        if name not in _SETTINGS_FIELDS:
-            raise ConfigError(f"{where}: [messages] 里不认识 {name}（可用：{'、'.join(_SETTINGS_FIELDS)}）")
+        if name not in MESSAGE_SETTINGS:
+            continue  # Config.section warned about it
         if not isinstance(value, str):
             raise ConfigError(f"{where}: [messages] {name} 应该是文字，例如 {name} = \"…\"")
         values[name] = value.strip()
@@ -70,6 +70,7 @@ class Entry:
     number: int
     item: HandoverItem
     return_to: str = ""  # intercepts: where the parcel goes back to
+    times: int = 1  # how many open rows log this order under this 类型 (listed once, saying so)
 
     @property
     def kind(self) -> str:
@@ -86,6 +87,7 @@ class Entry:
             "row": item.row,
             "category": self.kind,
             "return_to": self.return_to or None,
+            "times": self.times,
         }
 
 
@@ -218,6 +220,23 @@ def _warnings(item: HandoverItem) -> list[Problem]:
     return [p for p in item.problems if p.severity == WARNING]
 
 
+def _logged_times(items: list[HandoverItem]) -> tuple[dict[int, int], set[int]]:
+    """The rows records.flag_repeated_orders flags (an open row logging an earlier row's order under the
+    same 类型) are never sent again: the earlier row's entry says how often the issue was logged.
+    Returns the row kept -> times logged, and the rows repeating it."""
+    kept: dict[tuple[str, str], int] = {}
+    times: dict[int, int] = {}
+    repeats: set[int] = set()
+    for item in sorted(items, key=lambda i: i.row):
+        if not (item.order_id and item.category):
+            continue
+        first = kept.setdefault((item.category.key, item.order_id), item.row)
+        times[first] = times.get(first, 0) + 1
+        if first != item.row:
+            repeats.add(item.row)
+    return times, repeats
+
+
 def courier_messages(items: Iterable[HandoverItem], config: Any, *, courier: str | None = None,
                      settings: MessageSettings | None = None) -> CourierBatch:
     """One message per courier company for the open courier rows (address changes, intercepts, weight
@@ -233,7 +252,11 @@ def courier_messages(items: Iterable[HandoverItem], config: Any, *, courier: str
     order = {key: index for index, key in enumerate(_COURIER_ORDER)}
     by_courier: dict[str, CourierMessage] = {}
     unknown: list[Note] = []
-    for item in sorted(_open(items, Route.COURIER), key=lambda i: _urgency(i, order)):
+    open_items = _open(items, Route.COURIER)
+    times, repeats = _logged_times(open_items)
+    for item in sorted(open_items, key=lambda i: _urgency(i, order)):
+        if item.row in repeats:
+            continue
         if item.courier is None:
             unknown.append(Note(item, _unknown_courier_problems(item)))
             continue
@@ -254,7 +277,7 @@ def courier_messages(items: Iterable[HandoverItem], config: Any, *, courier: str
         if errors:
             message.left_out.append(Note(item, errors))
             continue
-        entry = Entry(len(message.entries) + 1, item, return_to)
+        entry = Entry(len(message.entries) + 1, item, return_to, times.get(item.row, 1))
         message.entries.append(entry)
         checks = _warnings(item)
         if item.courier_recognised:
@@ -281,12 +304,16 @@ def _grouped(items: Iterable[HandoverItem], route: Route, settings: MessageSetti
     left_out: list[Note] = []
     to_check: list[Note] = []
     number = 0
-    for item in sorted(_open(items, route), key=lambda i: _urgency(i, _CATEGORY_ORDER)):
+    open_items = _open(items, route)
+    times, repeats = _logged_times(open_items)
+    for item in sorted(open_items, key=lambda i: _urgency(i, _CATEGORY_ORDER)):
+        if item.row in repeats:
+            continue
         if item.errors:
             left_out.append(Note(item, item.errors))
             continue
         number += 1
-        entry = Entry(number, item)
+        entry = Entry(number, item, times=times.get(item.row, 1))
         by_category.setdefault(item.category.key, []).append(entry)  # type: ignore[union-attr]
         if _warnings(item):
             to_check.append(Note(item, _warnings(item), number))

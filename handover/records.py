@@ -182,6 +182,7 @@ def parse_handover(grid: Grid, tz: ZoneInfo, *, now: datetime | None = None, ope
             continue
         items.append(parser.parse(grid.row_number(index), cells))
     _flag_duplicate_ids(items, columns)
+    flag_repeated_orders(items, columns)
     return HandoverTable(grid, columns, items, sheet_problems)
 
 
@@ -341,3 +342,19 @@ def _flag_duplicate_ids(items: list[HandoverItem], columns: ColumnMap) -> None:
             seen[item.id] = item
             continue
         item.problems.append(Problem(item.row, header, f"编号 {item.id} 和第 {first.row} 行重复：请改成不同的编号", id=item.id))
+
+
+def flag_repeated_orders(items: list[HandoverItem], columns: ColumnMap) -> None:
+    """Two open rows with the same order and 类型 are one issue logged twice (the night shift logs every
+    time the buyer asks again). The first row in the sheet stays the issue; each later one is a problem
+    naming it, so `check` fails until the team keeps one, and messages list the order once."""
+    first: dict[tuple[str, str], HandoverItem] = {}
+    header = columns.header_text.get("order_id", "订单号")
+    for item in items:
+        if not (item.order_id and item.category and item.is_open):
+            continue
+        kept = first.setdefault((item.category.key, item.order_id), item)
+        if kept is not item:
+            item.problems.append(Problem(
+                item.row, header, f"订单 {item.order_id} 的{item.category.label}第 {kept.row} 行已经登记过：重复的这一行"
+                f"请改成「已取消」，要补充的写进第 {kept.row} 行", id=item.id))

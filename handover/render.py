@@ -3,14 +3,22 @@
 Templates ship inside the package; a shop overrides any of them with a file of the same name in a
 `templates/` folder beside its handover.toml, or in `--templates DIR`. StrictUndefined: a template that
 names a field we do not pass fails with the template's name and the field, never renders a blank.
+
+Cell text is typed by anyone who can edit the sheet, so it is made harmless here, once, for every
+template: control characters and terminal escape sequences are taken out of everything rendered, and
+every value a markdown template prints has its html and `|` escaped (html templates escape html).
+A markdown template marks text that is already markdown with `|safe`, and puts text to paste in a
+code block with `|fenced`.
 """
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
+from markupsafe import Markup
 from wcwidth import wcswidth, wcwidth
 
 from .errors import HandoverError
@@ -33,7 +41,9 @@ class TemplateError(HandoverError):
 
 
 @lru_cache(maxsize=8)
-def environment(override: Path | None = None) -> "jinja2.Environment":
+def environment(override: Path | None = None, markdown: bool = False) -> "jinja2.Environment":
+    """The templates, shop overrides first. `markdown`: every value printed is escaped for markdown
+    (the templates named *.md.j2 render here, with the macros they import)."""
     import jinja2  # not at start-up: JSON output never needs it
 
     paths = [str(override)] if override and override.is_dir() else []
@@ -45,17 +55,19 @@ def environment(override: Path | None = None) -> "jinja2.Environment":
         trim_blocks=True,
         lstrip_blocks=True,
         autoescape=jinja2.select_autoescape(enabled_extensions=("html", "html.j2"), default_for_string=False),
+        finalize=_markdown_value if markdown else None,
     )
     env.filters["pad"] = pad
     env.filters["clip"] = clip
     env.filters["width"] = display_width
+    env.filters["fenced"] = fenced
     return env
 
 
 def render(name: str, override: Path | None = None, **context: Any) -> str:
     import jinja2
 
-    env = environment(override)
+    env = environment(override, name.endswith(".md.j2"))
     try:
         template = env.get_template(name)
         text = template.render(**context)
@@ -66,7 +78,61 @@ def render(name: str, override: Path | None = None, **context: Any) -> str:
     except jinja2.TemplateSyntaxError as error:
         raise TemplateError(f"模板 {error.name or name} 第 {error.lineno} 行语法有误：{error.message}") from None
     # Messages are pasted into chat: no trailing spaces on any line.
-    return "\n".join(line.rstrip() for line in text.split("\n"))
+    return "\n".join(line.rstrip() for line in printable(text).split("\n"))
+
+
+# ---------------------------------------------------------------------------- what cells may hold
+
+# Control characters; tab and newline are text. Bidi overrides count: they show text in another order
+# than it is. Every escape sequence starts with one of them (ESC, or 8-bit CSI).
+_CONTROL_CHAR = r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
+_CONTROLS = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]?"  # CSI: colours, cursor moves, clearing the screen
+    r"|\x1b[\]PX^_][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"  # OSC (window title, links), DCS, APC …
+    r"|\x1b[ -/]*[0-~]?"  # any other escape sequence (ESC c resets the terminal)
+    r"|\x9b[0-?]*[ -/]*[@-~]?"  # CSI in its 8-bit form
+    "|" + _CONTROL_CHAR
+)
+_ANY_CONTROL = re.compile(_CONTROL_CHAR)
+
+
+def printable(text: str) -> str:
+    """Text without control characters or terminal escape sequences: what a cell holds reaches a
+    terminal, a file or a chat as the characters it shows, never as commands to the terminal."""
+    # Nearly all text has none: one quick scan (a morning list can run to megabytes) before the real work.
+    return _CONTROLS.sub("", text) if _ANY_CONTROL.search(text) else text
+
+
+_MARKDOWN_HTML = re.compile(r"[<>]")
+# A `|` preceded by an even number of backslashes (none included) is live in a markdown table.
+_LIVE_PIPE = re.compile(r"(?<!\\)((?:\\\\)*)\|")
+
+
+def markdown_text(text: str) -> str:
+    """Cell text as markdown shows it: html as text, and no `|` that ends a table cell. Escaping twice
+    changes nothing, so a value that passes through a macro before it is printed stays right."""
+    if "<" in text or ">" in text:
+        text = _MARKDOWN_HTML.sub(lambda match: "&lt;" if match.group() == "<" else "&gt;", text)
+    if "|" in text:
+        text = _LIVE_PIPE.sub(r"\1\\|", text)
+    return text
+
+
+def _markdown_value(value: Any) -> Any:
+    """Every `{{ … }}` of a markdown template: text is escaped, markdown already rendered (`|safe`,
+    `|fenced`) is not."""
+    if isinstance(value, (Markup, int, float)) or value is None:
+        return value
+    return markdown_text(str(value))
+
+
+def fenced(text: object, info: str = "text") -> Markup:
+    """Text to paste, as a markdown code block shows it: exactly as written, in a fence longer than any
+    run of backticks inside, so nothing in it can close the block early."""
+    body = str(text).strip()
+    longest = max((len(run) for run in re.findall(r"`+", body)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return Markup(f"{fence}{info}\n{body}\n{fence}")
 
 
 # ------------------------------------------------------------------------- terminal alignment

@@ -162,5 +162,10 @@ def log_plan(table: HandoverTable, fields: Mapping[str, str], *, by: str, now: d
     errors = item.errors
     if errors:
         raise CellError("；".join(f"「{p.column}」{p.message}" if p.column else p.message for p in errors))
+    # Store what was understood, not what was typed: the order id the command echoes is the one in the sheet.
+    understood = {"order_id": item.order_id, "tracking_no": item.tracking_no, "phone": item.phone}
+    for index, name in enumerate(header):
+        if understood.get(keys.get(name, "")):
+            row[index] = understood[keys[name]]
     builder.write.appends.append(row)
     return Plan(builder.write, assigned), item

@@ -11,7 +11,10 @@ import re
 import unicodedata
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
+
+from .schema import PLATFORM_LABELS
 
 FEN = Decimal("0.01")
 
@@ -264,6 +267,53 @@ def parse_order_id(value: object) -> str:
     if not _ID_CHARS.match(text):
         raise ValueProblem(f"不是订单号：{text}（只能有数字、字母和 -）")
     return text
+
+
+class _IdShape(NamedTuple):
+    chars: re.Pattern[str]  # what an id of the platform can hold at all
+    fewest_digits: int  # the shortest ids the platform has issued
+    usual: re.Pattern[str]  # the shape its ids have today
+    usual_text: str
+
+
+# What each platform's order ids look like, from the ids in the platforms' exports and order pages as the
+# fixtures under tests/data and examples/ keep them: Taobao/Tmall 18-19 digits (older ones 15-16; the
+# ids are 64-bit numbers), Douyin 19, Kuaishou 16, Pinduoduo `231122-508812345678901` (the day it was
+# placed, a dash, 15 digits), JD 11-12.
+_ORDER_ID_SHAPES = {
+    "taobao": _IdShape(re.compile(r"\d+"), 15, re.compile(r"\d{18,19}"), "18–19 位数字"),
+    "tmall": _IdShape(re.compile(r"\d+"), 15, re.compile(r"\d{18,19}"), "18–19 位数字"),
+    "douyin": _IdShape(re.compile(r"\d+"), 16, re.compile(r"\d{19}"), "19 位数字"),
+    "kuaishou": _IdShape(re.compile(r"\d+"), 13, re.compile(r"\d{16}"), "16 位数字"),
+    "pinduoduo": _IdShape(re.compile(r"\d{6}-?\d+"), 15, re.compile(r"\d{6}-\d{15}"),
+                          "231122-508812345678901 这样（6 位日期-15 位数字）"),
+    "jd": _IdShape(re.compile(r"\d+"), 9, re.compile(r"\d{11,12}"), "11–12 位数字"),
+}
+_FEWEST_DIGITS = min(shape.fewest_digits for shape in _ORDER_ID_SHAPES.values())
+
+
+def order_id_shape(order_id: str, platform: str | None) -> str | None:
+    """Whether a clean order id (parse_order_id's) can be one of this platform's (`platform` is a key such
+    as "taobao"; None when unknown). ValueProblem when it cannot (letters, too few digits); a warning's
+    text when it merely looks unusual; None when it looks like the platform's ids."""
+    digits = sum(char.isdigit() for char in order_id)
+    shape = _ORDER_ID_SHAPES.get(platform or "")
+    if shape is None:  # another platform, or none named: only what no platform's id can be is refused
+        if not digits:
+            raise ValueProblem(f"{order_id} 不是订单号：各平台的订单号都是数字")
+        if digits != len(order_id.replace("-", "")):
+            return f"{order_id} 不太像订单号（各平台的订单号都是数字），请核对"
+        if digits < _FEWEST_DIGITS:
+            return f"{order_id} 不太像订单号（各平台的订单号至少 {_FEWEST_DIGITS} 位），请核对"
+        return None
+    name = PLATFORM_LABELS[platform]  # type: ignore[index]
+    if not shape.chars.fullmatch(order_id):
+        raise ValueProblem(f"{order_id} 不是{name}订单号：{name}订单号是 {shape.usual_text}")
+    if digits < shape.fewest_digits:
+        raise ValueProblem(f"{order_id} 不是{name}订单号：只有 {digits} 位，{name}订单号是 {shape.usual_text}")
+    if not shape.usual.fullmatch(order_id):
+        return f"{order_id} 不太像{name}订单号（通常是 {shape.usual_text}），请核对"
+    return None
 
 
 # ---------------------------------------------------------------------------------- tracking numbers

@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
-from .config import Config, load_config, resolve_sheet
+from .config import Config, google_credentials, load_config, resolve_sheet
 from .errors import SheetError
 from .records import HandoverTable, parse_handover
 from .sheet import HEADER_ROWS, Backend, Grid, google_key
@@ -18,11 +18,7 @@ def open_backend(source: str, config: Config, notify: Callable[[str], None] | No
     if google_key(source):
         from .google import open_google
 
-        credentials = config.section("google").get("credentials")
-        if isinstance(credentials, str) and credentials.strip():
-            # Like `sheet`, a relative key path in handover.toml is relative to that file.
-            credentials = str(config.base_dir / Path(credentials.strip()).expanduser())
-        return open_google(source, credentials, notify)
+        return open_google(source, google_credentials(config), notify)
     path = Path(source).expanduser()
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         raise SheetError(f"{source} 不是 .xlsx 工作簿，也不是 Google 表格链接")
@@ -73,7 +69,7 @@ class Workspace:
 
 def open_workspace(sheet: str | None, config_file: str | None = None, *, templates: str | None = None,
                    notify: Callable[[str], None] | None = None) -> Workspace:
-    config = load_config(config_file, sheet)
+    config = load_config(config_file, sheet, notify=notify)
     source = resolve_sheet(sheet, config)
     override = Path(templates).expanduser() if templates else config.base_dir / "templates"
     if templates and not override.is_dir():

@@ -363,3 +363,16 @@ def _column_widths(header: Sequence[str]) -> dict[int, float]:
     from .render import column_width
 
     return {index: column_width(name) for index, name in enumerate(header)}
+
+
+def workbook_tab_names(path: str | Path) -> list[str] | None:
+    """The tab names of the workbook at `path`, whatever its file name says; None when it is not a
+    workbook calamine can open."""
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+    except (CalamineError, ValueError, OSError):
+        return None
+    try:
+        return list(workbook.sheet_names)
+    finally:
+        workbook.close()

@@ -274,8 +274,8 @@ def test_commit_with_out_into_a_missing_folder_records_nothing_and_says_so(run, 
     source = sheet.load("features.xlsx")
     failed = run("compensation", *TAOBAO, "--commit", "--out", "missing/payouts.xlsx", "--sheet", source)
     assert failed.exit_code == 1 and failed.stdout == ""
-    assert failed.stderr == ("Error: 写不了 missing/payouts.xlsx（文件夹 missing 不存在）：什么都没有写入，赔付记录也没有动。"
-                             "请先建好这个文件夹，或换一个路径\n")
+    assert failed.stderr == ("Error: 写不了 missing/payouts.xlsx（文件夹 missing 不存在）：什么都没有写入。"
+                             "请先建好这个文件夹，或换一个 --out 路径\n")
     with pytest.raises(KeyError):
         sheet.rows("赔付记录") if sheet.kind == "xlsx" else sheet.google_cli.emulator.values(sheet.key, "赔付记录")
     # the rerun, with a folder that exists, still has all four to pay, and shows them

@@ -1,12 +1,12 @@
 """`handover courier` and `handover summary` print what the library renders (its goldens pin the text)."""
 
 import shutil
-import stat
 
 import pytest
 from freezegun import freeze_time
 
 from conftest import DATA
+from fake_clipboard import clipboard  # noqa: F401 - the fixture
 
 MORNING = "2026-11-23 09:10:00+08:00"
 EVENING = "2026-11-22 22:30:00+08:00"
@@ -40,18 +40,10 @@ def test_an_unknown_courier_is_a_usage_error(run, shop):
 
 
 @freeze_time(MORNING)
-def test_copy_puts_only_the_messages_on_the_clipboard(run, shop, tmp_path, monkeypatch):
-    fake = tmp_path / "bin"
-    fake.mkdir()
-    tool = fake / "xclip"
-    tool.write_text(f"#!/bin/sh\n/bin/cat > {tmp_path / 'clipboard.txt'}\n")
-    tool.chmod(tool.stat().st_mode | stat.S_IEXEC)
-    monkeypatch.setenv("PATH", str(fake))
-    monkeypatch.setenv("DISPLAY", ":0")
-    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+def test_copy_puts_only_the_messages_on_the_clipboard(run, shop, clipboard):
     result = run("courier", "--copy", "--sheet", "handover.xlsx")
     assert result.exit_code == 0
-    copied = (tmp_path / "clipboard.txt").read_text(encoding="utf-8")
+    copied = clipboard.read_text(encoding="utf-8")
     assert copied == (DATA / "messages" / "golden" / "courier_copy.txt").read_text(encoding="utf-8")
     assert "剪贴板" in result.stderr
 

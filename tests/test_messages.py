@@ -292,7 +292,7 @@ def test_json_shape(items, config):
     assert data["unknown_courier"][0]["id"] == "H20261122-008"
     # Entries refer to records by id and row; the records themselves are under pull's `routes`.
     assert data["warehouse"]["items"][0] == {"number": 1, "id": "H20261122-009", "row": 23, "category": "missing_item",
-                                             "return_to": None}
+                                             "return_to": None, "times": 1}
 
 
 def test_unknown_format(items, config):
@@ -302,14 +302,16 @@ def test_unknown_format(items, config):
 
 # ------------------------------------------------------------------------------------------ settings
 
-@pytest.mark.parametrize("raw, fragment", [
-    ({"messages": {"sign_of": "小周"}}, "[messages] 里不认识 sign_of"),
-    ({"messages": {"shop": 3}}, "[messages] shop 应该是文字"),
-])
-def test_settings_errors(raw, fragment):
+def test_a_setting_of_the_wrong_type_is_an_error():
     with pytest.raises(ConfigError) as error:
-        message_settings(parse_config(raw))
-    assert fragment in str(error.value)
+        message_settings(parse_config({"messages": {"shop": 3}}))
+    assert "[messages] shop 应该是文字" in str(error.value)
+
+
+def test_a_misspelt_messages_setting_is_warned_about_with_the_name_meant():
+    config = parse_config({"messages": {"sign_of": "小周", "shop": "小鹿"}})
+    assert message_settings(config).shop == "小鹿"
+    assert config.warnings == ["提醒：handover.toml: [messages] 里不认识 sign_of，是不是 sign_off？这一项没有生效"]
 
 
 # ----------------------------------------------------------------------------------------- templates

@@ -1,0 +1,134 @@
+"""Where `--out` writes (SPEC "The user's files").
+
+`--out` never writes onto the sheet the command read (however its path is spelled: relative, through
+`..`, a symlink, another case on a case-folding disk: the file system says whether two paths are one
+file), nor onto a file the command reads, nor into any workbook that holds a handover tab. The check
+runs before the command does its work, so a refused `--out` costs nothing and never leaves a command
+that also writes the sheet (`compensation --commit`) half done. A missing folder, a full disk or a
+folder without write permission is one `Error:` line; the old file is then left as it was.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import unicodedata
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterable
+
+from .errors import HandoverError
+from .schema import HANDOVER_TAB
+
+if TYPE_CHECKING:
+    from .workspace import Workspace
+
+
+class OutFileError(HandoverError):
+    """`--out` names a file that must not, or cannot, be written."""
+
+
+def check_out_path(out: str | os.PathLike[str], ws: Workspace, *, inputs: Iterable[str | os.PathLike[str]] = ()) -> Path:
+    """The file `--out` will write (symlinks followed), or OutFileError saying why it may not.
+    `inputs` are the other files the command reads (order exports …): never overwritten either."""
+    from .xlsx import XlsxBackend, workbook_tab_names
+
+    if _special(out):
+        return Path(out).expanduser()
+    target = Path(os.path.realpath(Path(out).expanduser()))
+    if not target.parent.is_dir():
+        typed = Path(out).expanduser().parent
+        folder = target.parent if typed.is_dir() else typed  # as typed, unless a symlink led elsewhere
+        raise OutFileError(f"写不了 {out}（文件夹 {folder} 不存在）：什么都没有写入。请先建好这个文件夹，或换一个 --out 路径")
+    if not target.exists():
+        return target
+    read = [("正在读的表格", ws.backend.path)] if isinstance(ws.backend, XlsxBackend) else []
+    read += [("正在读的文件", Path(name).expanduser()) for name in inputs]
+    for what, source in read:
+        if _same_file(target, source):
+            raise OutFileError(f"--out {out} 就是{what} {source}，写进去会把它整个盖掉：请换一个文件名")
+    if target.is_file():
+        names = {_tab_key(name) for name in workbook_tab_names(target) or ()}
+        for tab in dict.fromkeys((ws.config.tabs["handover"], HANDOVER_TAB)):
+            if _tab_key(tab) in names:
+                raise OutFileError(f"--out {out} 是有「{tab}」标签页的交接工作簿，写进去会把整本工作簿盖掉："
+                                   "请换一个文件名")
+    return target
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist (yet)
+        return False
+
+
+def _tab_key(name: str) -> str:
+    return unicodedata.normalize("NFC", name).strip().casefold()
+
+
+def _special(out: str | os.PathLike[str]) -> bool:
+    """A pipe or a device (`/dev/stdout`, `/dev/null`): written into as it is, never replaced by a file
+    and never read as a workbook."""
+    path = Path(out).expanduser()
+    return path.exists() and not path.is_file() and not path.is_dir()
+
+
+def write_out(out: str | os.PathLike[str], text: str) -> None:
+    """Write `text` (UTF-8) to the `--out` file: through a symlink to its target, atomically (a temp file
+    beside it, then a rename), keeping an existing file's mode."""
+    data = text.encode("utf-8")
+    target = Path(os.path.realpath(Path(out).expanduser()))
+    try:
+        if _special(out):
+            with open(Path(out).expanduser(), "wb") as stream:
+                stream.write(data)
+            return
+        _replace(target, data)
+    except OSError as error:
+        raise OutFileError(write_problem(out, error)) from None
+
+
+def _replace(target: Path, data: bytes) -> None:
+    import tempfile
+
+    descriptor, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    temp = Path(name)
+    try:
+        with os.fdopen(descriptor, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        _take_mode(temp, target)
+        os.replace(temp, target)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+
+
+def _take_mode(temp: Path, target: Path) -> None:
+    """mkstemp makes a private file: give it the mode (and owner) of the file it replaces, or for a new
+    file the mode any new file gets here."""
+    try:
+        status = target.stat()
+    except FileNotFoundError:
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(temp, 0o666 & ~mask)
+        return
+    os.chmod(temp, status.st_mode & 0o7777)
+    if hasattr(os, "chown") and (status.st_uid, status.st_gid) != (os.getuid(), os.getgid()):
+        try:
+            os.chown(temp, status.st_uid, status.st_gid)
+        except PermissionError:
+            pass  # only root may give a file away; the file stays the writer's own
+
+
+def write_problem(out: str | os.PathLike[str], error: OSError) -> str:
+    """The one line for an `--out` file that could not be written, with what to do next."""
+    folder = Path(os.path.realpath(Path(out).expanduser())).parent
+    reason = error.strerror or str(error)
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return f"写不了 {out}：磁盘空间不够（{reason}）。清出一些空间再运行，或换一个磁盘上的文件夹；原来的文件没有动"
+    if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"写不了 {out}：没有写入 {folder} 的权限（{reason}）。换一个能写的文件夹，或请管理员开放权限"
+    return f"写不了 {out}（{reason}）"

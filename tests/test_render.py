@@ -1,0 +1,62 @@
+"""What a cell may hold reaches a terminal, a markdown file or a chat as plain text (issue 10, point 6)."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from handover.render import fenced, markdown_text, printable, render
+
+
+def test_colour_codes_typed_into_a_cell_are_taken_out():
+    assert printable("\x1b[31m红色\x1b[0m 加急") == "红色 加急"
+
+
+def test_a_cell_that_would_clear_the_screen_or_retitle_the_window_prints_as_its_text():
+    assert printable("\x1b[2J\x1b[H\x1b]0;已付款\x07少发一件\x1bc") == "少发一件"
+    assert printable("\x1b]8;;http://evil.example/\x1b\\点这里\x1b]8;;\x1b\\") == "点这里"
+
+
+def test_carriage_returns_backspaces_and_bidi_overrides_cannot_hide_text():
+    assert printable("已完成\r待处理\x08\x08 \u202e看我\u202c") == "已完成待处理 看我"
+
+
+def test_newlines_tabs_and_chinese_text_are_kept():
+    assert printable("第一行\n\t第二行：江浙沪包邮！") == "第一行\n\t第二行：江浙沪包邮！"
+
+
+@given(st.text())
+def test_nothing_printable_leaves_can_drive_a_terminal(text):
+    clean = printable(text)
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", clean)
+    assert printable(clean) == clean
+
+
+def test_html_typed_into_a_cell_shows_as_text_in_markdown():
+    assert markdown_text("<script>alert(1)</script>") == "&lt;script&gt;alert(1)&lt;/script&gt;"
+
+
+def test_a_pipe_typed_into_a_cell_does_not_end_the_markdown_cell():
+    assert markdown_text("红色|XL") == "红色\\|XL"
+    assert markdown_text("C:\\\\|x") == "C:\\\\\\|x"  # an escaped backslash before the pipe does not escape it
+
+
+@given(st.text())
+def test_markdown_escaping_twice_changes_nothing(text):
+    once = markdown_text(text)
+    assert markdown_text(once) == once
+    assert "<" not in once and not re.search(r"(?<!\\)(\\\\)*\|", once)
+
+
+def test_text_to_paste_keeps_its_backticks_inside_a_longer_fence():
+    assert fenced("订单 `123`\n```\n<b>") == "````text\n订单 `123`\n```\n<b>\n````"
+
+
+def test_every_template_value_is_printable_and_markdown_ones_escaped(tmp_path):
+    (tmp_path / "t.md.j2").write_text("| {{ cell }} | {{ [cell, 'x']|join(' ') }} |\n", encoding="utf-8")
+    (tmp_path / "t.txt.j2").write_text("{{ cell }}\n", encoding="utf-8")
+    cell = "\x1b[31m<i>红|蓝</i>"
+    assert render("t.md.j2", tmp_path, cell=cell) == "| &lt;i&gt;红\\|蓝&lt;/i&gt; | &lt;i&gt;红\\|蓝&lt;/i&gt; x |\n"
+    assert render("t.txt.j2", tmp_path, cell=cell) == "<i>红|蓝</i>\n"

@@ -158,7 +158,7 @@ def _rule(values: dict[str, Any], base: dict[str, Any], where: str) -> Rule:
     merged = dict(base)
     preset = values.get("preset")
     if preset is not None:
-        if preset not in PRESETS:
+        if not isinstance(preset, str) or preset not in PRESETS:
             raise ConfigError(f"{where} preset = {preset!r}：没有这个预设（可用：{', '.join(PRESETS)}）")
         merged.update({"min": None, "max": None, **PRESETS[preset]})
         merged["source"] = merged.pop("name")

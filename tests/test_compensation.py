@@ -101,6 +101,8 @@ def test_presets_and_platform_overrides():
     ("[compensation]\nrate = \"三成\"", "rate = '三成'：比例请写成 0.30"),
     ("[compensation]\nrat = 0.3", "不认识 rat"),
     ("[compensation]\npreset = \"taobao_2099\"", "没有这个预设"),
+    ("[compensation]\npreset = [1, 2]", "没有这个预设"),
+    ("[compensation.platforms.taobao]\npreset = {a = 1}", "没有这个预设"),
     ("[compensation]\nmin = 600\nmax = 500", "min（600.00）大于 max（500.00）"),
     ("[compensation.platforms.amazon]\nrate = 0.1", "platforms.amazon: 不认识的平台"),
     ("[compensation]\nreasons = \"\"", "reasons 应该是文字列表"),

@@ -115,9 +115,9 @@ def main() -> None:
 
     # An installed package has its bytecode compiled; a source checkout run with PYTHONDONTWRITEBYTECODE
     # would compile every module at each start and measure that instead.
-    import handover
+    import handover as package
 
-    compileall.compile_dir(Path(handover.__file__).parent, quiet=1)
+    compileall.compile_dir(Path(package.__file__).parent, quiet=1)
 
     folder = Path(tempfile.mkdtemp(prefix="handover-bench-"))
     light, heavy = folder / "open2.xlsx", folder / "open50.xlsx"

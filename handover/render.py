@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from markupsafe import Markup
-from wcwidth import wcswidth, wcwidth
 
 from .errors import HandoverError
 
@@ -137,8 +136,13 @@ def fenced(text: object, info: str = "text") -> Markup:
 
 # ------------------------------------------------------------------------- terminal alignment
 
+# wcwidth is imported on first use, not at start-up, where it would cost every command about 15 ms: JSON
+# and the pasted messages never align columns.
+
 def display_width(text: object) -> int:
     """Columns a string takes in a terminal: CJK characters and full-width forms take two."""
+    from wcwidth import wcswidth, wcwidth
+
     text = str(text)
     width = wcswidth(text)
     if width >= 0:
@@ -158,6 +162,8 @@ def pad(text: object, width: int) -> str:
 
 def clip(text: object, width: int) -> str:
     """Cut to at most `width` columns, marking the cut with …"""
+    from wcwidth import wcwidth
+
     text = str(text)
     if display_width(text) <= width:
         return text

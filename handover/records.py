@@ -245,6 +245,7 @@ class _RowParser:
         self.padding = [None] * (self.width + 1)
         self.position = {column.key: columns.index.get(column.key, self.width) for column in HANDOVER_COLUMNS}
         self.text_cells = itemgetter(*(self.position[key] for key in _TEXT_KEYS))
+        self.typed_cells = itemgetter(*(self.position[key] for key in ("logged_at", "order_id", "phone", "tracking_no")))
         self.couriers: dict[str, Courier | None] = {}
         self.platforms: dict[str, str | None] = {}
         self.categories: dict[str, Category | None] = {}
@@ -263,14 +264,21 @@ class _RowParser:
             row=row, id=item_id, logged_by=logged_by, shop=shop, buyer=buyer, old_address=old_address,
             new_address=new_address, detail=detail, handler=handler, result=result,
         )
-        item.logged_at = self._parsed(item, cells, "logged_at", self._logged_time)
-        item.order_id = self._parsed(item, cells, "order_id", parse_order_id) or ""
-        item.phone = self._parsed(item, cells, "phone", parse_phone) or ""
-        item.tracking_no = self._parsed(item, cells, "tracking_no", parse_tracking_no) or ""
-        if cells[position["handled_at"]] not in (None, ""):
+        logged_at, order_id, phone, tracking_no = self.typed_cells(cells)
+        if logged_at is not None and logged_at != "":
+            item.logged_at = self._parsed(item, "logged_at", logged_at, self._logged_time)
+        if order_id is not None and order_id != "":
+            item.order_id = self._parsed(item, "order_id", order_id, parse_order_id) or ""
+        if phone is not None and phone != "":
+            item.phone = self._parsed(item, "phone", phone, parse_phone) or ""
+        if tracking_no is not None and tracking_no != "":
+            item.tracking_no = self._parsed(item, "tracking_no", tracking_no, parse_tracking_no) or ""
+        handled_at = cells[position["handled_at"]]
+        if handled_at not in (None, ""):
             # A handled time without a year belongs to the year of the night it was logged.
             reference = item.logged_at or self.reference
-            item.handled_at = self._parsed(item, cells, "handled_at", lambda v: parse_datetime(v, self.tz, reference=reference))
+            item.handled_at = self._parsed(item, "handled_at", handled_at,
+                                           lambda v: parse_datetime(v, self.tz, reference=reference))
 
         if platform_text:
             item.platform = self._looked_up(self.platforms, platform_of, platform_text)
@@ -303,10 +311,8 @@ class _RowParser:
             found = known[text] = look_up(text)
         return found
 
-    def _parsed(self, item: HandoverItem, cells: list, key: str, parse: Callable[[Any], Any]) -> Any:
-        value = cells[self.position[key]]
-        if value is None or value == "":
-            return None
+    def _parsed(self, item: HandoverItem, key: str, value: Any, parse: Callable[[Any], Any]) -> Any:
+        """`value` (never empty) parsed, or None with the problem added to the item."""
         try:
             return parse(value)
         except ValueProblem as problem:

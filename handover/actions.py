@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import json
+import threading
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import wraps
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING, Callable, Mapping, Sequence, TypeVar
 from .errors import HandoverError, SheetError
 from .messages import CourierBatch, Messages, build_messages, courier_messages, messages_json, render_messages
 from .records import HandoverItem, Problem
-from .render import render, table
+from .render import environment, render, table
 from .schema import Status
 from .tasks import TaskList, build_task_list, task_list_json, task_rows
 from .values import ValueProblem
@@ -76,7 +77,12 @@ class Morning:
 @_bulk
 def pull(ws: Workspace, now: datetime | None = None, *, orders: Sequence[str] = ()) -> Morning:
     now = now or ws.now()
+    # Every pull renders templates: jinja is imported and set up while the sheet is read (a workbook's
+    # cells are parsed, a Google Sheet is fetched, outside Python's lock).
+    loading = threading.Thread(target=environment, args=(ws.templates,))
+    loading.start()
     grids = ws.read("handover", "returns")
+    loading.join()
     handover = ws.handover(grids["handover"], now, open_only=True)
     tasks = build_task_list(handover, now=now, morning_starts=ws.config.morning_starts, sheet=ws.backend.label)
     timers = None

@@ -1,35 +1,63 @@
 """One function per command of the core issue: read once, compute on records, write once.
 
 The CLI calls exactly one of these and prints what it returns.
+
+Start-up time is part of every command, and `pull` on a big sheet is measured against a bare read of it
+(benchmarks/sheet_bench.py): modules only some commands need (compensation, returns and their timers,
+the summary) are imported inside those commands.
 """
 
 from __future__ import annotations
 
+import gc
 import json
+import threading
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Mapping, Sequence
+from functools import wraps
+from typing import TYPE_CHECKING, Callable, Mapping, Sequence, TypeVar
 
-from .compensation import CompensationReport, PullAtRisk, at_risk_for_pull, plan_commit, run_compensation
-from .compensation_output import at_risk_data, deliver, render_at_risk
-from .deadlines import DeadlineReport, deadline_report, deadlines_json, render_deadlines
 from .errors import HandoverError, SheetError
-from .ledger import find_ledger, read_ledger
 from .messages import CourierBatch, Messages, build_messages, courier_messages, messages_json, render_messages
 from .records import HandoverItem, Problem
-from .returns import ReturnItem, TrackingMatch, find_by_tracking, parse_returns
-from .render import render, table
+from .render import environment, render, table
 from .schema import Status
-from .summary import Summary, build_summary
 from .tasks import TaskList, build_task_list, task_list_json, task_rows
 from .values import ValueProblem
 from .workspace import Workspace
 
+if TYPE_CHECKING:
+    from .compensation import CompensationReport, PullAtRisk
+    from .deadlines import DeadlineReport
+    from .returns import ReturnItem, TrackingMatch
+    from .summary import Summary
+
+_Command = TypeVar("_Command", bound=Callable)
+
+
+def _bulk(command: _Command) -> _Command:
+    """Pause the cyclic garbage collector while a command reads, parses or renders a whole tab. Its
+    grids, records and JSON hold no reference cycles (reference counting frees them), yet the collector's
+    full passes over tens of thousands of them cost a tenth of `pull` on a 50,000-row sheet."""
+
+    @wraps(command)
+    def paused(*args, **kwargs):
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return command(*args, **kwargs)
+        finally:
+            if enabled:
+                gc.enable()
+
+    return paused  # type: ignore[return-value]
+
 
 def dumps(data: object) -> str:
     """JSON for scripts: compact, so the C encoder runs (an indented dump of 50,000 items takes
-    seconds in the pure-Python one); `jq .` makes it readable."""
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
+    seconds in the pure-Python one); `jq .` makes it readable. What we dump is built fresh from records
+    and holds no cycle: the encoder need not keep watch for one."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), check_circular=False) + "\n"
 
 
 # ---------------------------------------------------------------------------------------- pull
@@ -46,13 +74,22 @@ class Morning:
     messages: Messages
 
 
+@_bulk
 def pull(ws: Workspace, now: datetime | None = None, *, orders: Sequence[str] = ()) -> Morning:
     now = now or ws.now()
+    # Every pull renders templates: jinja is imported and set up while the sheet is read (a workbook's
+    # cells are parsed, a Google Sheet is fetched, outside Python's lock).
+    loading = threading.Thread(target=environment, args=(ws.templates,))
+    loading.start()
     grids = ws.read("handover", "returns")
+    loading.join()
     handover = ws.handover(grids["handover"], now, open_only=True)
     tasks = build_task_list(handover, now=now, morning_starts=ws.config.morning_starts, sheet=ws.backend.label)
     timers = None
     if grids["returns"] is not None:
+        from .deadlines import deadline_report
+        from .returns import parse_returns
+
         timers = deadline_report(parse_returns(grids["returns"], ws.tz, now=now).items, ws.config, now)
     return Morning(timers, _at_risk(ws, now, orders), tasks, build_messages(handover.items, ws.config))
 
@@ -61,11 +98,18 @@ def _at_risk(ws: Workspace, now: datetime, orders: Sequence[str]) -> PullAtRisk 
     """Pre-sale orders at risk, from --orders or `[compensation] orders`; None when neither names any."""
     if not orders and not ws.config.section("compensation").get("orders"):
         return None
+    from .compensation import at_risk_for_pull
+
     return at_risk_for_pull(ws.config, now, paths=orders)
 
 
+@_bulk
 def render_pull(ws: Workspace, morning: Morning, fmt: str) -> str:
     tasks = morning.tasks
+    if morning.deadlines is not None:
+        from .deadlines import deadlines_json, render_deadlines
+    if morning.at_risk is not None:
+        from .compensation_output import at_risk_data, render_at_risk
     if fmt == "json":
         data = task_list_json(tasks, ws.tz)
         if morning.deadlines is not None:
@@ -96,6 +140,9 @@ def render_pull(ws: Workspace, morning: Morning, fmt: str) -> str:
 # ------------------------------------------------------------------------------------ deadlines
 
 def deadlines(ws: Workspace, *, horizon: timedelta | None = None, now: datetime | None = None) -> DeadlineReport:
+    from .deadlines import deadline_report
+    from .returns import parse_returns
+
     now = now or ws.now()
     grid = ws.read("returns")["returns"]
     if grid is None:
@@ -105,6 +152,8 @@ def deadlines(ws: Workspace, *, horizon: timedelta | None = None, now: datetime 
 
 
 def find_return(ws: Workspace, number: str, *, now: datetime | None = None) -> TrackingMatch:
+    from .returns import find_by_tracking, parse_returns
+
     now = now or ws.now()
     grid = ws.read("returns")["returns"]
     items = parse_returns(grid, ws.tz, now=now).items if grid is not None else []
@@ -162,6 +211,9 @@ def courier(ws: Workspace, *, name: str | None = None, now: datetime | None = No
 
 def summary(ws: Workspace, day: date | None = None, now: datetime | None = None, *,
             orders: Sequence[str] = ()) -> Summary:
+    from .ledger import read_ledger
+    from .summary import build_summary
+
     now = now or ws.now()
     grids = ws.read("handover", "payouts")
     handover = ws.handover(grids["handover"], now)
@@ -182,6 +234,10 @@ def compensation(ws: Workspace, orders: Sequence[str], affiliates: Sequence[str]
                  fmt: str = "text") -> CompensationReport:
     """The payouts owed, without those the ledger already holds (found by its header if renamed);
     `out` gets the report or the finance workbook; `commit` then records the new payouts, last of all."""
+    from .compensation import plan_commit, run_compensation
+    from .compensation_output import deliver
+    from .ledger import find_ledger
+
     now = now or ws.now()
     # The 退货 tab only tells the affiliate rule which orders came back: read only when it can matter.
     grids = ws.read("payouts", "returns") if affiliates else ws.read("payouts") | {"returns": None}
@@ -229,6 +285,8 @@ def check(ws: Workspace, *, assign_ids: bool = False, now: datetime | None = Non
     handover = ws.handover(grids["handover"], now, adds_ids=assign_ids)
     tabs = [TabCheck(handover.grid.tab, len(handover.items), handover.problems())]
     if grids["returns"] is not None:
+        from .returns import parse_returns
+
         returns = parse_returns(grids["returns"], ws.tz, now=now)
         tabs.append(TabCheck(returns.grid.tab, len(returns.items), returns.problems()))
     assigned: dict[int, str] = {}
@@ -276,14 +334,17 @@ class DoneReport:
     skipped: list[int]
 
 
+@_bulk
 def done(ws: Workspace, ids: Sequence[str], *, status: Status = Status.DONE, by: str | None = None,
          result: str | None = None, now: datetime | None = None) -> DoneReport:
+    from .updates import done_plan, wanted_ids
+
     now = now or ws.now()
     handler = ws.config.handler(by)
     grids = ws.read("handover")
-    handover = ws.handover(grids["handover"], now)
-    from .updates import done_plan
-
+    # Only the rows asked for (every one holding their 编号, to refuse a doubled one) and the rows about
+    # to get a 编号: done changes a few rows of a sheet that may hold 50,000.
+    handover = ws.handover(grids["handover"], now, only_ids=wanted_ids(ids))
     plan, items = done_plan(handover, ids, status=status, by=handler, now=now, tz=ws.tz, result=result)
     written = ws.backend.write([plan.write])
     assigned, skipped = plan.settled(written)
@@ -301,12 +362,13 @@ class LogReport:
 
 
 def log(ws: Workspace, fields: Mapping[str, str], *, by: str | None = None, now: datetime | None = None) -> LogReport:
+    from .updates import log_plan
+
     now = now or ws.now()
     handler = ws.config.handler(by)
     grids = ws.read("handover")
-    handover = ws.handover(grids["handover"], now, adds_ids=True)
-    from .updates import log_plan
-
+    # A new row needs no other row parsed, only every 编号 the tab holds; rows without one get theirs.
+    handover = ws.handover(grids["handover"], now, adds_ids=True, only_ids=())
     plan, item = log_plan(handover, fields, by=handler, now=now, tz=ws.tz)
     written = ws.backend.write([plan.write])
     rows = written.appended_rows.get(plan.write.tab) or [0]

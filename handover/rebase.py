@@ -190,16 +190,23 @@ class _Layer:
         return None
 
     def _rows_by_id(self) -> dict[str, list[int]]:
+        """The rows now holding each 编号 this write names (those of the rows it changes, those it gives),
+        found in one pass over the 编号 column that compares each cell with that small set only: every
+        write goes through here, on a tab that may hold 50,000 rows."""
         if self._ids is None:
             self._ids = {}
             col = self.id_col
-            if col is not None:  # a tight loop: a 50,000-row tab goes through here on every write
-                for row, line in enumerate(self.values[self.header_row:], start=self.header_row + 1):
-                    value = line[col] if col < len(line) else None
-                    if value is not None and value != "":
-                        text = value.strip() if value.__class__ is str else cell_text(value).strip()
-                        if text:
-                            self._ids.setdefault(text, []).append(row)
+            named = {cell_text(change.row_id).strip() for change in self.write.changes if change.row_id}
+            named |= {cell_text(change.new).strip() for change in self.write.changes
+                      if find_column(self.header, change.column) == col}
+            named.discard("")
+            if col is not None and named:
+                first = self.header_row + 1
+                found = [row for row, line in enumerate(self.values[first - 1:], start=first)
+                         if col < len(line) and line[col] is not None
+                         and (line[col] if line[col].__class__ is str else cell_text(line[col])).strip() in named]
+                for row in found:
+                    self._ids.setdefault(cell_text(self._cell(row, col)).strip(), []).append(row)
         return self._ids
 
     def _refuse_taken_id(self, new_id: WriteValue, row: int) -> None:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable
+from operator import itemgetter
+from typing import Any, Callable, Collection, Iterable, Sequence
 from zoneinfo import ZoneInfo
 
 from .couriers import Courier, courier_of, recognise
@@ -59,13 +60,14 @@ class ParsedRow:
     problems: list[Problem]
     platform: str | None
 
+    # Most rows have no problem at all, and the morning list asks each open row several times.
     @property
     def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == ERROR]
+        return [p for p in self.problems if p.severity == ERROR] if self.problems else []
 
     @property
     def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == WARNING]
+        return [p for p in self.problems if p.severity == WARNING] if self.problems else []
 
     @property
     def platform_label(self) -> str:
@@ -148,6 +150,12 @@ class HandoverTable:
             found.extend(item.problems)
         return found
 
+    def ids(self) -> list[str]:
+        """The 编号 of every row of the tab, in sheet order, whether its row was parsed or not
+        (`open_only`, `only_ids`): a new 编号 must be none of these."""
+        position = self.columns.index.get("id")
+        return [] if position is None else [item_id for item_id in _id_texts(self.grid.rows, position) if item_id]
+
     def by_id(self) -> dict[str, list[HandoverItem]]:
         table: dict[str, list[HandoverItem]] = {}
         for item in self.items:
@@ -156,10 +164,17 @@ class HandoverTable:
         return table
 
 
-def parse_handover(grid: Grid, tz: ZoneInfo, *, now: datetime | None = None, open_only: bool = False) -> HandoverTable:
+def parse_handover(grid: Grid, tz: ZoneInfo, *, now: datetime | None = None, open_only: bool = False,
+                   only_ids: Collection[str] | None = None) -> HandoverTable:
     """Parse the tab, its header found among its first rows (`locate_header`); `table.grid` is the tab
-    as located. `open_only` skips rows whose status says they are finished, for the morning list, which
-    never shows them (a 50,000-row sheet is mostly finished rows)."""
+    as located. Two ways to parse less of a big sheet, every row still in `table.grid`:
+    - `open_only` skips rows whose status says they are finished, for the morning list, which never
+      shows them (a 50,000-row sheet is mostly finished rows);
+    - `only_ids` parses only the rows holding one of these 编号, each of them (a 编号 held twice comes
+      back twice, flagged as in a whole parse), and the rows without 编号 (a write gives them one), for
+      a command that changes a few rows: `table.ids()` still names every 编号 of the tab. An order
+      logged twice (`flag_repeated_orders`) is only told from the whole tab, so such a table does not
+      say it. A tab without a 编号 column is parsed whole."""
     grid = locate_header(grid, HANDOVER_COLUMNS)
     columns = match_headers(grid.header, HANDOVER_COLUMNS)
     sheet_problems = [
@@ -171,31 +186,54 @@ def parse_handover(grid: Grid, tz: ZoneInfo, *, now: datetime | None = None, ope
         sheet_problems.append(Problem(grid.header_row, None, "表头里找不到「类型」列：每行都需要类型才能分派"))
     reference = now or datetime.now(tz)
     parser = _RowParser(columns, tz, reference)
-    items = []
+    rows: Iterable[tuple[int, list]] = enumerate(grid.rows)
+    # Each filter is one pass over one column: a 50,000-row sheet goes through here on every command.
     status_position = columns.index.get("status")
-    for index, cells in enumerate(grid.rows):
-        if open_only and status_position is not None and status_position < len(cells):
-            status = cells[status_position]
-            if status and status.__class__ is str and status_of(status.strip()) in _FINISHED:
-                continue
-        if not any(_filled(value) for value in cells):
-            continue
-        items.append(parser.parse(grid.row_number(index), cells))
+    if open_only and status_position is not None:
+        finished = _finished_texts(_column(grid.rows, status_position))
+        rows = [(index, cells) for index, cells in rows
+                if (cells[status_position] if status_position < len(cells) else None) not in finished]
+    id_position = columns.index.get("id")
+    whole = only_ids is None or id_position is None
+    if not whole:
+        wanted = set(only_ids)
+        ids = _id_texts(grid.rows, id_position)
+        rows = [(index, cells) for index, cells in rows if ids[index] in wanted or not ids[index]]
+    items = [parser.parse(grid.row_number(index), cells) for index, cells in rows
+             if any(_filled(value) for value in cells)]
     _flag_duplicate_ids(items, columns)
-    flag_repeated_orders(items, columns)
+    if whole:
+        flag_repeated_orders(items, columns)
     return HandoverTable(grid, columns, items, sheet_problems)
+
+
+def _column(rows: Sequence[Sequence[Any]], position: int) -> list[Any]:
+    return [cells[position] if position < len(cells) else None for cells in rows]
+
+
+def _id_texts(rows: Sequence[Sequence[Any]], position: int) -> list[str]:
+    """The 编号 of each row as its item would hold it ('' for none)."""
+    return [clean_text(value) for value in _column(rows, position)]
+
+
+def _finished_texts(statuses: Iterable[Any]) -> set[str]:
+    """The status cells of a column that say 已完成 or 已取消, as typed (`已完成 `, `done` …)."""
+    return {text for text in set(statuses) if text.__class__ is str and status_of(text.strip()) in _FINISHED}
 
 
 def _filled(value: object) -> bool:
     return value is not None and (not isinstance(value, str) or value.strip() != "")
 
 
+_TEXT_KEYS = ("id", "logged_by", "shop", "buyer", "old_address", "new_address", "detail", "handler", "result",
+              "platform", "category", "status", "courier")
+_MISSING_VALUE = object()
+
+
 class _RowParser:
     """Parses rows of one tab. Built for speed as well as clarity: a 50,000-row sheet goes through here
-    cell by cell, so column positions are resolved once and plain text takes the shortest path."""
-
-    _TEXT_KEYS = ("id", "logged_by", "shop", "buyer", "old_address", "new_address", "detail", "handler", "result",
-                  "platform", "category", "status", "courier")
+    cell by cell, so column positions are resolved once, plain text takes the shortest path and each
+    distinct platform, category, status and courier text is looked up once."""
 
     def __init__(self, columns: ColumnMap, tz: ZoneInfo, reference: datetime):
         self.columns = columns
@@ -204,61 +242,77 @@ class _RowParser:
         # Rows are cut right after the last known column and given one None more: a key the sheet has no
         # column for reads that None, never the cell of a neighbour (the shop's own column).
         self.width = max(columns.index.values(), default=-1) + 1
+        self.padding = [None] * (self.width + 1)
         self.position = {column.key: columns.index.get(column.key, self.width) for column in HANDOVER_COLUMNS}
+        self.text_cells = itemgetter(*(self.position[key] for key in _TEXT_KEYS))
+        self.typed_cells = itemgetter(*(self.position[key] for key in ("logged_at", "order_id", "phone", "tracking_no")))
         self.couriers: dict[str, Courier | None] = {}
+        self.platforms: dict[str, str | None] = {}
+        self.categories: dict[str, Category | None] = {}
+        self.statuses: dict[str, Status | None] = {}
 
     def header(self, key: str) -> str:
         return self.columns.header_text.get(key) or _CHINESE_HEADER[key]
 
     def parse(self, row: int, cells: list) -> HandoverItem:
-        cells = [*cells[: self.width], *[None] * (self.width + 1 - min(len(cells), self.width))]
+        width = self.width
+        cells = cells[:width] + self.padding[min(len(cells), width):]
         position = self.position
-        text = {key: clean_text(cells[position[key]]) for key in self._TEXT_KEYS}
+        (item_id, logged_by, shop, buyer, old_address, new_address, detail, handler, result,
+         platform_text, category_text, status_text, courier_text) = map(clean_text, self.text_cells(cells))
         item = HandoverItem(
-            row=row, id=text["id"], logged_by=text["logged_by"], shop=text["shop"], buyer=text["buyer"],
-            old_address=text["old_address"], new_address=text["new_address"], detail=text["detail"],
-            handler=text["handler"], result=text["result"],
+            row=row, id=item_id, logged_by=logged_by, shop=shop, buyer=buyer, old_address=old_address,
+            new_address=new_address, detail=detail, handler=handler, result=result,
         )
-        item.logged_at = self._parsed(item, cells, "logged_at", self._logged_time)
-        item.order_id = self._parsed(item, cells, "order_id", parse_order_id) or ""
-        item.phone = self._parsed(item, cells, "phone", parse_phone) or ""
-        item.tracking_no = self._parsed(item, cells, "tracking_no", parse_tracking_no) or ""
-        if cells[position["handled_at"]] not in (None, ""):
+        logged_at, order_id, phone, tracking_no = self.typed_cells(cells)
+        if logged_at is not None and logged_at != "":
+            item.logged_at = self._parsed(item, "logged_at", logged_at, self._logged_time)
+        if order_id is not None and order_id != "":
+            item.order_id = self._parsed(item, "order_id", order_id, parse_order_id) or ""
+        if phone is not None and phone != "":
+            item.phone = self._parsed(item, "phone", phone, parse_phone) or ""
+        if tracking_no is not None and tracking_no != "":
+            item.tracking_no = self._parsed(item, "tracking_no", tracking_no, parse_tracking_no) or ""
+        handled_at = cells[position["handled_at"]]
+        if handled_at not in (None, ""):
             # A handled time without a year belongs to the year of the night it was logged.
             reference = item.logged_at or self.reference
-            item.handled_at = self._parsed(item, cells, "handled_at", lambda v: parse_datetime(v, self.tz, reference=reference))
+            item.handled_at = self._parsed(item, "handled_at", handled_at,
+                                           lambda v: parse_datetime(v, self.tz, reference=reference))
 
-        platform_text = text["platform"]
         if platform_text:
-            item.platform = platform_of(platform_text)
+            item.platform = self._looked_up(self.platforms, platform_of, platform_text)
             if item.platform is None:
                 item.problems.append(Problem(row, self.header("platform"), f"不认识的平台「{platform_text}」（可用：{'、'.join(PLATFORM_LABELS.values())}）"))
 
-        category_text = text["category"]
         if category_text:
-            item.category = category_of(category_text)
+            item.category = self._looked_up(self.categories, category_of, category_text)
             if item.category is None:
                 labels = "、".join(c.label for c in CATEGORIES)
                 item.problems.append(Problem(row, self.header("category"), f"不认识的类型「{category_text}」（可用：{labels}）"))
         else:
             item.problems.append(Problem(row, self.header("category"), "类型为空：填上类型才知道交给谁处理"))
 
-        status_text = text["status"]
-        item.status = status_of(status_text)
+        item.status = self._looked_up(self.statuses, status_of, status_text)
         if item.status is None:
             item.problems.append(Problem(row, self.header("status"), f"不认识的状态「{status_text}」（可用：待处理、处理中、已完成、已取消）"))
 
-        self._courier(item, text["courier"])
+        self._courier(item, courier_text)
         if item.category:
             self._required(item)
         for problem in item.problems:
             problem.id = item.id
         return item
 
-    def _parsed(self, item: HandoverItem, cells: list, key: str, parse: Callable[[Any], Any]) -> Any:
-        value = cells[self.position[key]]
-        if value is None or value == "":
-            return None
+    @staticmethod
+    def _looked_up(known: dict[str, Any], look_up: Callable[[str], Any], text: str) -> Any:
+        found = known.get(text, _MISSING_VALUE)
+        if found is _MISSING_VALUE:
+            found = known[text] = look_up(text)
+        return found
+
+    def _parsed(self, item: HandoverItem, key: str, value: Any, parse: Callable[[Any], Any]) -> Any:
+        """`value` (never empty) parsed, or None with the problem added to the item."""
         try:
             return parse(value)
         except ValueProblem as problem:
@@ -272,9 +326,7 @@ class _RowParser:
 
     def _courier(self, item: HandoverItem, courier_text: str) -> None:
         if courier_text:
-            if courier_text not in self.couriers:
-                self.couriers[courier_text] = courier_of(courier_text)
-            item.courier = self.couriers[courier_text]
+            item.courier = self._looked_up(self.couriers, courier_of, courier_text)
             if item.courier is None:
                 item.problems.append(Problem(item.row, self.header("courier"), f"不认识的快递公司「{courier_text}」"))
             elif item.tracking_no and not item.courier.fits(item.tracking_no):

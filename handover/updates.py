@@ -94,11 +94,12 @@ class _Builder:
 
 def _assign_ids(builder: _Builder, now: datetime) -> dict[int, str]:
     table = builder.table
-    allocator = IdAllocator([item.id for item in table.items if item.id])
+    blank = [item for item in table.items if not item.id]
+    if not blank:
+        return {}
+    allocator = IdAllocator(table.ids())
     assigned: dict[int, str] = {}
-    for item in table.items:
-        if item.id:
-            continue
+    for item in blank:
         new_id = allocator.next(item.logged_at or now)
         builder.set(item, "id", new_id)
         assigned[item.row] = new_id
@@ -111,10 +112,16 @@ def assign_ids_plan(table: HandoverTable, now: datetime) -> Plan:
     return Plan(builder.write, assigned)
 
 
+def wanted_ids(ids: Sequence[str]) -> list[str]:
+    """The 编号 a user typed, as the sheet's 编号 are compared: without surrounding spaces."""
+    return [i.strip() for i in ids if i.strip()]
+
+
 def done_plan(table: HandoverTable, ids: Sequence[str], *, status: Status, by: str, now: datetime,
               tz: ZoneInfo, result: str | None) -> tuple[Plan, list[HandoverItem]]:
-    """Mark the items with these ids; an unknown or ambiguous id stops everything before any write."""
-    wanted = [i.strip() for i in ids if i.strip()]
+    """Mark the items with these ids; an unknown or ambiguous id stops everything before any write.
+    `table` may hold only the rows with these ids and those without 编号 (`parse_handover(only_ids=…)`)."""
+    wanted = wanted_ids(ids)
     by_id = table.by_id()
     unknown = [i for i in wanted if i not in by_id]
     if unknown:
@@ -146,7 +153,7 @@ def log_plan(table: HandoverTable, fields: Mapping[str, str], *, by: str, now: d
     values.setdefault("logged_at", time_text(now, tz))
     values.setdefault("logged_by", by)
     values.setdefault("status", STATUS_LABELS[Status.OPEN])
-    allocator = IdAllocator([item.id for item in table.items if item.id] + list(assigned.values()))
+    allocator = IdAllocator(table.ids() + list(assigned.values()))
     values["id"] = allocator.next(now)
     for key in values:
         builder.header_of(key)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Collection
 
 from .config import Config, google_credentials, load_config, resolve_sheet
 from .errors import SheetError
@@ -48,16 +48,17 @@ class Workspace:
         return {name: self.grids[tab] for name, tab in zip(tab_names, tabs)}
 
     def handover(self, grid: Grid | None, now: datetime, *, open_only: bool = False,
-                 adds_ids: bool = False) -> HandoverTable:
-        """The handover tab parsed. A tab without a header row, or (unless this command gives rows their
-        编号, `adds_ids`) without a 编号 column, stops the command: every row is named by its 编号."""
+                 adds_ids: bool = False, only_ids: Collection[str] | None = None) -> HandoverTable:
+        """The handover tab parsed (`open_only`, `only_ids`: see `parse_handover`). A tab without a header
+        row, or (unless this command gives rows their 编号, `adds_ids`) without a 编号 column, stops the
+        command: every row is named by its 编号."""
         tab = self.config.tabs["handover"]
         if grid is None:
             raise SheetError(
                 f"{self.backend.label} 里没有「{tab}」标签页：用 `handover init` 新建工作簿，"
                 f"或在 handover.toml 的 [tabs] 里写 handover = \"你的标签页名\""
             )
-        table = parse_handover(grid, self.tz, now=now, open_only=open_only)
+        table = parse_handover(grid, self.tz, now=now, open_only=open_only, only_ids=only_ids)
         if not table.columns.index:
             raise SheetError(f"「{tab}」前 {HEADER_ROWS} 行里找不到表头：表头要写明「编号」「类型」「订单号」等列名"
                              "（中文或英文都行），`handover init` 新建的工作簿可以做样子")

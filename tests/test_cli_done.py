@@ -144,3 +144,60 @@ def test_done_and_log_on_a_workbook_saved_by_libreoffice(run, data_file):
     assert sheet["F2"].value == "老客户" and sheet["C2"].comment.text == "买家是老客户，优先处理"
     assert [str(dv.sqref) for dv in sheet.data_validations.dataValidation] == ["E2:E500"]
     assert book.sheetnames == ["交接", "仓库联系人"]
+
+
+def _workbook(path, header, *rows):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "交接"
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
+
+
+@freeze_time(MORNING)
+def test_done_on_one_id_while_two_other_rows_share_an_id_marks_it(run, tmp_path):
+    # done reads only the rows it changes: a doubled id elsewhere is check's business, as it always was.
+    _workbook(tmp_path / "h.xlsx", ["编号", "类型", "订单号", "状态"],
+              ["H1", "漏发", "1", ""], ["H2", "漏发", "2", ""], ["H1", "催货", "3", ""])
+    result = run("done", "H2", "--by", "阿杰", "--sheet", "h.xlsx")
+    assert (result.exit_code, result.stdout) == (0, "H2（第 3 行）→ 已完成，处理人 阿杰\n")
+    sheet = openpyxl.load_workbook(tmp_path / "h.xlsx")["交接"]
+    assert [sheet.cell(r, 4).value for r in (2, 3, 4)] == [None, "已完成", None]
+
+
+@freeze_time(MORNING)
+def test_done_on_ids_typed_with_spaces_finds_them_padded_or_stored_as_numbers(run, tmp_path):
+    _workbook(tmp_path / "h.xlsx", ["编号", "类型", "订单号", "状态"],
+              [" H1 ", "漏发", "1", ""], ["H2", "漏发", "2", ""], [12, "漏发", "3", ""])
+    result = run("done", " H1", "12 ", "--by", "阿杰", "--sheet", "h.xlsx")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "H1（第 2 行）→ 已完成，处理人 阿杰\n12（第 4 行）→ 已完成，处理人 阿杰\n"
+    sheet = openpyxl.load_workbook(tmp_path / "h.xlsx")["交接"]
+    assert [sheet.cell(r, 4).value for r in (2, 3, 4)] == ["已完成", None, "已完成"]
+
+
+def test_done_on_an_id_two_rows_share_and_on_one_nobody_has_names_both(run, tmp_path):
+    _workbook(tmp_path / "h.xlsx", ["编号", "类型", "订单号"],
+              ["H1", "漏发", "1"], ["H2", "漏发", "2"], ["H1", "漏发", "3"])
+    before = (tmp_path / "h.xlsx").read_bytes()
+    result = run("done", "H9", "--sheet", "h.xlsx")
+    assert (result.exit_code, result.stderr) == (1, "Error: 表格里没有这些编号：H9（什么都没有写入）\n")
+    result = run("done", "H2", "H1", "--sheet", "h.xlsx")
+    assert result.exit_code == 1
+    assert result.stderr == "Error: 编号重复，不知道该改哪一行：H1 在第 2、4 行。请先把重复的编号改掉（什么都没有写入）\n"
+    assert (tmp_path / "h.xlsx").read_bytes() == before
+
+
+@freeze_time(MORNING)
+def test_done_gives_a_row_without_id_one_no_other_row_holds(run, tmp_path):
+    # done parses only H20261122-002's row and the row without id, yet the new id skips the 001 and 003
+    # that rows it did not parse hold.
+    _workbook(tmp_path / "h.xlsx", ["编号", "类型", "订单号", "登记时间"],
+              ["H20261122-001", "漏发", "1", "2026-11-22 21:00"], ["H20261122-002", "漏发", "2", "2026-11-22 21:30"],
+              ["H20261122-003", "漏发", "3", "2026-11-22 21:40"], ["", "催货", "4", "2026-11-22 22:00"])
+    result = run("done", "H20261122-002", "--by", "阿杰", "--sheet", "h.xlsx")
+    assert result.stdout == "H20261122-002（第 3 行）→ 已完成，处理人 阿杰\n第 5 行没有编号，已补上 H20261122-004\n"
+    sheet = openpyxl.load_workbook(tmp_path / "h.xlsx")["交接"]
+    assert [sheet.cell(r, 1).value for r in range(2, 6)] == [f"H20261122-00{n}" for n in range(1, 5)]

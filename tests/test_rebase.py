@@ -68,3 +68,22 @@ def test_a_header_no_longer_found_and_a_column_gone_stop_the_write():
     assert conflicts == ["「交接」的表头里没有「状态」列了"]
     with pytest.raises(SheetChangedError, match=r"^表格 在读取之后被别人改过，这次什么也没写入：「交接」的表头里没有「状态」列了。"):
         refuse("表格", conflicts)
+
+
+def test_a_row_someone_copied_meanwhile_leaves_its_id_on_two_rows_and_stops_the_write():
+    # A title row above moved every row down, and someone copied H1's row to the bottom: which is ours?
+    now = [["小鹿服饰 交接表"], *READ, ["H1", "漏发", "1", "待处理"]]
+    _, _, conflicts = laid_on(TabWrite("交接", HEADER, "编号", changes=[done(2, "H1"), done(4, "H3")]), now)
+    assert conflicts == ["「交接」里编号 H1 出现在 2 行（第 3、6 行）：请先把编号改成不重复"]
+    # Still on the row it was read on, a copied row's id is found there.
+    _, _, conflicts = laid_on(TabWrite("交接", HEADER, "编号", changes=[done(2, "H1")]), [*READ, ["H1 ", "漏发"]])
+    assert conflicts == []
+
+
+def test_ids_the_tab_now_holds_padded_or_as_numbers_are_found_and_other_doubled_ids_do_not_matter():
+    now = [HEADER, [12.0, "漏发", "1", "待处理"], ["H5", "漏发", "5", ""], [" H3", "漏发", "3", "待处理"],
+           ["H5", "漏发", "5", ""]]
+    laid, result, conflicts = laid_on(TabWrite("交接", HEADER, "编号", changes=[
+        CellChange(4, "H3", "状态", "待处理", "已完成"), CellChange(2, "12", "状态", "待处理", "已完成")]), now)
+    assert (conflicts, laid.cells) == ([], {(4, 3): "已完成", (2, 3): "已完成"})
+    assert result.moved_rows == {}

@@ -2,6 +2,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from handover.records import parse_handover
 from handover.schema import HANDOVER_COLUMNS, Route, Status, match_headers
@@ -127,3 +129,50 @@ def test_a_title_row_above_the_header_is_skipped_and_rows_keep_their_sheet_numbe
     assert (table.grid.header_row, table.grid.header) == (3, ["编号", "类型", "订单号", "订单号"])
     assert [(item.id, item.row) for item in table.items] == [("H1", 4), ("H2", 6)]
     assert [(p.row, p.column) for p in table.sheet_problems] == [(3, "订单号")]
+
+
+# ------------------------------------------------------------------ parsing only the rows a write needs
+
+# Cells as a night shift leaves them in the 编号 column: ids typed, padded, behind an apostrophe or a
+# formula wrapper, numbers, blanks; and rows that are otherwise empty.
+_ID_CELLS = st.sampled_from(["H1", "H2", " H2 ", "'H3", '="H1"', "H4", 7, 7.0, "7", "", None, "  "])
+_ROWS = st.lists(st.tuples(_ID_CELLS, st.sampled_from(["漏发", "改地址", "", "外星人"]),
+                           st.sampled_from(["order", "", "3.45678901234568E+18"]),
+                           st.sampled_from(["", "已完成", "处理中"])), max_size=12)
+
+
+def _numbered(rows):
+    # Each row its own order (an order logged twice is told from the whole tab only: see below).
+    return [[cell, category, f"{number}" if order == "order" else order, status]
+            for number, (cell, category, order, status) in enumerate(rows, start=1)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(rows=_ROWS, asked=st.sets(st.sampled_from(["H1", "H2", "H3", "H4", "H9", "7"])))
+def test_parsing_only_the_rows_asked_for_gives_those_rows_exactly_as_a_whole_parse_does(rows, asked):
+    grid = Grid("交接", ["编号", "类型", "订单号", "状态"], _numbered(rows))
+    whole = parse_handover(grid, TZ, now=NOW)
+    part = parse_handover(grid, TZ, now=NOW, only_ids=asked)
+    # Every row holding an id asked for (a doubled one flagged the same way) and every row without id.
+    assert part.items == [item for item in whole.items if item.id in asked or not item.id]
+    assert part.ids() == whole.ids() == [item.id for item in whole.items if item.id]
+
+
+def test_an_order_logged_twice_is_told_only_by_a_whole_parse():
+    grid = Grid("交接", ["编号", "类型", "订单号"], [["H1", "漏发", "1"], ["H2", "漏发", "1"]])
+    assert [p.row for p in parse_handover(grid, TZ, now=NOW).problems()] == [3]
+    assert parse_handover(grid, TZ, now=NOW, only_ids={"H2"}).problems() == []
+
+
+def test_an_id_asked_for_that_two_rows_hold_is_flagged_as_in_a_whole_parse():
+    grid = Grid("交接", ["编号", "类型", "订单号"], [["H1", "漏发", "1"], ["H2", "漏发", "2"], [" H1", "漏发", "3"],
+                                                ["H2", "漏发", "4"]])
+    table = parse_handover(grid, TZ, now=NOW, only_ids={"H1"})
+    assert [(item.row, item.id) for item in table.items] == [(2, "H1"), (4, "H1")]
+    assert [(p.row, p.message) for p in table.problems()] == [(4, "编号 H1 和第 2 行重复：请改成不同的编号")]
+    assert table.ids() == ["H1", "H2", "H1", "H2"]
+
+
+def test_a_sheet_without_an_id_column_is_parsed_whole_when_rows_are_asked_for():
+    grid = Grid("交接", ["类型", "订单号"], [["漏发", "1"], ["催货", "2"]])
+    assert [item.row for item in parse_handover(grid, TZ, now=NOW, only_ids={"H1"}).items] == [2, 3]

@@ -15,11 +15,10 @@ from operator import itemgetter
 from typing import Any, Callable, Container, Iterator
 from zoneinfo import ZoneInfo
 
-
-from .schema import header_key, platform_of
-from .values import ValueProblem, clean_text, folded, parse_datetime, parse_money, parse_order_id, parse_rate
-
 from .exports import ExportFile, RejectedRow
+from .schema import header_key, platform_of
+from .sheet import clean_text
+from .values import ValueProblem, folded, parse_datetime, parse_money, parse_order_id, parse_rate
 
 _ZERO = ("", 0, "0", "0.00", "0.0", "¥0.00", "=\"0.00\"")
 _NO = {"", "否", "无", "0", "-", "--", "null", "none", "false", "n", "no", "非预售", "普通", "普通订单", "现货"}

@@ -23,7 +23,8 @@ from python_calamine import CalamineError, CalamineWorkbook
 from .errors import HandoverError
 from .records import Problem
 from .schema import PLATFORM_LABELS, PLATFORMS, header_key
-from .values import clean_text
+from .sheet import clean_text
+
 
 ORDERS = "orders"
 AFFILIATE = "affiliate"
@@ -74,7 +75,6 @@ AFFILIATE_NAMES: dict[str, tuple[str, ...]] = {
 # Columns where every matching column counts (several pre-sale markers, several reason columns).
 _MULTI = {"presale_flag", "refund_reason"}
 MAPPABLE = sorted(set(ORDER_NAMES) | set(AFFILIATE_NAMES))
-
 
 
 # Where what a rule needs is found, per platform (PLATFORMS.md): (the file, its kind, the columns), for

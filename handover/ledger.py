@@ -20,8 +20,8 @@ from .compensation_rules import KIND_LABELS, Payout
 from .errors import HandoverError
 from .exports import RejectedRow
 from .schema import PLATFORM_LABELS, Column, header_key, match_headers, platform_of
-from .sheet import Backend, Grid, TabWrite, WriteValue
-from .values import ValueProblem, clean_text, parse_datetime, parse_money, parse_order_id, parse_rate, time_text, to_fen
+from .sheet import Backend, Grid, TabWrite, WriteValue, clean_text
+from .values import ValueProblem, parse_datetime, parse_money, parse_order_id, parse_rate, time_text, to_fen
 
 LEDGER_TAB = "赔付记录"
 

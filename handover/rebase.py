@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from .errors import SheetChangedError
-from .sheet import HEADER_ROWS, CellChange, TabWrite, WriteResult, WriteValue, cell_text, same_value
+from .sheet import HEADER_ROWS, CellChange, TabWrite, WriteResult, WriteValue, cell_text, clean_text, same_value
 
 
 @dataclass
@@ -68,6 +68,7 @@ def lay(write: TabWrite, values: Sequence[Sequence[Any]] | None, result: WriteRe
 def refuse(where: str, conflicts: Sequence[str]) -> None:
     """Stop the write when the tab changed under any cell it was about to set."""
     if conflicts:
+        conflicts = list(dict.fromkeys(conflicts))  # a row gone is one reason, however many of its cells we set
         shown = "；".join(conflicts[:3]) + (f"；等共 {len(conflicts)} 处" if len(conflicts) > 3 else "")
         raise SheetChangedError(f"{where} 在读取之后被别人改过，这次什么也没写入：{shown}。请重新运行这条命令")
 
@@ -175,7 +176,7 @@ class _Layer:
             self.laid.cells[(row, col)] = change.new
 
     def _row_of(self, change: CellChange) -> int | None:
-        rows = self._rows_by_id().get(cell_text(change.row_id).strip(), [])
+        rows = self._rows_by_id().get(clean_text(change.row_id), [])
         if len(rows) == 1:
             if rows[0] != change.row:
                 self.result.moved_rows.setdefault(self.tab, {})[change.row_id] = rows[0]
@@ -196,21 +197,22 @@ class _Layer:
         if self._ids is None:
             self._ids = {}
             col = self.id_col
-            named = {cell_text(change.row_id).strip() for change in self.write.changes if change.row_id}
-            named |= {cell_text(change.new).strip() for change in self.write.changes
+            named = {clean_text(change.row_id) for change in self.write.changes if change.row_id}
+            named |= {clean_text(change.new) for change in self.write.changes
                       if find_column(self.header, change.column) == col}
             named.discard("")
             if col is not None and named:
+                # A 编号 cell is read as every parser reads it (`'H2` and `="H2"` hold H2): the id a
+                # command names is the one `check` and `pull` showed.
                 first = self.header_row + 1
                 found = [row for row, line in enumerate(self.values[first - 1:], start=first)
-                         if col < len(line) and line[col] is not None
-                         and (line[col] if line[col].__class__ is str else cell_text(line[col])).strip() in named]
+                         if col < len(line) and line[col] is not None and clean_text(line[col]) in named]
                 for row in found:
-                    self._ids.setdefault(cell_text(self._cell(row, col)).strip(), []).append(row)
+                    self._ids.setdefault(clean_text(self._cell(row, col)), []).append(row)
         return self._ids
 
     def _refuse_taken_id(self, new_id: WriteValue, row: int) -> None:
-        taken = [other for other in self._rows_by_id().get(cell_text(new_id).strip(), []) if other != row]
+        taken = [other for other in self._rows_by_id().get(clean_text(new_id), []) if other != row]
         if taken:
             self.conflicts.append(f"「{self.tab}」要补的编号 {new_id} 已经在第 {taken[0]} 行了（有人同时补了编号？）")
 
@@ -249,10 +251,10 @@ class _Layer:
             self._keys = {}
             if None not in self._key_columns:
                 for row in range(len(self.values), self.header_row, -1):
-                    key = tuple(cell_text(self._cell(row, col)).strip() for col in self._key_columns)
+                    key = tuple(clean_text(self._cell(row, col)) for col in self._key_columns)
                     if any(key):
                         self._keys[key] = row
-        key = tuple(cell_text(cells.get(col)).strip() for col in self._key_columns if col is not None)
+        key = tuple(clean_text(cells.get(col)) for col in self._key_columns if col is not None)
         if key in self._keys:
             named = "、".join(f"「{name}」{value}" for name, value in zip(self.write.unique, key))
             self.conflicts.append(f"「{self.tab}」第 {self._keys[key]} 行已经有{named}（有人同时写入了？）")

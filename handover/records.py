@@ -28,8 +28,8 @@ from .schema import (
     platform_of,
     status_of,
 )
-from .sheet import Grid
-from .values import ValueProblem, clean_text, parse_datetime, parse_order_id, parse_phone, parse_tracking_no
+from .sheet import Grid, clean_text
+from .values import ValueProblem, parse_datetime, parse_order_id, parse_phone, parse_tracking_no
 
 ERROR = "error"
 _FINISHED = (Status.DONE, Status.CANCELLED)

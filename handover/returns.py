@@ -24,8 +24,8 @@ from .couriers import COURIERS, Courier, courier_of, recognise
 from .errors import CellError
 from .records import ERROR, WARNING, ParsedRow, Problem
 from .schema import PLATFORM_LABELS, Column, ColumnMap, header_key, locate_header, match_headers, platform_of
-from .sheet import Grid, TabWrite, WriteValue
-from .values import ValueProblem, clean_text, iso_time, parse_datetime, parse_order_id, parse_tracking_no, time_text
+from .sheet import Grid, TabWrite, WriteValue, clean_text
+from .values import ValueProblem, iso_time, parse_datetime, parse_order_id, parse_tracking_no, time_text
 
 RETURN_TAB = "退货"
 
@@ -200,7 +200,6 @@ class ReturnItem(ParsedRow):
             "platform_deadline": iso_time(self.platform_deadline, tz),
             "extended_at": iso_time(self.extended_at, tz),
         }
-
 
 
 @dataclass

@@ -183,6 +183,36 @@ def cell_text(value: CellValue | WriteValue) -> str:
     return str(value)
 
 
+def clean_text(value: object) -> str:
+    """Cell text without the wrappers spreadsheets and exports add: `="…"` and a leading apostrophe
+    removed, tabs and surrounding spaces stripped. Chinese punctuation in free text is left alone.
+    Every parser reads text this way, and a write finds a row by its 编号 read this way (`rebase`)."""
+    if value.__class__ is str:
+        text = value.strip()
+        # The common case, every cell of a big sheet: plain text needs nothing more.
+        if not text or (text[0] not in _WRAPPER_STARTS and "\t" not in text):
+            return text
+    elif value is None:
+        return ""
+    else:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        text = str(value).strip()
+    text = unwrap_formula_text(text.replace("\t", " ").strip())
+    if text.startswith("'"):
+        text = text[1:]
+    return text.strip()
+
+
+_WRAPPER_STARTS = frozenset("=\"'")
+
+
+def unwrap_formula_text(text: str) -> str:
+    """Unwrap how exports keep ids as text: `="3958"`, and its CSV-escaped form, -> `3958`."""
+    match = re.fullmatch(r'"?=\s*"{1,2}(.*?)"{1,2}"?', text)
+    return match.group(1).strip() if match else text
+
+
 def column_letter(index: int) -> str:
     """A 0-based column index as spreadsheets name it: 0 -> A, 25 -> Z, 26 -> AA."""
     letters = ""

@@ -37,7 +37,8 @@ from .config import Config
 from .errors import ConfigError
 from .returns import RETURN_COLUMNS, STAGE_LABELS, STAGE_START, STAGES, TIME_KEYS, Stage
 from .schema import PLATFORM_LABELS, header_key, platform_of
-from .values import ValueProblem, clean_text
+from .sheet import clean_text
+from .values import ValueProblem
 
 
 class Outcome(str, Enum):

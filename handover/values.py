@@ -15,6 +15,7 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from .schema import PLATFORM_LABELS
+from .sheet import clean_text
 
 FEN = Decimal("0.01")
 
@@ -28,39 +29,10 @@ class ValueProblem(ValueError):
     """A value that cannot be used; the message says why and what to do."""
 
 
-def clean_text(value: object) -> str:
-    """Cell text without the wrappers spreadsheets and exports add: `="…"` and a leading apostrophe
-    removed, tabs and surrounding spaces stripped. Chinese punctuation in free text is left alone."""
-    if value.__class__ is str:
-        text = value.strip()
-        # The common case, every cell of a big sheet: plain text needs nothing more.
-        if not text or (text[0] not in _WRAPPER_STARTS and "\t" not in text):
-            return text
-    elif value is None:
-        return ""
-    else:
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        text = str(value).strip()
-    text = unwrap_formula_text(text.replace("\t", " ").strip())
-    if text.startswith("'"):
-        text = text[1:]
-    return text.strip()
-
-
-_WRAPPER_STARTS = frozenset("=\"'")
-
-
 def folded(value: object) -> str:
     """clean_text with full-width forms folded (NFKC): for codes and numbers, where `１２９９`, `ＳＦ`
     and `：` mean 1299, SF and `:`."""
     return clean_text(unicodedata.normalize("NFKC", value) if isinstance(value, str) else value)
-
-
-def unwrap_formula_text(text: str) -> str:
-    """Unwrap how exports keep ids as text: `="3958"`, and its CSV-escaped form, -> `3958`."""
-    match = re.fullmatch(r'"?=\s*"{1,2}(.*?)"{1,2}"?', text)
-    return match.group(1).strip() if match else text
 
 
 # ---------------------------------------------------------------------------------------------- money

@@ -30,7 +30,8 @@ from zoneinfo import ZoneInfo
 
 from .config import Config
 from .errors import ConfigError
-from .values import clean_text
+from .sheet import clean_text
+
 
 WEEKDAY_LABELS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 _WEEKDAY_NAMES = {

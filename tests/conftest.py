@@ -93,9 +93,11 @@ class SheetUnderTest:
         self.google_cli = google_cli
         self.source = ""
 
-    def load(self, name: str) -> str:
+    def load(self, name: str | Path) -> str:
+        """A workbook of tests/data by name, or one a test made (a Path), behind this backend."""
         local = self.tmp_path / Path(name).name
-        shutil.copyfile(DATA / name, local)
+        if Path(name) != local:
+            shutil.copyfile(name if isinstance(name, Path) else DATA / name, local)
         if self.kind == "google":
             self.key = self.google_cli.upload(local)
             local.unlink()

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from handover.sheet import clean_text
 from handover.values import (
     ValueProblem,
-    clean_text,
     from_serial,
     mask_phone,
     money_text,

@@ -28,9 +28,9 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from sheets_emulator import SheetsEmulator, make_client  # noqa: E402
 
-from handover import actions  # noqa: E402
-from handover.config import Config  # noqa: E402
-from handover.google import GoogleBackend  # noqa: E402
+from handover import commands  # noqa: E402
+from handover.model.config import Config  # noqa: E402
+from handover.backends.google import GoogleBackend  # noqa: E402
 from handover.workspace import Workspace  # noqa: E402
 from handover.sheet import CellChange, TabWrite  # noqa: E402
 
@@ -105,11 +105,11 @@ def main() -> None:
         key = fresh()
         workspace = Workspace(Config(), GoogleBackend(key, client=make_client(emulator), notify=print))
         results.append((f"pull on {args.rows} rows", "handover pull",
-                        *measure(emulator, lambda: actions.render_pull(workspace, actions.pull(workspace), "json"))))
+                        *measure(emulator, lambda: commands.render_pull(workspace, commands.pull(workspace), "json"))))
         workspace = Workspace(Config(), GoogleBackend(key, client=make_client(emulator), notify=print))
         ids = [row_id for _, row_id in targets]
         results.append((f"done {args.changes} ids", "handover done",
-                        *measure(emulator, lambda: actions.done(workspace, ids, by="早班小王", result="已联系仓库补发"))))
+                        *measure(emulator, lambda: commands.done(workspace, ids, by="早班小王", result="已联系仓库补发"))))
         assert [line[status_col] for line in emulator.values(key, "交接")[1:]].count("已完成") == args.changes
 
         # --- the naive gspread way

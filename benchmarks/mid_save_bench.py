@@ -50,7 +50,7 @@ def main() -> None:
     from python_calamine import CalamineWorkbook
 
     from handover.errors import HandoverError
-    from handover.xlsx import XlsxBackend
+    from handover.backends.xlsx import XlsxBackend
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "交接.xlsx"

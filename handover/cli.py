@@ -9,11 +9,11 @@ from typing import Sequence
 
 import click
 
-from . import __version__, actions
+from . import __version__, commands
 from .errors import HandoverError
 from .outfile import check_out_path, write_out
-from .render import printable
-from .schema import STATUS_LABELS, Status
+from .render.environment import printable
+from .model.schema import STATUS_LABELS, Status
 from .workspace import open_workspace
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -102,7 +102,7 @@ def _emit(text: str, out: str | None) -> None:
 @click.argument("path", default="handover.xlsx", type=click.Path(dir_okay=False))
 def init(path: str) -> None:
     """Create a new handover workbook (tabs, headers, dropdowns) and an example handover.toml."""
-    from .newbook import init_workbook, standard_tabs
+    from .backends.newbook import init_workbook, standard_tabs
 
     for written in init_workbook(Path(path), standard_tabs()):
         _say(f"已创建 {written}")
@@ -152,8 +152,8 @@ def _order_id_shape(order: str | None, platform: str | None) -> str | None:
     """`--order` that cannot be an order id on `--platform` is refused before anything is read; the
     warning for one that merely looks unusual. An id that does not parse at all is left to the row's
     validation, which names it with the row's other problems."""
-    from .schema import platform_of
-    from .values import ValueProblem, order_id_shape, parse_order_id
+    from .model.schema import platform_of
+    from .model.values import ValueProblem, order_id_shape, parse_order_id
 
     if not order:
         return None
@@ -184,7 +184,7 @@ def log(sheet, config_file, is_return, by, **fields) -> None:
         stray = [flag for key, flag, _ in _LOG_FIELDS if fields.get(key) and key not in allowed]
         if stray:
             raise click.UsageError(f"{', '.join(stray)} 不能和 --return 一起用")
-        report = actions.log_return(ws, {key: value for key, value in fields.items() if key in allowed and value})
+        report = commands.log_return(ws, {key: value for key, value in fields.items() if key in allowed and value})
         item = report.item
         _say(f"已登记退货 {item.id}（第 {report.row} 行）：订单 {item.order_id}")
         return
@@ -193,12 +193,12 @@ def log(sheet, config_file, is_return, by, **fields) -> None:
     issue_fields = {key: fields[key] for key, _, _ in _LOG_FIELDS}
     if any(fields.get(key) for key, _, text in _RETURN_FIELDS if text):
         raise click.UsageError("退货的选项（--reason、--return-tracking ……）要和 --return 一起用")
-    report = actions.log(ws, issue_fields, by=by)
+    report = commands.log(ws, issue_fields, by=by)
     item = report.item
     _say(f"已登记 {item.id}（第 {report.row} 行）：{item.category.label if item.category else ''} {item.order_id or item.tracking_no}".rstrip())
     for row, new_id in sorted(report.assigned.items()):
         click.echo(f"第 {row} 行没有编号，已补上 {new_id}")
-    click.echo("".join(f"{line}\n" for line in actions.skipped_notes(report.skipped)), nl=False)
+    click.echo("".join(f"{line}\n" for line in commands.skipped_notes(report.skipped)), nl=False)
 
 
 # ------------------------------------------------------------------------------------ deadlines
@@ -211,7 +211,7 @@ def deadlines(sheet, config_file, horizon, fmt, out, templates) -> None:
     """Return timers that run out soon (and those already missed), soonest first."""
     from .deadlines import deadlines_json, render_deadlines
     from .timers import parse_duration
-    from .values import ValueProblem
+    from .model.values import ValueProblem
 
     try:
         window = parse_duration(horizon) if horizon else None
@@ -219,8 +219,8 @@ def deadlines(sheet, config_file, horizon, fmt, out, templates) -> None:
         raise click.BadParameter(printable(str(problem)), param_hint="--horizon") from None
     ws = _workspace(sheet, config_file, templates)
     _check_out(out, ws)
-    report = actions.deadlines(ws, horizon=window)
-    _emit(actions.dumps(deadlines_json(report)) if fmt == "json" else render_deadlines(report, fmt, ws.templates), out)
+    report = commands.deadlines(ws, horizon=window)
+    _emit(commands.dumps(deadlines_json(report)) if fmt == "json" else render_deadlines(report, fmt, ws.templates), out)
 
 
 @cli.group(context_settings=CONTEXT)
@@ -235,12 +235,12 @@ def returns() -> None:
 def returns_find(sheet, config_file, number, fmt) -> None:
     """Which return a parcel belongs to, by its tracking number (or its last 6+ digits)."""
     ws = _workspace(sheet, config_file)
-    match = actions.find_return(ws, number)
+    match = commands.find_return(ws, number)
     if fmt == "json":
-        click.echo(actions.dumps({"query": match.query, "exact": match.exact,
+        click.echo(commands.dumps({"query": match.query, "exact": match.exact,
                                   "returns": [item.as_json(ws.tz) for item in match.items]}), nl=False)
     else:
-        click.echo(actions.render_return_match(ws, match), nl=False)
+        click.echo(commands.render_return_match(ws, match), nl=False)
     if not match.items:
         sys.exit(1)
 
@@ -254,8 +254,8 @@ def returns_find(sheet, config_file, number, fmt) -> None:
 def check(sheet, config_file, fmt, assign_ids) -> None:
     """Validate every row; list each problem with its row and column. Exit 1 if any."""
     ws = _workspace(sheet, config_file)
-    report = actions.check(ws, assign_ids=assign_ids)
-    click.echo(actions.render_check(ws, report, fmt), nl=False)
+    report = commands.check(ws, assign_ids=assign_ids)
+    click.echo(commands.render_check(ws, report, fmt), nl=False)
     if report.errors:
         sys.exit(1)
 
@@ -276,8 +276,8 @@ def pull(sheet, config_file, fmt, out, templates, strict, orders) -> None:
     """The morning task list: timers running out, open items by route, messages ready to paste."""
     ws = _workspace(sheet, config_file, templates)
     _check_out(out, ws, orders)
-    morning = actions.pull(ws, orders=orders)
-    _emit(actions.render_pull(ws, morning, fmt), out)
+    morning = commands.pull(ws, orders=orders)
+    _emit(commands.render_pull(ws, morning, fmt), out)
     tasks = morning.tasks
     if tasks.problems and (out or fmt == "json"):
         _say(f"{tasks.problem_rows} 行有问题，没有放进清单（见清单末尾）", err=True)
@@ -299,7 +299,7 @@ def courier(sheet, config_file, name, copy, templates) -> None:
 
     ws = _workspace(sheet, config_file, templates)
     try:
-        batch = actions.courier(ws, name=name)
+        batch = commands.courier(ws, name=name)
     except UnknownCourierError as error:
         raise click.BadParameter(printable(str(error)), param_hint="--courier") from None
     click.echo(render_courier_messages(batch, ws.templates), nl=False)
@@ -321,7 +321,7 @@ def summary(sheet, config_file, day, fmt, out, templates, orders) -> None:
 
     ws = _workspace(sheet, config_file, templates)
     _check_out(out, ws, orders)
-    report = actions.summary(ws, day.date() if day else None, orders=orders)
+    report = commands.summary(ws, day.date() if day else None, orders=orders)
     _emit(render_summary(report, fmt, ws.templates), out)
 
 
@@ -343,11 +343,11 @@ def summary(sheet, config_file, day, fmt, out, templates, orders) -> None:
 @sheet_options
 def compensation(sheet, config_file, orders, affiliate, commit, by, fmt, out, templates, strict) -> None:
     """Pre-sale late-shipment compensation and affiliate deductions: whom to pay, how much, never twice."""
-    from .compensation_output import render_report
+    from .render.views import render_report
 
     ws = _workspace(sheet, config_file, templates)
     _check_out(out, ws, (*orders, *affiliate))
-    report = actions.compensation(ws, orders, affiliate, commit=commit, by=by, out=out, fmt=fmt)
+    report = commands.compensation(ws, orders, affiliate, commit=commit, by=by, out=out, fmt=fmt)
     if out:
         _say(f"已写入 {out}（{len(report.payouts)} 笔赔付）", err=True)
     if not out or out.lower().endswith(".xlsx"):
@@ -371,11 +371,11 @@ _STATUS_CHOICES = {"done": Status.DONE, "cancelled": Status.CANCELLED, "in_progr
 @sheet_options
 def done(sheet, config_file, ids, result, by, status) -> None:
     """Mark items done (status, handler, time and result) by their 编号."""
-    report = actions.done(_workspace(sheet, config_file), ids, status=_STATUS_CHOICES[status], by=by, result=result)
+    report = commands.done(_workspace(sheet, config_file), ids, status=_STATUS_CHOICES[status], by=by, result=result)
     label = STATUS_LABELS[report.status]
     for item in report.items:
         row = report.moved.get(item.id, item.row)
         _say(f"{item.id}（第 {row} 行）→ {label}，处理人 {report.by}")
     for row, new_id in sorted(report.assigned.items()):
         click.echo(f"第 {row} 行没有编号，已补上 {new_id}")
-    click.echo("".join(f"{line}\n" for line in actions.skipped_notes(report.skipped)), nl=False)
+    click.echo("".join(f"{line}\n" for line in commands.skipped_notes(report.skipped)), nl=False)

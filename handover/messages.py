@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .couriers import COURIERS, Courier, CourierContact, courier_contacts, courier_of
+from .model.couriers import COURIERS, Courier, CourierContact, courier_contacts, courier_of
 from .errors import ConfigError, HandoverError
-from .records import ERROR, WARNING, HandoverItem, Problem
-from .render import render
-from .schema import CATEGORIES, Category, Route
+from .model.handover_tab import ERROR, WARNING, HandoverItem, Problem
+from .render.environment import render
+from .model.schema import CATEGORIES, Category, Route
 
 # Within a courier message the parcel still moving comes first: an intercept a few hours late is a
 # parcel delivered; an address change can wait for the next sorting; a weight question waits for anyone.

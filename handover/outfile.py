@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
 from .errors import HandoverError
-from .schema import HANDOVER_TAB
+from .model.schema import HANDOVER_TAB
 
 if TYPE_CHECKING:
     from .workspace import Workspace
@@ -30,7 +30,7 @@ class OutFileError(HandoverError):
 def check_out_path(out: str | os.PathLike[str], ws: Workspace, *, inputs: Iterable[str | os.PathLike[str]] = ()) -> Path:
     """The file `--out` will write (symlinks followed), or OutFileError saying why it may not.
     `inputs` are the other files the command reads (order exports …): never overwritten either."""
-    from .xlsx import XlsxBackend, workbook_tab_names
+    from .backends.xlsx import XlsxBackend, workbook_tab_names
 
     if _special(out):
         return Path(out).expanduser()

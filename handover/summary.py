@@ -19,12 +19,12 @@ from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
-from .chart import Series, stacked_bars
-from .compensation_rules import KIND_LABELS
+from .render.chart import Series, stacked_bars
+from .compensation.rules import KIND_LABELS
 from .errors import ConfigError
-from .records import HandoverItem
-from .render import render
-from .schema import (
+from .model.handover_tab import HandoverItem
+from .render.environment import render
+from .model.schema import (
     CATEGORIES,
     ROUTE_LABELS,
     ROUTE_ORDER,
@@ -32,7 +32,7 @@ from .schema import (
     Category,
     Status,
 )
-from .values import mask_phone, money_text, short_name
+from .model.values import mask_phone, money_text, short_name
 
 FORMATS = ("text", "markdown", "html")
 _TEMPLATES = {"text": "summary.txt.j2", "markdown": "summary.md.j2", "html": "summary.html.j2"}

@@ -7,22 +7,22 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable, Collection
 
-from .config import Config, google_credentials, load_config, resolve_sheet
+from .model.config import Config, google_credentials, load_config, resolve_sheet
 from .errors import SheetError
-from .records import HandoverTable, parse_handover
+from .model.handover_tab import HandoverTable, parse_handover
 from .sheet import HEADER_ROWS, Backend, Grid, google_key
 
 
 def open_backend(source: str, config: Config, notify: Callable[[str], None] | None = None) -> Backend:
     """A Google Sheet for a Sheets URL or key, else a local workbook."""
     if google_key(source):
-        from .google import open_google
+        from .backends.google import open_google
 
         return open_google(source, google_credentials(config), notify)
     path = Path(source).expanduser()
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         raise SheetError(f"{source} 不是 .xlsx 工作簿，也不是 Google 表格链接")
-    from .xlsx import XlsxBackend
+    from .backends.xlsx import XlsxBackend
 
     return XlsxBackend(path)
 

@@ -69,8 +69,8 @@ def shop_items(config, moment: str):
 
     from freezegun import freeze_time
 
-    from handover.records import parse_handover
-    from handover.xlsx import XlsxBackend
+    from handover.model.handover_tab import parse_handover
+    from handover.backends.xlsx import XlsxBackend
 
     with freeze_time(moment):
         grid = XlsxBackend(SHOP / "handover.xlsx").read(["交接"])["交接"]
@@ -79,7 +79,7 @@ def shop_items(config, moment: str):
 
 @pytest.fixture
 def shop_config():
-    from handover.config import load_config
+    from handover.model.config import load_config
 
     return load_config(str(SHOP / "handover.toml"))
 

@@ -290,7 +290,7 @@ def test_commit_with_out_into_a_missing_folder_records_nothing_and_says_so(run, 
 @freeze_time(NOW)
 def test_a_commit_the_ledger_refuses_leaves_no_out_file_behind(run, data_file, tmp_path, monkeypatch):
     from handover.errors import SheetChangedError
-    from handover.xlsx import XlsxBackend
+    from handover.backends.xlsx import XlsxBackend
 
     data_file("features.xlsx")
 

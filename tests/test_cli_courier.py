@@ -64,10 +64,10 @@ def test_copy_without_a_clipboard_says_so(run, shop, tmp_path, monkeypatch):
 def test_summary_prints_the_library_summary(run, shop, fmt):
     from datetime import date, datetime
 
-    from handover.config import load_config
-    from handover.records import parse_handover
+    from handover.model.config import load_config
+    from handover.model.handover_tab import parse_handover
     from handover.summary import build_summary, render_summary
-    from handover.xlsx import XlsxBackend
+    from handover.backends.xlsx import XlsxBackend
 
     result = run("summary", "--date", "2026-11-22", "--format", fmt, "--sheet", "handover.xlsx")
     assert result.exit_code == 0

@@ -1,6 +1,6 @@
 import openpyxl
 
-from handover.schema import HANDOVER_COLUMNS
+from handover.model.schema import HANDOVER_COLUMNS
 
 
 def test_init_creates_a_workbook_ready_to_type_into(run, tmp_path):

@@ -16,10 +16,10 @@ from freezegun import freeze_time
 from hypothesis import given
 from hypothesis import strategies as st
 
-from handover.compensation import at_risk_for_pull, parse_settings, run_compensation
-from handover.compensation_output import rate_text, render_at_risk, render_report, report_json
-from handover.compensation_rules import Rule
-from handover.config import parse_config
+from handover.compensation.run import at_risk_for_pull, parse_settings, run_compensation
+from handover.render.views import rate_text, render_at_risk, render_report, report_json
+from handover.compensation.rules import Rule
+from handover.model.config import parse_config
 from handover.errors import ConfigError
 from handover.sheet import Grid
 
@@ -353,7 +353,7 @@ def test_orders_missing_what_a_rule_needs_are_reported_not_guessed(tmp_path):
 
 @pytest.mark.parametrize("hours, text", [(0, "0 小时"), (47, "47 小时"), (48, "2 天"), (205, "8 天 13 小时")])
 def test_time_left_reads_in_days_beyond_two_days(hours, text):
-    from handover.compensation_output import _hours_text
+    from handover.render.views import _hours_text
 
     assert _hours_text(hours) == text
 
@@ -383,9 +383,9 @@ def test_each_payout_kind_has_one_name_everywhere(tmp_path):
     """The names finance reads: the report, the workbook, the ledger, the summary and the README."""
     import openpyxl
 
-    from handover.compensation_rules import KIND_LABELS
-    from handover.ledger import ledger_write
-    from handover.payouts_xlsx import write_payouts_xlsx
+    from handover.compensation.rules import KIND_LABELS
+    from handover.compensation.ledger import ledger_write
+    from handover.render.payouts_xlsx import write_payouts_xlsx
     from handover.summary import PAYOUT_LABELS
 
     report = run()
@@ -402,7 +402,7 @@ def test_each_payout_kind_has_one_name_everywhere(tmp_path):
 
 
 def test_readme_documents_every_compensation_setting():
-    from handover.compensation_settings import _SECTION_KEYS
+    from handover.compensation.settings import _SECTION_KEYS
 
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     for key in _SECTION_KEYS:

@@ -9,7 +9,7 @@ from datetime import time
 import pytest
 
 from conftest import DATA
-from handover.config import SECTIONS, load_config, parse_config
+from handover.model.config import SECTIONS, load_config, parse_config
 from handover.errors import ConfigError
 
 

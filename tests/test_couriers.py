@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from handover.config import parse_config
-from handover.couriers import (
+from handover.model.config import parse_config
+from handover.model.couriers import (
     COURIER_BY_KEY,
     COURIERS,
     courier_contacts,
@@ -17,7 +17,7 @@ from handover.couriers import (
     recognise,
 )
 from handover.errors import ConfigError
-from handover.records import WARNING, parse_handover
+from handover.model.handover_tab import WARNING, parse_handover
 from handover.sheet import Grid
 
 TZ = ZoneInfo("Asia/Shanghai")

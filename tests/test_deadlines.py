@@ -12,12 +12,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from freezegun import freeze_time
 
-from handover.config import parse_config
+from handover.model.config import parse_config
 from handover.deadlines import (
     ACT_NOW, MISSED, UPCOMING, deadline_report, deadlines_json, render_deadlines, span_text, upcoming_deadlines,
 )
-from handover.returns import RETURN_TAB, RefundStatus, ReturnItem, ShippingPayer, parse_returns
-from handover.xlsx import XlsxBackend
+from handover.model.returns_tab import RETURN_TAB, RefundStatus, ReturnItem, ShippingPayer, parse_returns
+from handover.backends.xlsx import XlsxBackend
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=TZ)  # a Sunday
@@ -236,8 +236,8 @@ def test_rendered_list_matches_the_golden_file(ledger, fmt, golden):
 
 
 def test_text_columns_line_up(ledger):
-    from handover.render import display_width
-    from handover.returns import STAGE_LABELS
+    from handover.render.environment import display_width
+    from handover.model.returns_tab import STAGE_LABELS
 
     report = deadline_report(ledger, SUNDAY_REST, NOW)
     lines = render_deadlines(report).splitlines()

@@ -10,18 +10,18 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pytest
 
-from handover.compensation import commit_report, run_compensation
-from handover.compensation_output import render_report
-from handover.compensation_rules import Payout
-from handover.config import Config
+from handover.compensation.run import commit_report, run_compensation
+from handover.render.views import render_report
+from handover.compensation.rules import Payout
+from handover.model.config import Config
 from handover.errors import SheetChangedError
-from handover.ledger import (
+from handover.compensation.ledger import (
     LEDGER_HEADER, LedgerError, check_ledger, find_ledger, kind_of, ledger_shaped, ledger_write, parse_ledger, parse_ledgers,
     rate_cell,
     read_ledger, split_paid,
 )
 from handover.sheet import Grid
-from handover.xlsx import XlsxBackend
+from handover.backends.xlsx import XlsxBackend
 
 DATA = Path(__file__).resolve().parent / "data" / "compensation"
 TZ = ZoneInfo("Asia/Shanghai")

@@ -15,10 +15,10 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from handover.compensation import run_compensation
-from handover.compensation_rules import Payout
-from handover.config import Config
-from handover.payouts_xlsx import MONEY, write_payouts_xlsx
+from handover.compensation.run import run_compensation
+from handover.compensation.rules import Payout
+from handover.model.config import Config
+from handover.render.payouts_xlsx import MONEY, write_payouts_xlsx
 
 DATA = Path(__file__).resolve().parent / "data" / "compensation"
 TZ = ZoneInfo("Asia/Shanghai")
@@ -102,7 +102,7 @@ def test_libreoffice_shows_the_same_ids_and_amounts(tmp_path, report):
 def test_a_payout_the_floor_or_cap_gave_says_so_in_the_workbook(tmp_path):
     import tomllib
 
-    from handover.config import parse_config
+    from handover.model.config import parse_config
 
     config = parse_config(tomllib.loads('[compensation.platforms.kuaishou]\npreset = "taobao_2023"'))
     report = run_compensation([DATA / "kuaishou_orders.xlsx"], [], config, None, NOW, by="财务小周")

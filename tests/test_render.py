@@ -7,7 +7,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from handover.render import fenced, markdown_text, printable, render
+from handover.render.environment import fenced, markdown_text, printable, render
 
 
 def test_colour_codes_typed_into_a_cell_are_taken_out():

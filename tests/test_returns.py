@@ -13,13 +13,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from handover.errors import CellError
-from handover.returns import (
+from handover.model.returns_tab import (
     RETURN_COLUMNS, RETURN_DROPDOWNS, RETURN_TAB, RETURN_TEXT_HEADERS, RefundStatus, ReturnItem, ShippingPayer,
     Stage, find_by_tracking, next_return_id, parse_returns, refund_status_of, return_log_plan, shipping_payer_of,
 )
 from handover.sheet import Grid
-from handover.values import ValueProblem
-from handover.xlsx import XlsxBackend
+from handover.model.values import ValueProblem
+from handover.backends.xlsx import XlsxBackend
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=TZ)

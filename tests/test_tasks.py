@@ -3,8 +3,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from handover.records import parse_handover
-from handover.schema import Route
+from handover.model.handover_tab import parse_handover
+from handover.model.schema import Route
 from handover.sheet import Grid
 from handover.tasks import build_task_list, carry_over_cutoff, note
 

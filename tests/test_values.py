@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from handover.sheet import clean_text
-from handover.values import (
+from handover.model.values import (
     ValueProblem,
     from_serial,
     mask_phone,

@@ -115,7 +115,7 @@ def as_teammate(folder: Path, *args: str) -> Outcome:
     # The child cannot read this interpreter's own files (they are root's): import now what it will use.
     import encodings.cp437  # noqa: F401 - zipfile decodes member names with it
     import filelock  # noqa: F401
-    import handover.actions, handover.files, handover.office_locks, handover.xlsx, handover.xlsx_patch  # noqa: F401,E401
+    import handover.commands, handover.backends.files, handover.backends.office_locks, handover.backends.xlsx, handover.backends.xlsx_patch  # noqa: F401,E401
     from handover.cli import cli
 
     reader, writer = os.pipe()

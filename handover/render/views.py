@@ -1,0 +1,294 @@
+"""What finance gets from `handover compensation`: the text report, SPEC's JSON, the at-risk section of
+the morning list, and the `--out` file, which is written beside its target and moved into place only
+once the ledger holds the payouts it lists (`deliver`).
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Sequence
+from zoneinfo import ZoneInfo
+
+from ..compensation.rules import AFFILIATE_DEDUCTION, KIND_LABELS, KINDS, PRESALE_LATE, AtRisk, Payout
+from ..errors import HandoverError
+from ..compensation.exports import platform_label
+from .environment import display_width, render, table
+from ..model.values import iso_time, money_text
+
+if TYPE_CHECKING:
+    from ..compensation.run import CompensationReport, PullAtRisk
+    from ..sheet import Backend, TabWrite
+
+
+# ------------------------------------------------------------------------------------------ output
+
+def rate_text(rate: Decimal | None) -> str | None:
+    """A rate for JSON: at least two decimals, no float noise: 0.3 -> "0.30", 0.055 -> "0.055"."""
+    if rate is None:
+        return None
+    text = f"{rate.normalize():f}"
+    whole, _, decimals = text.partition(".")
+    return f"{whole}.{decimals.ljust(2, '0')}"
+
+
+def payout_json(payout: Payout) -> dict[str, Any]:
+    record: dict[str, Any] = {"order_id": payout.order_id, "kind": payout.kind, "base_amount": money_text(payout.base_amount),
+                              "rate": rate_text(payout.rate), "amount": money_text(payout.amount)}
+    if payout.kind == AFFILIATE_DEDUCTION:
+        record["refund"] = money_text(payout.refund or Decimal(0))
+    record.update(platform=payout.platform, file=payout.file, row=payout.row, basis=payout.basis)
+    if payout.rule:
+        record.update(rule=payout.rule, limit=payout.limit or None)
+    return record
+
+
+def at_risk_json(item: AtRisk, tz: ZoneInfo) -> dict[str, Any]:
+    return {"order_id": item.order_id, "platform": item.platform, "promised_ship_at": iso_time(item.promised_ship_at, tz),
+            "hours_left": item.hours_left, "overdue": item.overdue, "claimed": item.claimed,
+            "paid_amount": money_text(item.paid_amount), "potential_amount": money_text(item.potential_amount),
+            "title": item.title, "file": item.file, "row": item.row}
+
+
+def report_json(report: CompensationReport) -> dict[str, Any]:
+    """SPEC "JSON output": money as "59.70", times ISO 8601 with offset, stable keys."""
+    tz = report.tz
+    totals = {}
+    for kind, total in report.totals().items():
+        totals[kind] = {"count": total.count, "amount": money_text(total.amount)}
+        if kind == AFFILIATE_DEDUCTION:
+            totals[kind]["refund"] = money_text(total.refund)
+    return {
+        "computed_at": iso_time(report.computed_at, tz),
+        "by": report.by,
+        "committed": report.committed,
+        "ledger_rows": report.ledger_rows,
+        "files": [vars(f).copy() for f in report.files],
+        "payouts": [payout_json(p) for p in report.payouts],
+        "totals": totals,
+        "already_paid": [payout_json(a.payout) | {
+            "ledger_row": a.entry.row, "paid_amount": money_text(a.entry.amount) if a.entry.amount is not None else None,
+            "paid_at": iso_time(a.entry.computed_at, tz), "paid_by": a.entry.by} for a in report.already_paid],
+        "at_risk": [at_risk_json(item, tz) for item in report.at_risk],
+        "checks": [vars(c).copy() for c in report.checks],
+        "duplicates": [vars(d).copy() for d in report.duplicates],
+        "rejected": [r.as_json() for r in report.rejected],
+        "missing": [vars(m).copy() for m in report.missing],
+        "ledger_tabs": report.ledger.tabs,
+    }
+
+
+def _money_columns(rows: list[list[str]], columns: Sequence[int]) -> list[list[str]]:
+    """Right-align the money columns (and their Chinese header) before the table pads the rest."""
+    for column in columns:
+        width = max((display_width(row[column]) for row in rows), default=0)
+        for row in rows:
+            row[column] = " " * (width - display_width(row[column])) + row[column]
+    return rows
+
+
+def _at_risk_lines(items: Sequence[AtRisk], header: list[str]) -> list[str]:
+    rows = [header] + [[item.order_id, platform_label(item.platform), _left(item), item.promised_ship_at.strftime("%m-%d %H:%M"),
+                        money_text(item.paid_amount), money_text(item.potential_amount),
+                        "　".join(t for t in ("买家已申请退款" if item.claimed else "", item.title) if t)]
+                       for item in items]
+    return table(_money_columns(rows, (4, 5))) if items else []
+
+
+def _left(item: AtRisk) -> str:
+    """剩 5 小时 / 超时 3 小时 / 超时 4 天 1 小时, floored: what the morning shift can still act on."""
+    if item.overdue:
+        hours = -item.seconds_left // 3600
+        return f"超时 {_hours_text(hours)}" if hours else "刚超时"
+    return f"剩 {_hours_text(item.hours_left)}"
+
+
+def _hours_text(hours: int) -> str:
+    # Beyond two days, hours alone stop meaning much to a person: 205 小时 is 8 天 13 小时.
+    if hours < 48:
+        return f"{hours} 小时"
+    days, rest = divmod(hours, 24)
+    return f"{days} 天 {rest} 小时" if rest else f"{days} 天"
+
+
+def status_text(report: CompensationReport) -> str:
+    """Whether the payouts shown are recorded: what finance must read before paying anything."""
+    if report.committed:
+        return f"已记入{report.ledger_tab}"
+    if report.commit_requested:
+        return "已核对，没有新的赔付要记录"
+    return "试算（未记录）"
+
+
+def render_report(report: CompensationReport, fmt: str = "text", override: Path | None = None) -> str:
+    """The report as JSON (`fmt="json"`) or as the text finance reads (templates/compensation.txt.j2)."""
+    if fmt == "json":
+        return json.dumps(report_json(report), ensure_ascii=False, indent=2) + "\n"
+    totals = report.totals()
+    groups = []
+    for kind in KINDS:
+        payouts = [p for p in report.payouts if p.kind == kind]
+        if kind == PRESALE_LATE:
+            header = ["订单号", "平台", "商品实付", "比例", "赔付", "依据"]
+            rows = [[p.order_id, platform_label(p.platform), money_text(p.base_amount), p.how, money_text(p.amount), p.basis]
+                    for p in payouts]
+            money = (2, 4)
+        else:
+            header = ["订单号", "平台", "实付", "扣佣金", "线下退款", "依据"]
+            rows = [[p.order_id, platform_label(p.platform), money_text(p.base_amount), money_text(p.amount),
+                     money_text(p.refund or Decimal(0)), p.basis] for p in payouts]
+            money = (2, 3, 4)
+        total = totals[kind]
+        by_rule: dict[str, list[str]] = {}
+        for p in payouts:
+            if p.rule and platform_label(p.platform) not in by_rule.setdefault(p.rule, []):
+                by_rule[p.rule].append(platform_label(p.platform))
+        rules = [f"{'、'.join(platforms)} {rule}" for rule, platforms in by_rule.items()]
+        groups.append({"kind": kind, "label": KIND_LABELS[kind], "count": total.count, "amount": money_text(total.amount),
+                       "rules": rules,
+                       "refund": money_text(total.refund), "lines": table(_money_columns([header] + rows, money)) if rows else []})
+    already = []
+    for item in report.already_paid:
+        entry, payout = item.entry, item.payout
+        differs = entry.amount is not None and entry.amount != payout.amount
+        already.append([payout.order_id, KIND_LABELS[payout.kind], money_text(entry.amount) if entry.amount is not None else "",
+                        entry.computed_at.strftime("%Y-%m-%d %H:%M") if entry.computed_at else "", entry.by,
+                        f"（本次算出 {money_text(payout.amount)}）" if differs else ""])
+    at_risk = _at_risk_lines(report.at_risk, ["订单号", "平台", "剩余", "承诺发货", "商品实付", "若超时赔付", "备注"])
+    return render("compensation.txt.j2", override, computed_at=report.computed_at.strftime("%Y-%m-%d %H:%M"),
+                  by=report.by, committed=report.committed, status=status_text(report),
+                  recorded=len(report.payouts), ledger_tab=report.ledger_tab, ledger_tabs=report.ledger.tabs,
+                  missing=[m.message for m in report.missing], ledger_problems=len(report.ledger.problems),
+                  files=report.files, groups=groups, any_payout=bool(report.payouts),
+                  already=table(_money_columns(already, (2,))), at_risk=at_risk, at_risk_count=len(report.at_risk),
+                  checks=table([[c.order_id, c.message] for c in report.checks]),
+                  duplicates=report.duplicates, rejected=[r.describe() for r in report.rejected])
+
+
+def at_risk_data(result: PullAtRisk, tz: ZoneInfo) -> dict[str, Any]:
+    """Pull's at-risk section for `pull --format json`."""
+    return {"at_risk": [at_risk_json(i, tz) for i in result.items],
+            "rejected": [r.as_json() for r in result.rejected], "files": result.files,
+            "unmatched": result.unmatched, "errors": result.errors}
+
+
+def render_at_risk(result: PullAtRisk, fmt: str = "text", override: Path | None = None, *, tz: ZoneInfo | None = None) -> str:
+    """Pull's section: pre-sale orders near their promised ship time (text or markdown), or its JSON."""
+    if fmt == "json":
+        return json.dumps(at_risk_data(result, tz or ZoneInfo("Asia/Shanghai")), ensure_ascii=False, indent=2) + "\n"
+    name = "compensation_at_risk.md.j2" if fmt == "markdown" else "compensation_at_risk.txt.j2"
+    lines = _at_risk_lines(result.items, ["订单号", "平台", "剩余", "承诺发货", "商品实付", "若超时赔付", "备注"])
+    return render(name, override, items=result.items, lines=lines, files=result.files, unmatched=result.unmatched,
+                  errors=result.errors,
+                  rejected=[r.describe() for r in result.rejected], left=_left, platform_label=platform_label,
+                  money=money_text)
+
+
+# ------------------------------------------------------------------------------------- --out files
+
+class StagedOut:
+    """An `--out` file written in full beside its target (a temp file, flushed to disk), then moved into
+    place by `publish`, or removed by `discard`. Everything that can go wrong with the file (a missing
+    folder, no permission, a full disk) goes wrong here, before the ledger is touched."""
+
+    def __init__(self, path: str | Path, data: bytes):
+        self.path = Path(path).expanduser()
+        try:
+            handle, name = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
+        except OSError as error:
+            raise HandoverError(_cannot_write(self.path, error)) from None
+        self.temp = Path(name)
+        os.close(handle)
+        self.rewrite(data)
+
+    def rewrite(self, data: bytes) -> None:
+        try:
+            with open(self.temp, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            # mkstemp makes the file private (0600): keep the mode of the file replaced, else what the
+            # user's umask gives any new file.
+            try:
+                mode = self.path.stat().st_mode & 0o777
+            except OSError:
+                umask = os.umask(0)
+                os.umask(umask)
+                mode = 0o666 & ~umask
+            os.chmod(self.temp, mode)
+        except OSError as error:
+            self.discard()
+            raise HandoverError(_cannot_write(self.path, error)) from None
+
+    def publish(self) -> Path:
+        try:
+            os.replace(self.temp, self.path)
+        except OSError as error:
+            self.discard()
+            raise HandoverError(_cannot_write(self.path, error)) from None
+        return self.path
+
+    def discard(self) -> None:
+        self.temp.unlink(missing_ok=True)
+
+
+def _cannot_write(path: Path, error: OSError) -> str:
+    if isinstance(error, FileNotFoundError):
+        reason, fix = f"文件夹 {path.parent} 不存在", "请先建好这个文件夹，或换一个路径"
+    elif isinstance(error, IsADirectoryError):
+        reason, fix = "这是一个文件夹", "请写一个文件名，例如 payouts.xlsx"
+    elif isinstance(error, PermissionError):
+        reason, fix = "没有写入权限", "文件是不是正在 Excel/WPS 里打开？关掉再试，或换一个路径"
+    elif error.errno == errno.ENOSPC:
+        reason, fix = "磁盘满了", "请腾出空间再试"
+    else:
+        reason, fix = error.strerror or str(error), "请换一个路径再试"
+    return f"写不了 {path}（{reason}）：什么都没有写入，赔付记录也没有动。{fix}"
+
+
+def out_bytes(report: CompensationReport, path: str | Path, fmt: str, override: Path | None = None) -> bytes:
+    """The --out file's content: the finance workbook for a .xlsx path, else the text or JSON report."""
+    if str(path).lower().endswith(".xlsx"):
+        from .payouts_xlsx import workbook_bytes
+
+        return workbook_bytes(report)
+    return render_report(report, fmt, override).encode("utf-8")
+
+
+def deliver(backend: Backend, report: CompensationReport, write: TabWrite | None, *, out: str | Path | None = None,
+            fmt: str = "text", override: Path | None = None) -> None:
+    """Write what the command was asked to write, the ledger last: the --out file is staged first, the
+    ledger appended to only once that succeeded, and the file moved into place after. A failure leaves
+    the ledger as it was and no file behind; a commit's file, which says the payouts are recorded,
+    appears only once they are."""
+    from ..compensation.run import record
+
+    staged = None
+    if out:
+        if write is not None:
+            report.committed = True  # what the file says must be true once it is in place
+        try:
+            staged = StagedOut(out, out_bytes(report, out, fmt, override))
+        finally:
+            report.committed = False
+    try:
+        record(backend, report, write)
+    except BaseException:
+        if staged:
+            staged.discard()
+        raise
+    if staged:
+        try:
+            if write is not None and fmt == "json" and not str(out).lower().endswith(".xlsx"):
+                staged.rewrite(out_bytes(report, out, fmt, override))  # now with the ledger rows the write gave
+            staged.publish()
+        except HandoverError as error:
+            if write is None:
+                raise
+            # Moments after the same file was written beside it: next to impossible, but then say the truth.
+            raise HandoverError(f"已记入{report.ledger_tab} {len(report.payouts)} 笔，但{str(error).split('：')[0]}："
+                                "不加 --commit 再运行一次即可得到这份文件（已记录的会列在「已在赔付记录里」）") from None

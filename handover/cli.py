@@ -11,9 +11,9 @@ import click
 
 from . import __version__, commands
 from .errors import HandoverError
+from .model.schema import STATUS_LABELS, Status
 from .outfile import check_out_path, write_out
 from .render.environment import printable
-from .model.schema import STATUS_LABELS, Status
 from .workspace import open_workspace
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -210,8 +210,8 @@ def log(sheet, config_file, is_return, by, **fields) -> None:
 def deadlines(sheet, config_file, horizon, fmt, out, templates) -> None:
     """Return timers that run out soon (and those already missed), soonest first."""
     from .deadlines import deadlines_json, render_deadlines
-    from .timers import parse_duration
     from .model.values import ValueProblem
+    from .timers import parse_duration
 
     try:
         window = parse_duration(horizon) if horizon else None

@@ -19,17 +19,19 @@ from typing import TYPE_CHECKING, Callable, Mapping, Sequence, TypeVar
 
 from .errors import HandoverError, SheetError
 from .messages import CourierBatch, Messages, build_messages, courier_messages, messages_json, render_messages
-from .model.handover_tab import HandoverItem, Problem
-from .render.environment import environment, render, table
+from .model.handover_tab import HandoverItem
+from .model.rows import Problem
 from .model.schema import Status
-from .tasks import TaskList, build_task_list, task_list_json, task_rows
 from .model.values import ValueProblem
+from .render.environment import environment, render, table
+from .tasks import TaskList, build_task_list, task_list_json, task_rows
 from .workspace import Workspace
 
 if TYPE_CHECKING:
     from .compensation.run import CompensationReport, PullAtRisk
     from .deadlines import DeadlineReport
-    from .model.returns_tab import ReturnItem, TrackingMatch
+    from .model.returns_tab import ReturnItem
+    from .returns import TrackingMatch
     from .summary import Summary
 
 _Command = TypeVar("_Command", bound=Callable)
@@ -152,7 +154,8 @@ def deadlines(ws: Workspace, *, horizon: timedelta | None = None, now: datetime 
 
 
 def find_return(ws: Workspace, number: str, *, now: datetime | None = None) -> TrackingMatch:
-    from .model.returns_tab import find_by_tracking, parse_returns
+    from .model.returns_tab import parse_returns
+    from .returns import find_by_tracking
 
     now = now or ws.now()
     grid = ws.read("returns")["returns"]
@@ -164,7 +167,8 @@ def find_return(ws: Workspace, number: str, *, now: datetime | None = None) -> T
 
 
 def render_return_match(ws: Workspace, match: TrackingMatch) -> str:
-    from .model.returns_tab import REFUND_STATUS_LABELS, SHIPPING_LABELS, STAGE_LABELS
+    from .model.returns_tab import STAGE_LABELS
+    from .model.schema import REFUND_STATUS_LABELS, SHIPPING_LABELS
 
     def when(moment: datetime | None) -> str:
         return moment.astimezone(ws.tz).strftime("%m-%d %H:%M") if moment else "—"
@@ -234,9 +238,9 @@ def compensation(ws: Workspace, orders: Sequence[str], affiliates: Sequence[str]
                  fmt: str = "text") -> CompensationReport:
     """The payouts owed, without those the ledger already holds (found by its header if renamed);
     `out` gets the report or the finance workbook; `commit` then records the new payouts, last of all."""
+    from .compensation.ledger import find_ledger
     from .compensation.run import plan_commit, run_compensation
     from .render.views import deliver
-    from .compensation.ledger import find_ledger
 
     now = now or ws.now()
     # The 退货 tab only tells the affiliate rule which orders came back: read only when it can matter.

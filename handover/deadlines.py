@@ -19,11 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from .model.config import Config
+from .model.returns_tab import RETURN_HEADERS, STAGE_LABELS, STAGE_START, STAGES, TIME_KEYS, ReturnItem, Stage
+from .model.schema import PLATFORM_LABELS, ShippingPayer
 from .render.environment import render, table
-from .model.returns_tab import RETURN_HEADERS, STAGE_LABELS, STAGE_START, STAGES, TIME_KEYS, ReturnItem, ShippingPayer, Stage
-from .model.schema import PLATFORM_LABELS
-from .timers import ACTION_LABELS, OUTCOME_LABELS, Action, TimerBook, TimerRule, timer_book
 from .shop_calendar import WEEKDAY_LABELS, ShopCalendar, calendar_from_config
+from .timers import ACTION_LABELS, OUTCOME_LABELS, Action, TimerBook, TimerRule, timer_book
 
 MISSED = "missed"  # the platform clock reached zero: it may already have refunded
 ACT_NOW = "act_now"  # the shop's moment to act has passed, the platform's zero has not

@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .model.couriers import COURIERS, Courier, CourierContact, courier_contacts, courier_of
 from .errors import ConfigError, HandoverError
-from .model.handover_tab import ERROR, WARNING, HandoverItem, Problem
-from .render.environment import render
+from .model.couriers import COURIERS, Courier, CourierContact, courier_contacts, courier_of
+from .model.handover_tab import HandoverItem
+from .model.rows import ERROR, WARNING, Problem
 from .model.schema import CATEGORIES, Category, Route
+from .render.environment import render
 
 # Within a courier message the parcel still moving comes first: an intercept a few hours late is a
 # parcel delivered; an address change can wait for the next sorting; a weight question waits for anyone.

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
 from .errors import HandoverError
-from .model.schema import HANDOVER_TAB
+from .model.schema import TABS
 
 if TYPE_CHECKING:
     from .workspace import Workspace
@@ -48,7 +48,7 @@ def check_out_path(out: str | os.PathLike[str], ws: Workspace, *, inputs: Iterab
             raise OutFileError(f"--out {out} 就是{what} {source}，写进去会把它整个盖掉：请换一个文件名")
     if target.is_file():
         names = {_tab_key(name) for name in workbook_tab_names(target) or ()}
-        for tab in dict.fromkeys((ws.config.tabs["handover"], HANDOVER_TAB)):
+        for tab in dict.fromkeys((ws.config.tabs["handover"], TABS["handover"])):
             if _tab_key(tab) in names:
                 raise OutFileError(f"--out {out} 是有「{tab}」标签页的交接工作簿，写进去会把整本工作簿盖掉："
                                    "请换一个文件名")

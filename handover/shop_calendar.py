@@ -28,10 +28,9 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from .model.config import Config
 from .errors import ConfigError
+from .model.config import Config
 from .sheet import clean_text
-
 
 WEEKDAY_LABELS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 _WEEKDAY_NAMES = {

@@ -19,11 +19,9 @@ from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
-from .render.chart import Series, stacked_bars
 from .compensation.rules import KIND_LABELS
 from .errors import ConfigError
 from .model.handover_tab import HandoverItem
-from .render.environment import render
 from .model.schema import (
     CATEGORIES,
     ROUTE_LABELS,
@@ -33,6 +31,8 @@ from .model.schema import (
     Status,
 )
 from .model.values import mask_phone, money_text, short_name
+from .render.chart import Series, stacked_bars
+from .render.environment import render
 
 FORMATS = ("text", "markdown", "html")
 _TEMPLATES = {"text": "summary.txt.j2", "markdown": "summary.md.j2", "html": "summary.html.j2"}

@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from .model.handover_tab import HandoverItem, HandoverTable, Problem
+from .model.handover_tab import HandoverItem, HandoverTable
+from .model.rows import Problem
 from .model.schema import ROUTE_LABELS, ROUTE_ORDER, STATUS_LABELS, Route, Status
 
 _NEVER = datetime.max.replace(tzinfo=ZoneInfo("UTC"))

@@ -33,12 +33,12 @@ from datetime import timedelta
 from enum import Enum
 from typing import Any
 
-from .model.config import Config
 from .errors import ConfigError
+from .model.config import Config
 from .model.returns_tab import RETURN_COLUMNS, STAGE_LABELS, STAGE_START, STAGES, TIME_KEYS, Stage
 from .model.schema import PLATFORM_LABELS, header_key, platform_of
-from .sheet import clean_text
 from .model.values import ValueProblem
+from .sheet import clean_text
 
 
 class Outcome(str, Enum):

@@ -7,8 +7,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable, Collection
 
-from .model.config import Config, google_credentials, load_config, resolve_sheet
 from .errors import SheetError
+from .model.config import Config, google_credentials, load_config, resolve_sheet
 from .model.handover_tab import HandoverTable, parse_handover
 from .sheet import HEADER_ROWS, Backend, Grid, google_key
 

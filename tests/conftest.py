@@ -69,8 +69,8 @@ def shop_items(config, moment: str):
 
     from freezegun import freeze_time
 
-    from handover.model.handover_tab import parse_handover
     from handover.backends.xlsx import XlsxBackend
+    from handover.model.handover_tab import parse_handover
 
     with freeze_time(moment):
         grid = XlsxBackend(SHOP / "handover.xlsx").read(["交接"])["交接"]

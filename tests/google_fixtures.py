@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 import pytest
-
 from sheets_emulator import SheetsEmulator, make_client
 
 SERVICE_ACCOUNT_EMAIL = "handover-bot@handover-test.iam.gserviceaccount.com"

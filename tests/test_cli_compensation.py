@@ -6,9 +6,8 @@ import shutil
 
 import openpyxl
 import pytest
-from freezegun import freeze_time
-
 from conftest import DATA
+from freezegun import freeze_time
 
 NOW = "2026-11-22 09:00:00+08:00"
 EXPORTS = DATA / "compensation"
@@ -289,8 +288,8 @@ def test_commit_with_out_into_a_missing_folder_records_nothing_and_says_so(run, 
 
 @freeze_time(NOW)
 def test_a_commit_the_ledger_refuses_leaves_no_out_file_behind(run, data_file, tmp_path, monkeypatch):
-    from handover.errors import SheetChangedError
     from handover.backends.xlsx import XlsxBackend
+    from handover.errors import SheetChangedError
 
     data_file("features.xlsx")
 

@@ -6,9 +6,8 @@ from __future__ import annotations
 import json
 import re
 
-from freezegun import freeze_time
-
 from fake_clipboard import clipboard  # noqa: F401 - the fixture
+from freezegun import freeze_time
 from sheets import handover_workbook
 
 NIGHT = "2026-11-22 23:40:00+08:00"

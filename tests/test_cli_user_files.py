@@ -11,11 +11,19 @@ import time
 
 import openpyxl
 import pytest
+from user_files_kit import (  # noqa: F401
+    as_teammate,
+    encrypted_xlsx,
+    needs_root,
+    old_xls,
+    small_disk,
+    team_folder,
+    truncated,
+    with_corrupt_sheet_data,
+)
 
-from handover.errors import SheetDamagedError
 from handover.backends.xlsx import STATE_DIR, backups_of
-from user_files_kit import (as_teammate, encrypted_xlsx, needs_root, old_xls, small_disk, team_folder,  # noqa: F401
-                            truncated, with_corrupt_sheet_data)
+from handover.errors import SheetDamagedError
 
 DONE = ("done", "H20261122-002", "--result", "已改地址", "--sheet")
 

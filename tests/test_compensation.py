@@ -16,11 +16,11 @@ from freezegun import freeze_time
 from hypothesis import given
 from hypothesis import strategies as st
 
-from handover.compensation.run import at_risk_for_pull, parse_settings, run_compensation
-from handover.render.views import rate_text, render_at_risk, render_report, report_json
 from handover.compensation.rules import Rule
-from handover.model.config import parse_config
+from handover.compensation.run import at_risk_for_pull, parse_settings, run_compensation
 from handover.errors import ConfigError
+from handover.model.config import parse_config
+from handover.render.views import rate_text, render_at_risk, render_report, report_json
 from handover.sheet import Grid
 
 DATA = Path(__file__).resolve().parent / "data" / "compensation"
@@ -383,8 +383,8 @@ def test_each_payout_kind_has_one_name_everywhere(tmp_path):
     """The names finance reads: the report, the workbook, the ledger, the summary and the README."""
     import openpyxl
 
-    from handover.compensation.rules import KIND_LABELS
     from handover.compensation.ledger import ledger_write
+    from handover.compensation.rules import KIND_LABELS
     from handover.render.payouts_xlsx import write_payouts_xlsx
     from handover.summary import PAYOUT_LABELS
 

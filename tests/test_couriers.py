@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from handover.errors import ConfigError
 from handover.model.config import parse_config
 from handover.model.couriers import (
     COURIER_BY_KEY,
@@ -16,7 +17,6 @@ from handover.model.couriers import (
     courier_of,
     recognise,
 )
-from handover.errors import ConfigError
 from handover.model.handover_tab import WARNING, parse_handover
 from handover.sheet import Grid
 

@@ -10,13 +10,13 @@ from pathlib import Path
 import gspread
 import pytest
 import requests
-
 from google_fixtures import SERVICE_ACCOUNT_EMAIL, write_service_account
-from handover.errors import ConfigError, SheetChangedError, SheetError
+from sheets_emulator import EmulatorHTTPClient, Formula, make_client
+
 from handover.backends.google import GoogleBackend, find_credentials, load_credentials, open_google
 from handover.backends.google_http import Retrier, retry_after_seconds
+from handover.errors import ConfigError, SheetChangedError, SheetError
 from handover.sheet import CellChange, TabWrite
-from sheets_emulator import EmulatorHTTPClient, Formula, make_client
 
 HEADER = ["编号", "登记时间", "平台", "类型", "订单号", "状态", "处理人", "处理时间", "处理结果"]
 STATUS, HANDLER, RESULT = "状态", "处理人", "处理结果"

@@ -5,10 +5,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from handover.backends.xlsx import XlsxBackend
 from handover.model.handover_tab import parse_handover
 from handover.model.schema import HANDOVER_COLUMNS, Route, Status, match_headers
 from handover.sheet import Grid
-from handover.backends.xlsx import XlsxBackend
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=TZ)

@@ -10,18 +10,27 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pytest
 
-from handover.compensation.run import commit_report, run_compensation
-from handover.render.views import render_report
-from handover.compensation.rules import Payout
-from handover.model.config import Config
-from handover.errors import SheetChangedError
-from handover.compensation.ledger import (
-    LEDGER_HEADER, LedgerError, check_ledger, find_ledger, kind_of, ledger_shaped, ledger_write, parse_ledger, parse_ledgers,
-    rate_cell,
-    read_ledger, split_paid,
-)
-from handover.sheet import Grid
 from handover.backends.xlsx import XlsxBackend
+from handover.compensation.ledger import (
+    LEDGER_HEADER,
+    LedgerError,
+    check_ledger,
+    find_ledger,
+    kind_of,
+    ledger_shaped,
+    ledger_write,
+    parse_ledger,
+    parse_ledgers,
+    rate_cell,
+    read_ledger,
+    split_paid,
+)
+from handover.compensation.rules import Payout
+from handover.compensation.run import commit_report, run_compensation
+from handover.errors import SheetChangedError
+from handover.model.config import Config
+from handover.render.views import render_report
+from handover.sheet import Grid
 
 DATA = Path(__file__).resolve().parent / "data" / "compensation"
 TZ = ZoneInfo("Asia/Shanghai")

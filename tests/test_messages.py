@@ -15,7 +15,7 @@ import conftest
 import pytest
 from freezegun import freeze_time
 
-from handover.model.config import parse_config
+from handover.backends.xlsx import XlsxBackend
 from handover.errors import ConfigError
 from handover.messages import (
     UnknownCourierError,
@@ -31,9 +31,9 @@ from handover.messages import (
     render_warehouse,
     warehouse_list,
 )
+from handover.model.config import parse_config
 from handover.model.handover_tab import parse_handover
 from handover.render.environment import TemplateError
-from handover.backends.xlsx import XlsxBackend
 
 DATA = Path(__file__).parent / "data" / "messages"
 GOLDEN = DATA / "golden"

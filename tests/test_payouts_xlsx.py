@@ -15,8 +15,8 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from handover.compensation.run import run_compensation
 from handover.compensation.rules import Payout
+from handover.compensation.run import run_compensation
 from handover.model.config import Config
 from handover.render.payouts_xlsx import MONEY, write_payouts_xlsx
 

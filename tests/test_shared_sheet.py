@@ -12,11 +12,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from freezegun import freeze_time
-
 from conftest import DATA
-from handover.backends.xlsx import STATE_DIR
+from freezegun import freeze_time
 from other_user import OtherUser
+
+from handover.backends.xlsx import STATE_DIR
 
 MORNING = "2026-11-23 10:30:00+08:00"
 OURS = ["已完成", "阿杰", "2026-11-23 10:30"]  # 状态, 处理人, 处理时间 as `done --by 阿杰` writes them

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from handover.model.config import parse_config
 from handover.errors import ConfigError
+from handover.model.config import parse_config
 from handover.shop_calendar import ShopCalendar, calendar_from_config
 
 TZ = ZoneInfo("Asia/Shanghai")

@@ -13,9 +13,9 @@ import conftest
 import pytest
 from freezegun import freeze_time
 
-from handover.render.chart import Series, nice_step, stacked_bars
 from handover.model.config import parse_config
 from handover.model.handover_tab import parse_handover
+from handover.render.chart import Series, nice_step, stacked_bars
 from handover.render.environment import TemplateError
 from handover.sheet import Grid
 from handover.summary import AtRisk, build_summary, render_summary

@@ -14,13 +14,11 @@ import time
 import openpyxl
 import pytest
 from filelock import FileLock
+from user_files_kit import encrypted_xlsx, needs_root, old_xls, truncated, with_corrupt_sheet_data
 
-from handover.errors import (SheetBusyError, SheetDamagedError, SheetError, SheetReadOnlyError,
-                             SheetWriteError)
-from handover.sheet import CellChange, TabWrite
 from handover.backends.xlsx import SETTLE_SECONDS, STATE_DIR, XlsxBackend, backups_of, lock_owner
-from user_files_kit import (encrypted_xlsx, needs_root, old_xls, truncated,
-                            with_corrupt_sheet_data)
+from handover.errors import SheetBusyError, SheetDamagedError, SheetError, SheetReadOnlyError, SheetWriteError
+from handover.sheet import CellChange, TabWrite
 
 
 def write_result(backend: XlsxBackend, text: str) -> None:

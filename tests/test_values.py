@@ -6,7 +6,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from handover.sheet import clean_text
 from handover.model.values import (
     ValueProblem,
     from_serial,
@@ -22,6 +21,7 @@ from handover.model.values import (
     to_fen,
     to_serial,
 )
+from handover.sheet import clean_text
 
 TZ = ZoneInfo("Asia/Shanghai")
 

@@ -13,10 +13,9 @@ import openpyxl
 import pytest
 from filelock import FileLock
 
-from handover.errors import SheetBusyError, SheetChangedError, SheetError
-from handover.sheet import CellChange, TabWrite
 from handover.backends.xlsx import STATE_DIR, XlsxBackend, lock_owner
-from handover.sheet import column_index, column_letter
+from handover.errors import SheetBusyError, SheetChangedError, SheetError
+from handover.sheet import CellChange, TabWrite, column_index, column_letter
 
 
 def change(row, row_id, column, new, old=None):

@@ -33,6 +33,7 @@ from gspread.http_client import HTTPClient
 from gspread.utils import absolute_range_name
 
 from ..errors import ConfigError, SheetError
+from ..sheet import Backend, Grid, TabWrite, WriteResult, cell_text, column_index, google_key
 from .google_http import (
     CREDENTIALS_ENV,
     SCOPES,
@@ -43,7 +44,6 @@ from .google_http import (
 )
 from .google_plan import cell_value, value_ranges
 from .rebase import Laid, lay, refuse
-from ..sheet import Backend, Grid, TabWrite, WriteResult, cell_text, column_index, google_key
 
 __all__ = ["CREDENTIALS_ENV", "SCOPES", "GoogleBackend", "find_credentials", "load_credentials", "open_google"]
 

@@ -9,8 +9,8 @@ from typing import Any
 
 from gspread.utils import absolute_range_name
 
-from .rebase import Laid
 from ..sheet import CellValue, WriteValue, column_letter
+from .rebase import Laid
 
 
 def value_ranges(laid: Laid) -> list[dict]:

@@ -18,11 +18,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..model.couriers import COURIERS
 from ..errors import HandoverError
-from .files import real_path, refuse_read_only_folder, write_beside, write_failure
+from ..model.couriers import COURIERS
+from ..model.schema import CATEGORIES, HANDOVER_COLUMNS, PLATFORM_LABELS, STATUS_LABELS, TABS, Status
 from ..render.environment import column_width, render
-from ..model.schema import CATEGORIES, HANDOVER_COLUMNS, HANDOVER_TAB, PLATFORM_LABELS, STATUS_LABELS, Status
+from .files import real_path, refuse_read_only_folder, write_beside, write_failure
 
 # Dropdowns and text formats reach this far down: years of nights for a busy shop.
 _LAST_ROW = 20000
@@ -43,7 +43,7 @@ class TabSpec:
 def handover_tab() -> TabSpec:
     by_key = {column.key: column.header for column in HANDOVER_COLUMNS}
     return TabSpec(
-        name=HANDOVER_TAB,
+        name=TABS["handover"],
         headers=[column.header for column in HANDOVER_COLUMNS],
         dropdowns={
             by_key["platform"]: list(PLATFORM_LABELS.values()),
@@ -57,16 +57,16 @@ def handover_tab() -> TabSpec:
 
 
 def returns_tab() -> TabSpec:
-    from ..model.returns_tab import RETURN_COLUMNS, RETURN_DROPDOWNS, RETURN_TAB, RETURN_TEXT_HEADERS
+    from ..model.returns_tab import RETURN_COLUMNS, RETURN_DROPDOWNS, RETURN_TEXT_HEADERS
 
-    return TabSpec(RETURN_TAB, [column.header for column in RETURN_COLUMNS], RETURN_DROPDOWNS, RETURN_TEXT_HEADERS,
+    return TabSpec(TABS["returns"], [column.header for column in RETURN_COLUMNS], RETURN_DROPDOWNS, RETURN_TEXT_HEADERS,
                    widths={"退货原因": 24, "处理结果": 30, "订单号": 22, "退货单号": 20})
 
 
 def payouts_tab() -> TabSpec:
-    from ..compensation.ledger import KIND_TEXT, LEDGER_HEADER, LEDGER_TAB
+    from ..compensation.ledger import KIND_TEXT, LEDGER_HEADER
 
-    return TabSpec(LEDGER_TAB, LEDGER_HEADER, {"赔付类型": list(KIND_TEXT.values())}, ["订单号"],
+    return TabSpec(TABS["payouts"], LEDGER_HEADER, {"赔付类型": list(KIND_TEXT.values())}, ["订单号"],
                    widths={"订单号": 22, "来源": 30, "计算时间": 18})
 
 

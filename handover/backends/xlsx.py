@@ -26,11 +26,21 @@ from typing import Sequence
 from python_calamine import CalamineError, CalamineWorkbook
 
 from ..errors import SheetBusyError, SheetChangedError, SheetError, SheetWriteError
-from .files import (NOTHING_WRITTEN, clean_stale_temps, damaged_workbook, make_folder_like, owner_name, real_path,
-                    share_like, sync_folder, write_beside, write_failure)
+from ..sheet import Backend, Grid, TabWrite, WriteResult
+from .files import (
+    NOTHING_WRITTEN,
+    clean_stale_temps,
+    damaged_workbook,
+    make_folder_like,
+    owner_name,
+    real_path,
+    share_like,
+    sync_folder,
+    write_beside,
+    write_failure,
+)
 from .office_locks import lock_owner, office_lock_files, refuse_if_open_elsewhere, refuse_office_locks  # noqa: F401
 from .rebase import Laid, lay, refuse
-from ..sheet import Backend, Grid, TabWrite, WriteResult
 
 BACKUPS_KEPT = 10
 STATE_DIR = ".handover"  # beside the workbook (the link's target): write lock and backups

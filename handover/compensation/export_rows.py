@@ -15,10 +15,10 @@ from operator import itemgetter
 from typing import Any, Callable, Container, Iterator
 from zoneinfo import ZoneInfo
 
-from .exports import ExportFile, RejectedRow
 from ..model.schema import header_key, platform_of
-from ..sheet import clean_text
 from ..model.values import ValueProblem, folded, parse_datetime, parse_money, parse_order_id, parse_rate
+from ..sheet import clean_text
+from .exports import ExportFile, RejectedRow
 
 _ZERO = ("", 0, "0", "0.00", "0.0", "¥0.00", "=\"0.00\"")
 _NO = {"", "否", "无", "0", "-", "--", "null", "none", "false", "n", "no", "非预售", "普通", "普通订单", "现货"}

@@ -21,10 +21,9 @@ from typing import Any, Iterator, Mapping
 from python_calamine import CalamineError, CalamineWorkbook
 
 from ..errors import HandoverError
-from ..model.handover_tab import Problem
+from ..model.rows import Problem
 from ..model.schema import PLATFORM_LABELS, PLATFORMS, header_key
 from ..sheet import clean_text
-
 
 ORDERS = "orders"
 AFFILIATE = "affiliate"

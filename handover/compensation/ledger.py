@@ -16,14 +16,12 @@ from decimal import Decimal
 from typing import Any, Collection, Iterable, Sequence
 from zoneinfo import ZoneInfo
 
-from .rules import KIND_LABELS, Payout
 from ..errors import HandoverError
-from .exports import RejectedRow
-from ..model.schema import PLATFORM_LABELS, Column, header_key, match_headers, platform_of
-from ..sheet import Backend, Grid, TabWrite, WriteValue, clean_text
+from ..model.schema import PLATFORM_LABELS, TABS, Column, header_key, match_headers, platform_of
 from ..model.values import ValueProblem, parse_datetime, parse_money, parse_order_id, parse_rate, time_text, to_fen
-
-LEDGER_TAB = "赔付记录"
+from ..sheet import Backend, Grid, TabWrite, WriteValue, clean_text
+from .exports import RejectedRow
+from .rules import KIND_LABELS, Payout
 
 LEDGER_COLUMNS: tuple[Column, ...] = (
     Column("order_id", "订单号", ("订单编号", "order id", "order")),
@@ -222,7 +220,7 @@ def split_paid(payouts: Iterable[Payout], ledger: Ledger) -> tuple[list[Payout],
     return new, already
 
 
-def check_ledger(ledger: Ledger, name: str = LEDGER_TAB) -> None:
+def check_ledger(ledger: Ledger, name: str = TABS["payouts"]) -> None:
     """Raise LedgerError when the ledger cannot stop a second payment: a row it cannot read exactly,
     or several ledger-shaped tabs with nothing to say which one to write to. `name`: what the ledger
     tab is called (handover.toml [tabs] payouts)."""
@@ -252,7 +250,7 @@ def rate_cell(rate: Decimal | None) -> WriteValue:
 
 
 def ledger_write(grid: Grid | None, payouts: Sequence[Payout], *, computed_at: datetime, by: str, tz: ZoneInfo,
-                 tab: str = LEDGER_TAB) -> TabWrite:
+                 tab: str = TABS["payouts"]) -> TabWrite:
     """The one write for `--commit`: the tab created with our header when absent, else our rows in the
     tab's own column order, with any of our columns it lacks added at the end. Amounts are numbers
     shown to the fen, rates as percentages."""

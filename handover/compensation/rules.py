@@ -12,12 +12,17 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from .settings import (  # noqa: F401 - the settings' public names are part of this module's API
-    PRESETS, CompensationSettings, Rule, parse_settings, percent, yuan,
-)
+from ..model.values import to_fen
 from .export_rows import CLOSED, SUCCESS, AffiliateLine, OrderLine
 from .exports import RejectedRow
-from ..model.values import to_fen
+from .settings import (  # noqa: F401 - the settings' public names are part of this module's API
+    PRESETS,
+    CompensationSettings,
+    Rule,
+    parse_settings,
+    percent,
+    yuan,
+)
 
 PRESALE_LATE = "presale_late"
 AFFILIATE_DEDUCTION = "affiliate_deduction"

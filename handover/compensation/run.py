@@ -17,19 +17,33 @@ from pathlib import Path
 from typing import Any, Sequence
 from zoneinfo import ZoneInfo
 
-from .rules import (  # noqa: F401 - the rules' public names are part of this module's API
-    AFFILIATE_DEDUCTION, KIND_LABELS, KINDS, PRESALE_LATE, PRESETS, AffiliateState, AtRisk, Check,
-    CompensationSettings, OrderState, Payout, Rule, evaluate_affiliate, evaluate_presale, merge_affiliate,
-    merge_order, parse_settings,
-)
-from ..model.config import Config
 from ..errors import HandoverError
+from ..model.config import Config
+from ..model.returns_tab import parse_returns
+from ..model.schema import TABS
+from ..sheet import Backend, Grid, TabWrite, WriteResult
 from .export_rows import affiliate_lines, order_lines
 from .exports import AFFILIATE, ORDERS, ExportFile, RejectedRow, platform_label, where_found
-from .ledger import LEDGER_TAB, Ledger, LedgerEntry, check_ledger, ledger_write, parse_ledgers, split_paid
-from ..model.returns_tab import parse_returns
-from ..sheet import Backend, Grid, TabWrite, WriteResult
-
+from .ledger import Ledger, LedgerEntry, check_ledger, ledger_write, parse_ledgers, split_paid
+from .rules import (  # noqa: F401 - the rules' public names are part of this module's API
+    AFFILIATE_DEDUCTION,
+    KIND_LABELS,
+    KINDS,
+    PRESALE_LATE,
+    PRESETS,
+    AffiliateState,
+    AtRisk,
+    Check,
+    CompensationSettings,
+    OrderState,
+    Payout,
+    Rule,
+    evaluate_affiliate,
+    evaluate_presale,
+    merge_affiliate,
+    merge_order,
+    parse_settings,
+)
 
 # -------------------------------------------------------------------------------------------- run
 
@@ -86,7 +100,7 @@ class CompensationReport:
     files: list[FileRead]
     missing: list[Missing] = field(default_factory=list)
     ledger: Ledger = field(default_factory=Ledger)  # as read: the tabs it was found in, its unreadable rows
-    ledger_tab: str = LEDGER_TAB  # the name the ledger is known by (handover.toml [tabs] payouts)
+    ledger_tab: str = TABS["payouts"]  # the name the ledger is known by (handover.toml [tabs] payouts)
     committed: bool = False
     commit_requested: bool = False  # --commit was given (with nothing new, committed stays False)
     ledger_rows: list[int] = field(default_factory=list)  # where --commit put the payouts

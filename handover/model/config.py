@@ -20,7 +20,7 @@ from typing import Any, Callable, Collection
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..errors import ConfigError
-from .schema import HANDOVER_TAB
+from .schema import TABS
 
 CONFIG_NAME = "handover.toml"
 
@@ -38,7 +38,7 @@ class Config:
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
     user: str | None = None
     morning_starts: time = time(9, 0)
-    tabs: dict[str, str] = field(default_factory=lambda: {"handover": HANDOVER_TAB, "returns": "退货", "payouts": "赔付记录"})
+    tabs: dict[str, str] = field(default_factory=lambda: dict(TABS))
     path: Path | None = None
     raw: dict[str, Any] = field(default_factory=dict)
     # Where warnings about the file go (the CLI prints them on stderr); every warning is also kept here.

@@ -1,7 +1,8 @@
-"""The handover tab parsed once into typed records, with every problem found on the way.
+"""The 交接 tab parsed once into typed records, with every problem found on the way.
 
 A row that cannot be used is never dropped: it comes back as an item with `problems`, so `check` can
-list it and `pull` can show it at the end of the morning list.
+list it and `pull` can show it at the end of the morning list. Writes to the tab are planned in
+`handover_writes`.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from operator import itemgetter
 from typing import Any, Callable, Collection, Iterable, Sequence
 from zoneinfo import ZoneInfo
 
+from ..sheet import Grid, clean_text
 from .couriers import Courier, courier_of, recognise
+from .rows import WARNING, ParsedRow, Problem, filled, flag_duplicate_ids, header_problems
 from .schema import (
     CATEGORIES,
     HANDOVER_COLUMNS,
@@ -28,50 +31,9 @@ from .schema import (
     platform_of,
     status_of,
 )
-from ..sheet import Grid, clean_text
 from .values import ValueProblem, parse_datetime, parse_order_id, parse_phone, parse_tracking_no
 
-ERROR = "error"
 _FINISHED = (Status.DONE, Status.CANCELLED)
-WARNING = "warning"
-
-
-@dataclass
-class Problem:
-    row: int
-    column: str | None  # the header as the sheet spells it; None for the row as a whole
-    message: str
-    severity: str = ERROR
-    id: str = ""
-
-    def as_json(self) -> dict[str, Any]:
-        return {"row": self.row, "column": self.column, "message": self.message}
-
-    def describe(self) -> str:
-        where = f"第 {self.row} 行"
-        if self.column:
-            where += f"「{self.column}」"
-        return f"{where}：{self.message}"
-
-
-class ParsedRow:
-    """What every parsed sheet row (an issue, a return) offers about its problems and its platform."""
-
-    problems: list[Problem]
-    platform: str | None
-
-    # Most rows have no problem at all, and the morning list asks each open row several times.
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == ERROR] if self.problems else []
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == WARNING] if self.problems else []
-
-    @property
-    def platform_label(self) -> str:
-        return PLATFORM_LABELS.get(self.platform or "", "")
 
 
 @dataclass
@@ -177,11 +139,7 @@ def parse_handover(grid: Grid, tz: ZoneInfo, *, now: datetime | None = None, ope
       say it. A tab without a 编号 column is parsed whole."""
     grid = locate_header(grid, HANDOVER_COLUMNS)
     columns = match_headers(grid.header, HANDOVER_COLUMNS)
-    sheet_problems = [
-        Problem(grid.header_row, grid.header[position],
-                f"和另一列重复，都被当成「{columns.header_text[key]}」；只读取第一列")
-        for key, position in columns.duplicates
-    ]
+    sheet_problems = header_problems(grid, columns)
     if not columns.has("category"):
         sheet_problems.append(Problem(grid.header_row, None, "表头里找不到「类型」列：每行都需要类型才能分派"))
     reference = now or datetime.now(tz)
@@ -200,8 +158,8 @@ def parse_handover(grid: Grid, tz: ZoneInfo, *, now: datetime | None = None, ope
         ids = _id_texts(grid.rows, id_position)
         rows = [(index, cells) for index, cells in rows if ids[index] in wanted or not ids[index]]
     items = [parser.parse(grid.row_number(index), cells) for index, cells in rows
-             if any(_filled(value) for value in cells)]
-    _flag_duplicate_ids(items, columns)
+             if any(filled(value) for value in cells)]
+    flag_duplicate_ids(items, columns.header_text.get("id", _CHINESE_HEADER["id"]))
     if whole:
         flag_repeated_orders(items, columns)
     return HandoverTable(grid, columns, items, sheet_problems)
@@ -219,10 +177,6 @@ def _id_texts(rows: Sequence[Sequence[Any]], position: int) -> list[str]:
 def _finished_texts(statuses: Iterable[Any]) -> set[str]:
     """The status cells of a column that say 已完成 or 已取消, as typed (`已完成 `, `done` …)."""
     return {text for text in set(statuses) if text.__class__ is str and status_of(text.strip()) in _FINISHED}
-
-
-def _filled(value: object) -> bool:
-    return value is not None and (not isinstance(value, str) or value.strip() != "")
 
 
 _TEXT_KEYS = ("id", "logged_by", "shop", "buyer", "old_address", "new_address", "detail", "handler", "result",
@@ -381,19 +335,6 @@ _MISSING = {
     "new_address": "{label}需要新地址",
     "phone": "{label}需要能联系到买家：填电话或买家昵称",
 }
-
-
-def _flag_duplicate_ids(items: list[HandoverItem], columns: ColumnMap) -> None:
-    seen: dict[str, HandoverItem] = {}
-    header = columns.header_text.get("id", "编号")
-    for item in items:
-        if not item.id:
-            continue
-        first = seen.get(item.id)
-        if first is None:
-            seen[item.id] = item
-            continue
-        item.problems.append(Problem(item.row, header, f"编号 {item.id} 和第 {first.row} 行重复：请改成不同的编号", id=item.id))
 
 
 def flag_repeated_orders(items: list[HandoverItem], columns: ColumnMap) -> None:

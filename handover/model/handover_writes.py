@@ -8,44 +8,17 @@ the row number only says where the row was when we read it. A row without 编号
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 from ..errors import CellError, HandoverError, UnknownIdError
-from .handover_tab import HandoverItem, HandoverTable, parse_handover
-from .schema import HANDOVER_COLUMNS, STATUS_LABELS, Status, header_for
 from ..sheet import CellChange, Grid, TabWrite, WriteResult, WriteValue
+from .handover_tab import HandoverItem, HandoverTable, parse_handover
+from .rows import IdAllocator
+from .schema import HANDOVER_COLUMNS, STATUS_LABELS, Status, header_for
 from .values import time_text
-
-_ID_PATTERN = re.compile(r"^H(\d{8})-(\d+)$")
-
-
-class IdAllocator:
-    """Hands out `H<logged date>-<seq>` ids, never one the tab already holds."""
-
-    def __init__(self, existing: Sequence[str]):
-        self.used = set(existing)
-        self.last: dict[str, int] = {}
-        for value in existing:
-            match = _ID_PATTERN.match(value)
-            if match:
-                day, seq = match.group(1), int(match.group(2))
-                self.last[day] = max(self.last.get(day, 0), seq)
-
-    def next(self, day: datetime) -> str:
-        stamp = day.strftime("%Y%m%d")
-        seq = self.last.get(stamp, 0)
-        while True:
-            seq += 1
-            candidate = f"H{stamp}-{seq:03d}"
-            if candidate not in self.used:
-                break
-        self.last[stamp] = seq
-        self.used.add(candidate)
-        return candidate
 
 
 @dataclass
@@ -97,7 +70,7 @@ def _assign_ids(builder: _Builder, now: datetime) -> dict[int, str]:
     blank = [item for item in table.items if not item.id]
     if not blank:
         return {}
-    allocator = IdAllocator(table.ids())
+    allocator = IdAllocator("H", table.ids())
     assigned: dict[int, str] = {}
     for item in blank:
         new_id = allocator.next(item.logged_at or now)
@@ -153,7 +126,7 @@ def log_plan(table: HandoverTable, fields: Mapping[str, str], *, by: str, now: d
     values.setdefault("logged_at", time_text(now, tz))
     values.setdefault("logged_by", by)
     values.setdefault("status", STATUS_LABELS[Status.OPEN])
-    allocator = IdAllocator(table.ids() + list(assigned.values()))
+    allocator = IdAllocator("H", table.ids() + list(assigned.values()))
     values["id"] = allocator.next(now)
     for key in values:
         builder.header_of(key)

@@ -1,9 +1,10 @@
-"""The returns ledger (tab `退货`): one row per return, parsed once into typed records.
+"""The returns ledger (tab `退货`): one row per return, parsed once into typed records, and the write
+that appends one (`handover log --return`).
 
 Seed 004 is why the tab exists: for every return the team writes down the buyer, the reason, who bears
 the shipping cost and the return tracking number, so a parcel that reaches the warehouse without a
-label can be matched to its buyer by that number (`find_by_tracking`). The four time columns say where
-the return is in the platform's process; `timers` and `deadlines` turn them into countdowns.
+label can be matched to its buyer by that number (`returns.find_by_tracking`). The four time columns say
+where the return is in the platform's process; `timers` and `deadlines` turn them into countdowns.
 
 As on the handover tab, a row that cannot be used is never dropped: it comes back with `problems`
 naming the row, the column and the fix.
@@ -12,22 +13,34 @@ naming the row, the column and the fix.
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import Enum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from .couriers import COURIERS, Courier, courier_of, recognise
 from ..errors import CellError
-from .handover_tab import ERROR, WARNING, ParsedRow, Problem
-from .schema import PLATFORM_LABELS, Column, ColumnMap, header_key, locate_header, match_headers, platform_of
 from ..sheet import Grid, TabWrite, WriteValue, clean_text
+from .couriers import COURIERS, Courier, courier_of, recognise
+from .rows import ERROR, WARNING, IdAllocator, ParsedRow, Problem, filled, flag_duplicate_ids, header_problems
+from .schema import (
+    CLOSED_REFUNDS,
+    PLATFORM_LABELS,
+    REFUND_STATUS_LABELS,
+    SHIPPING_LABELS,
+    TABS,
+    Column,
+    ColumnMap,
+    RefundStatus,
+    ShippingPayer,
+    locate_header,
+    match_headers,
+    platform_of,
+    refund_status_of,
+    shipping_payer_of,
+)
 from .values import ValueProblem, iso_time, parse_datetime, parse_order_id, parse_tracking_no, time_text
-
-RETURN_TAB = "退货"
 
 RETURN_COLUMNS: tuple[Column, ...] = (
     Column("id", "编号", ("id", "no", "ref", "退货编号")),
@@ -53,20 +66,6 @@ RETURN_HEADERS = {c.key: c.header for c in RETURN_COLUMNS}
 TIME_KEYS = ("requested_at", "approved_at", "waybill_at", "signed_at")  # in the order they happen
 
 
-class ShippingPayer(str, Enum):
-    BUYER = "buyer"
-    SHOP = "shop"
-    INSURANCE = "insurance"
-
-
-SHIPPING_LABELS = {ShippingPayer.BUYER: "买家", ShippingPayer.SHOP: "商家", ShippingPayer.INSURANCE: "运费险"}
-_SHIPPING_ALIASES = {
-    ShippingPayer.BUYER: ("买家承担", "买家出", "买家付", "顾客", "buyer"),
-    ShippingPayer.SHOP: ("商家承担", "卖家", "卖家承担", "店铺", "我们", "包运费", "shop", "seller"),
-    ShippingPayer.INSURANCE: ("运费险赔付", "退货险", "退货运费险", "保险", "insurance"),
-}
-
-
 class Stage(str, Enum):
     """Where an open return is: each stage has its own platform clock (see `timers`)."""
 
@@ -83,36 +82,6 @@ STAGE_LABELS = {Stage.REQUEST: "待处理申请", Stage.AWAITING_RETURN: "待买
 STAGE_START = dict(zip(STAGES, TIME_KEYS, strict=True))
 
 
-class RefundStatus(str, Enum):
-    REQUEST = "request"
-    AWAITING_RETURN = "awaiting_return"
-    IN_TRANSIT = "in_transit"
-    SIGNED = "signed"
-    REFUNDED = "refunded"
-    REJECTED = "rejected"
-    CLOSED = "closed"
-
-
-REFUND_STATUS_LABELS = {
-    RefundStatus.REQUEST: "待处理", RefundStatus.AWAITING_RETURN: "待买家退货", RefundStatus.IN_TRANSIT: "退货中",
-    RefundStatus.SIGNED: "已签收", RefundStatus.REFUNDED: "已退款", RefundStatus.REJECTED: "已拒绝",
-    RefundStatus.CLOSED: "已关闭",
-}
-# The statuses platforms print in their refund exports (PLATFORMS.md "refund status") are accepted too,
-# so a status pasted from 退款管理 needs no retyping.
-_REFUND_STATUS_ALIASES = {
-    RefundStatus.REQUEST: ("待商家处理", "待审核", "买家已经申请退款等待卖家同意", "申请中", "request"),
-    RefundStatus.AWAITING_RETURN: ("待退货", "等待买家退货", "已同意退货", "卖家已经同意退款等待买家退货",
-                                   "已同意退货退款待用户发货", "awaiting return"),
-    RefundStatus.IN_TRANSIT: ("退货在途", "买家已退货", "买家已退货等待卖家收货", "待商家收货", "待收货", "in transit"),
-    RefundStatus.SIGNED: ("已收货", "已签收待退款", "仓库已签收", "商家已收货", "待退款", "signed"),
-    RefundStatus.REFUNDED: ("退款成功", "已完成", "已退", "refunded"),
-    RefundStatus.REJECTED: ("拒绝", "卖家拒绝退款", "商家拒绝", "已驳回", "rejected"),
-    RefundStatus.CLOSED: ("关闭", "退款关闭", "已撤销", "买家撤销", "已取消", "售后关闭", "买家逾期未处理退款失败",
-                          "买家逾期超过有效期", "closed", "cancelled"),
-}
-CLOSED_STATUSES = (RefundStatus.REFUNDED, RefundStatus.REJECTED, RefundStatus.CLOSED)
-
 # What `handover init` offers as dropdowns in the 退货 tab (header -> choices), and the columns it
 # formats as text so Excel/WPS keep every digit of an id.
 RETURN_DROPDOWNS: dict[str, list[str]] = {
@@ -122,22 +91,6 @@ RETURN_DROPDOWNS: dict[str, list[str]] = {
     RETURN_HEADERS["refund_status"]: list(REFUND_STATUS_LABELS.values()),
 }
 RETURN_TEXT_HEADERS: list[str] = [RETURN_HEADERS[key] for key in ("id", "order_id", "return_tracking_no")]
-
-
-def _lookup(pairs: Iterable[tuple[Enum, Iterable[str]]]) -> dict[str, Enum]:
-    return {header_key(name): member for member, names in pairs for name in (member.value, *names)}
-
-
-_SHIPPING_LOOKUP = _lookup((m, (SHIPPING_LABELS[m], *_SHIPPING_ALIASES[m])) for m in ShippingPayer)
-_STATUS_LOOKUP = _lookup((m, (REFUND_STATUS_LABELS[m], *_REFUND_STATUS_ALIASES[m])) for m in RefundStatus)
-
-
-def shipping_payer_of(text: str) -> ShippingPayer | None:
-    return _SHIPPING_LOOKUP.get(header_key(text))  # type: ignore[return-value]
-
-
-def refund_status_of(text: str) -> RefundStatus | None:
-    return _STATUS_LOOKUP.get(header_key(text))  # type: ignore[return-value]
 
 
 @dataclass
@@ -165,7 +118,7 @@ class ReturnItem(ParsedRow):
 
     @property
     def is_open(self) -> bool:
-        return self.refund_status not in CLOSED_STATUSES
+        return self.refund_status not in CLOSED_REFUNDS
 
     @property
     def stage(self) -> Stage | None:
@@ -224,24 +177,16 @@ def parse_returns(grid: Grid, tz: ZoneInfo, *, now: datetime | None = None) -> R
     now = (now or datetime.now(tz)).astimezone(tz)
     grid = locate_header(grid, RETURN_COLUMNS)
     columns = match_headers(grid.header, RETURN_COLUMNS)
-    sheet_problems = [
-        Problem(grid.header_row, grid.header[position],
-                f"和另一列重复，都被当成「{columns.header_text[key]}」；只读取第一列")
-        for key, position in columns.duplicates
-    ]
+    sheet_problems = header_problems(grid, columns)
     for key in ("platform", "order_id"):
         if not columns.has(key):
             sheet_problems.append(Problem(grid.header_row, None, f"表头里找不到「{RETURN_HEADERS[key]}」列：每条退货都需要它"))
     items = []
     for index, cells in enumerate(grid.rows):
-        if any(_filled(value) for value in cells):
+        if any(filled(value) for value in cells):
             items.append(_parse_row(grid.row_number(index), cells, columns, tz, now))
-    _flag_duplicate_ids(items, columns.header_text.get("id", RETURN_HEADERS["id"]))
+    flag_duplicate_ids(items, columns.header_text.get("id", RETURN_HEADERS["id"]))
     return ReturnTable(grid, columns, items, sheet_problems)
-
-
-def _filled(value: object) -> bool:
-    return value is not None and (not isinstance(value, str) or value.strip() != "")
 
 
 def _parse_row(row: int, cells: Sequence[Any], columns: ColumnMap, tz: ZoneInfo, now: datetime) -> ReturnItem:
@@ -261,7 +206,7 @@ def _parse_row(row: int, cells: Sequence[Any], columns: ColumnMap, tz: ZoneInfo,
 
     def parsed(key: str, parse: Callable[[Any], Any]) -> Any:
         value = raw(key)
-        if not _filled(value):
+        if not filled(value):
             return None
         try:
             return parse(value)
@@ -364,36 +309,10 @@ def _check_times(item: ReturnItem, now: datetime, tz: ZoneInfo, problem: Callabl
         item.extended_at = None
 
 
-def _flag_duplicate_ids(items: list[ReturnItem], header: str) -> None:
-    seen: dict[str, ReturnItem] = {}
-    for item in items:
-        if not item.id:
-            continue
-        first = seen.setdefault(item.id, item)
-        if first is not item:
-            item.problems.append(Problem(item.row, header, f"编号 {item.id} 和第 {first.row} 行重复：请改成不同的编号",
-                                         id=item.id))
-
-
 # ------------------------------------------------------------------------------------- logging
 
-_ID_PATTERN = re.compile(r"^R(\d{8})-(\d+)$")
-
-
-def next_return_id(existing: Iterable[str], now: datetime) -> str:
-    """`R<date>-<seq>`: the day's next number, never one the tab already holds."""
-    used = set(existing)
-    stamp = now.strftime("%Y%m%d")
-    seq = max((int(m.group(2)) for i in used if (m := _ID_PATTERN.match(i)) and m.group(1) == stamp), default=0)
-    while True:
-        seq += 1
-        candidate = f"R{stamp}-{seq:03d}"
-        if candidate not in used:
-            return candidate
-
-
 def return_log_plan(grid: Grid | None, fields: Mapping[str, str | None], *, now: datetime, tz: ZoneInfo,
-                    tab: str = RETURN_TAB) -> tuple[TabWrite, ReturnItem]:
+                    tab: str = TABS["returns"]) -> tuple[TabWrite, ReturnItem]:
     """One return appended to the 退货 tab, validated exactly as a row typed into the sheet.
 
     `fields` maps RETURN_COLUMNS keys to the text given (blank values are left out). The tab is created
@@ -421,7 +340,7 @@ def return_log_plan(grid: Grid | None, fields: Mapping[str, str | None], *, now:
         for key in ("id", *values):
             if not table.columns.has(key):
                 write.add_columns.append(RETURN_HEADERS[key])
-    values["id"] = next_return_id(existing, now)
+    values["id"] = IdAllocator("R", existing).next(now)
     columns = write.header + write.add_columns
     by_header = {header_of[key]: key for key in values}
 
@@ -449,58 +368,3 @@ def _canonical(item: ReturnItem, tz: ZoneInfo) -> dict[str, str]:
            for key in (*TIME_KEYS, "platform_deadline", "extended_at")},
     }
     return {key: value for key, value in cells.items() if value}
-
-
-# ------------------------------------------------------------------------------ tracking numbers
-
-@dataclass
-class TrackingMatch:
-    """Returns whose tracking number matches what the warehouse read off a parcel. `exact` when the
-    whole number matched; otherwise every return whose number ends with it, all listed when several do."""
-
-    query: str
-    items: list[ReturnItem]
-    exact: bool
-
-    @property
-    def ambiguous(self) -> bool:
-        return len(self.items) > 1
-
-
-MIN_PARTIAL = 6  # the issue: a torn label still shows the last 6 or more digits
-
-
-def _normalise(number: str) -> str:
-    return re.sub(r"[^0-9A-Z]", "", unicodedata.normalize("NFKC", number).upper())
-
-
-def _digits(number: str) -> str:
-    return re.sub(r"\D", "", number)
-
-
-def find_by_tracking(items: Iterable[ReturnItem], number: str) -> TrackingMatch:
-    """Full numbers first (spaces, dashes and full-width digits ignored; `SF1234…` matches `1234…` typed
-    without the prefix), then numbers ending with the 6+ characters given. Open returns come first."""
-    query = _normalise(number)
-    if not query:
-        raise ValueProblem("没有单号：请输入退货单号，或它的后 6 位以上")
-    candidates = [item for item in items if item.return_tracking_no]
-    exact, partial = [], []
-    for item in candidates:
-        known = _normalise(item.return_tracking_no)
-        if known == query or (_same_digits(known, query)):
-            exact.append(item)
-        elif len(query) >= MIN_PARTIAL and (known.endswith(query) or _digits(known).endswith(query)):
-            partial.append(item)
-    if not exact and len(query) < MIN_PARTIAL:
-        raise ValueProblem(f"单号 {query} 太短：至少输入后 {MIN_PARTIAL} 位，才不会对上别人的包裹")
-    found = exact or partial
-    found.sort(key=lambda item: (not item.is_open, item.row))
-    return TrackingMatch(query, found, bool(exact))
-
-
-def _same_digits(a: str, b: str) -> bool:
-    """`SF1234567890123` and `1234567890123` are one number when one side has no letters at all."""
-    if a.isdigit() == b.isdigit():
-        return False
-    return len(_digits(a)) >= MIN_PARTIAL and _digits(a) == _digits(b)

@@ -1,5 +1,7 @@
-"""The handover tab's columns and vocabularies (SPEC "The sheet"): header names in Chinese or English,
-and the aliases a night shift actually types for categories, statuses and platforms."""
+"""The sheet's schema (SPEC "The sheet"): the tabs handover reads, how a header is matched (in Chinese
+or English, loosely), the 交接 tab's columns, and every vocabulary a cell is typed in: categories and
+their routes, statuses, platforms, who pays the return postage, refund statuses, each with the aliases
+people actually type. Every list of choices (a dropdown, `--help`, an error message) is read from here."""
 
 from __future__ import annotations
 
@@ -8,11 +10,14 @@ import unicodedata
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
-from typing import Iterable, Mapping, Sequence
+from typing import Iterable, Mapping, Sequence, TypeVar
 
 from ..sheet import HEADER_ROWS, Grid
 
-HANDOVER_TAB = "交接"
+_T = TypeVar("_T")
+
+# The tabs, by the name `[tabs]` in handover.toml gives them, with the title each has unless renamed there.
+TABS = {"handover": "交接", "returns": "退货", "payouts": "赔付记录"}
 
 
 @dataclass(frozen=True)
@@ -140,7 +145,6 @@ CATEGORIES: tuple[Category, ...] = (
     Category("address_unreachable", "地址不达", Route.CUSTOMER, ("地址不到", "快递不到", "不派送", "address unreachable")),
     Category("other", "其他", Route.CUSTOMER, ("其它", "other")),
 )
-CATEGORY_BY_KEY = {c.key: c for c in CATEGORIES}
 
 
 class Status(str, Enum):
@@ -170,23 +174,19 @@ PLATFORMS: Mapping[str, tuple[str, ...]] = {
 PLATFORM_LABELS = {"taobao": "淘宝", "tmall": "天猫", "douyin": "抖音", "kuaishou": "快手", "pinduoduo": "拼多多", "jd": "京东"}
 
 
-def _lookup(pairs: Iterable[tuple[str, Iterable[str]]]) -> dict[str, str]:
-    table: dict[str, str] = {}
-    for key, names in pairs:
-        for name in (key, *names):
-            table[header_key(name)] = key
-    return table
+def _lookup(pairs: Iterable[tuple[_T, Iterable[str]]]) -> dict[str, _T]:
+    """Every name of each member (its key, label and aliases), compared loosely (`header_key`)."""
+    return {header_key(name): member for member, names in pairs for name in names}
 
 
-_CATEGORY_LOOKUP = _lookup((c.key, (c.label, *c.aliases)) for c in CATEGORIES)
-_STATUS_LOOKUP = _lookup((s.value, (STATUS_LABELS[s], *_STATUS_ALIASES[s])) for s in Status)
-_PLATFORM_LOOKUP = _lookup(PLATFORMS.items())
+_CATEGORY_LOOKUP = _lookup((c, (c.key, c.label, *c.aliases)) for c in CATEGORIES)
+_STATUS_LOOKUP = _lookup((s, (s.value, STATUS_LABELS[s], *_STATUS_ALIASES[s])) for s in Status)
+_PLATFORM_LOOKUP = _lookup((key, (key, *names)) for key, names in PLATFORMS.items())
 
 
 @lru_cache(maxsize=1024)
 def category_of(text: str) -> Category | None:
-    key = _CATEGORY_LOOKUP.get(header_key(text))
-    return CATEGORY_BY_KEY[key] if key else None
+    return _CATEGORY_LOOKUP.get(header_key(text))
 
 
 @lru_cache(maxsize=1024)
@@ -194,8 +194,7 @@ def status_of(text: str) -> Status | None:
     """Blank is open (SPEC)."""
     if not header_key(text):
         return Status.OPEN
-    key = _STATUS_LOOKUP.get(header_key(text))
-    return Status(key) if key else None
+    return _STATUS_LOOKUP.get(header_key(text))
 
 
 @lru_cache(maxsize=1024)
@@ -203,5 +202,59 @@ def platform_of(text: str) -> str | None:
     return _PLATFORM_LOOKUP.get(header_key(text))
 
 
-def category_labels() -> list[str]:
-    return [c.label for c in CATEGORIES]
+# ------------------------------------------------------------------------------ the returns tab
+
+class ShippingPayer(str, Enum):
+    BUYER = "buyer"
+    SHOP = "shop"
+    INSURANCE = "insurance"
+
+
+SHIPPING_LABELS = {ShippingPayer.BUYER: "买家", ShippingPayer.SHOP: "商家", ShippingPayer.INSURANCE: "运费险"}
+_SHIPPING_ALIASES = {
+    ShippingPayer.BUYER: ("买家承担", "买家出", "买家付", "顾客", "buyer"),
+    ShippingPayer.SHOP: ("商家承担", "卖家", "卖家承担", "店铺", "我们", "包运费", "shop", "seller"),
+    ShippingPayer.INSURANCE: ("运费险赔付", "退货险", "退货运费险", "保险", "insurance"),
+}
+
+
+class RefundStatus(str, Enum):
+    REQUEST = "request"
+    AWAITING_RETURN = "awaiting_return"
+    IN_TRANSIT = "in_transit"
+    SIGNED = "signed"
+    REFUNDED = "refunded"
+    REJECTED = "rejected"
+    CLOSED = "closed"
+
+
+REFUND_STATUS_LABELS = {
+    RefundStatus.REQUEST: "待处理", RefundStatus.AWAITING_RETURN: "待买家退货", RefundStatus.IN_TRANSIT: "退货中",
+    RefundStatus.SIGNED: "已签收", RefundStatus.REFUNDED: "已退款", RefundStatus.REJECTED: "已拒绝",
+    RefundStatus.CLOSED: "已关闭",
+}
+# The statuses platforms print in their refund exports (PLATFORMS.md "refund status") are accepted too,
+# so a status pasted from 退款管理 needs no retyping.
+_REFUND_STATUS_ALIASES = {
+    RefundStatus.REQUEST: ("待商家处理", "待审核", "买家已经申请退款等待卖家同意", "申请中", "request"),
+    RefundStatus.AWAITING_RETURN: ("待退货", "等待买家退货", "已同意退货", "卖家已经同意退款等待买家退货",
+                                   "已同意退货退款待用户发货", "awaiting return"),
+    RefundStatus.IN_TRANSIT: ("退货在途", "买家已退货", "买家已退货等待卖家收货", "待商家收货", "待收货", "in transit"),
+    RefundStatus.SIGNED: ("已收货", "已签收待退款", "仓库已签收", "商家已收货", "待退款", "signed"),
+    RefundStatus.REFUNDED: ("退款成功", "已完成", "已退", "refunded"),
+    RefundStatus.REJECTED: ("拒绝", "卖家拒绝退款", "商家拒绝", "已驳回", "rejected"),
+    RefundStatus.CLOSED: ("关闭", "退款关闭", "已撤销", "买家撤销", "已取消", "售后关闭", "买家逾期未处理退款失败",
+                          "买家逾期超过有效期", "closed", "cancelled"),
+}
+CLOSED_REFUNDS = (RefundStatus.REFUNDED, RefundStatus.REJECTED, RefundStatus.CLOSED)
+
+_SHIPPING_LOOKUP = _lookup((m, (m.value, SHIPPING_LABELS[m], *_SHIPPING_ALIASES[m])) for m in ShippingPayer)
+_REFUND_STATUS_LOOKUP = _lookup((m, (m.value, REFUND_STATUS_LABELS[m], *_REFUND_STATUS_ALIASES[m])) for m in RefundStatus)
+
+
+def shipping_payer_of(text: str) -> ShippingPayer | None:
+    return _SHIPPING_LOOKUP.get(header_key(text))
+
+
+def refund_status_of(text: str) -> RefundStatus | None:
+    return _REFUND_STATUS_LOOKUP.get(header_key(text))

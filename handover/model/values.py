@@ -14,8 +14,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from .schema import PLATFORM_LABELS
 from ..sheet import clean_text
+from .schema import PLATFORM_LABELS
 
 FEN = Decimal("0.01")
 

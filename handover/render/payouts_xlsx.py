@@ -19,11 +19,11 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..compensation.run import KIND_LABELS, KINDS, CompensationReport
-from .views import StagedOut, status_text
 from ..compensation.exports import platform_label
 from ..compensation.ledger import MONEY_FORMAT as MONEY
+from ..compensation.run import KIND_LABELS, KINDS, CompensationReport
 from .environment import display_width
+from .views import StagedOut, status_text
 
 _BOLD = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")

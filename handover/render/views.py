@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 from zoneinfo import ZoneInfo
 
+from ..compensation.exports import platform_label
 from ..compensation.rules import AFFILIATE_DEDUCTION, KIND_LABELS, KINDS, PRESALE_LATE, AtRisk, Payout
 from ..errors import HandoverError
-from ..compensation.exports import platform_label
-from .environment import display_width, render, table
 from ..model.values import iso_time, money_text
+from .environment import display_width, render, table
 
 if TYPE_CHECKING:
     from ..compensation.run import CompensationReport, PullAtRisk

@@ -23,8 +23,9 @@ from .model.handover_tab import HandoverItem
 from .model.rows import Problem
 from .model.schema import Status
 from .model.values import ValueProblem
-from .render.environment import environment, render, table
+from .render.environment import environment, render
 from .tasks import TaskList, build_task_list, task_list_json, task_rows
+from .textwidth import table
 from .workspace import Workspace
 
 if TYPE_CHECKING:

@@ -21,8 +21,9 @@ from typing import Any
 from .model.config import Config
 from .model.returns_tab import RETURN_HEADERS, STAGE_LABELS, STAGE_START, STAGES, TIME_KEYS, ReturnItem, Stage
 from .model.schema import PLATFORM_LABELS, ShippingPayer
-from .render.environment import render, table
+from .render.environment import render
 from .shop_calendar import WEEKDAY_LABELS, ShopCalendar, calendar_from_config
+from .textwidth import table
 from .timers import ACTION_LABELS, OUTCOME_LABELS, Action, TimerBook, TimerRule, timer_book
 
 MISSED = "missed"  # the platform clock reached zero: it may already have refunded

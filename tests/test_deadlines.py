@@ -245,7 +245,7 @@ def test_rendered_list_matches_the_golden_file(ledger, fmt, golden):
 
 def test_text_columns_line_up(ledger):
     from handover.model.returns_tab import STAGE_LABELS
-    from handover.render.environment import display_width
+    from handover.textwidth import display_width
 
     report = deadline_report(ledger, SUNDAY_REST, NOW)
     lines = render_deadlines(report).splitlines()

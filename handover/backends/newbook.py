@@ -21,7 +21,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..errors import HandoverError
 from ..model.couriers import COURIERS
 from ..model.schema import CATEGORIES, HANDOVER_COLUMNS, PLATFORM_LABELS, STATUS_LABELS, TABS, Status
-from ..render.environment import column_width, render
+from ..render.environment import render
+from ..textwidth import column_width
 from .files import real_path, refuse_read_only_folder, write_beside, write_failure
 
 # Dropdowns and text formats reach this far down: years of nights for a busy shop.

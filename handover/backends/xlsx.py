@@ -27,6 +27,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 
 from ..errors import SheetBusyError, SheetChangedError, SheetError, SheetWriteError
 from ..sheet import Backend, Grid, TabWrite, WriteResult
+from ..textwidth import column_width
 from .files import (
     NOTHING_WRITTEN,
     clean_stale_temps,
@@ -370,8 +371,6 @@ class _PackageView:
 
 
 def _column_widths(header: Sequence[str]) -> dict[int, float]:
-    from ..render.environment import column_width
-
     return {index: column_width(name) for index, name in enumerate(header)}
 
 

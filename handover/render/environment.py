@@ -16,11 +16,12 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
 from ..errors import HandoverError
+from ..textwidth import clip, display_width, pad
 
 if TYPE_CHECKING:
     import jinja2
@@ -138,73 +139,3 @@ def fenced(text: object, info: str = "text") -> Markup:
     longest = max((len(run) for run in re.findall(r"`+", body)), default=0)
     fence = "`" * max(3, longest + 1)
     return Markup(f"{fence}{info}\n{body}\n{fence}")
-
-
-# ------------------------------------------------------------------------- terminal alignment
-
-# wcwidth is imported on first use, not at start-up, where it would cost every command about 15 ms: JSON
-# and the pasted messages never align columns.
-
-def display_width(text: object) -> int:
-    """Columns a string takes in a terminal: CJK characters and full-width forms take two."""
-    from wcwidth import wcswidth, wcwidth
-
-    text = str(text)
-    width = wcswidth(text)
-    if width >= 0:
-        return width
-    return sum(max(wcwidth(char), 0) for char in text)
-
-
-def column_width(header: str) -> float:
-    """A spreadsheet column width that shows a header (and values like it) in full: CJK text is wide."""
-    return max(10.0, display_width(header) * 1.3 + 4)
-
-
-def pad(text: object, width: int) -> str:
-    text = str(text)
-    return text + " " * max(0, width - display_width(text))
-
-
-def clip(text: object, width: int) -> str:
-    """Cut to at most `width` columns, marking the cut with …"""
-    from wcwidth import wcwidth
-
-    text = str(text)
-    if display_width(text) <= width:
-        return text
-    out, used = [], 0
-    for char in text:
-        w = max(wcwidth(char), 0)
-        if used + w > width - 1:
-            break
-        out.append(char)
-        used += w
-    return "".join(out) + "…"
-
-
-def table(rows: Sequence[Sequence[object]], *, gap: int = 2) -> list[str]:
-    """Lines of a left-aligned table whose columns line up in a terminal with Chinese text. The last
-    column is not padded (it holds free text)."""
-    if not rows:
-        return []
-    count = max(len(row) for row in rows)
-    widths = [0] * count
-    for row in rows:
-        for index, cell in enumerate(row[:-1]):
-            widths[index] = max(widths[index], display_width(cell))
-    lines = []
-    for row in rows:
-        cells = [pad(cell, widths[index]) for index, cell in enumerate(row[:-1])] + [str(row[-1])]
-        lines.append((" " * gap).join(cells).rstrip())
-    return lines
-
-
-def columns_of(rows: Iterable[Sequence[object]]) -> list[int]:
-    widths: list[int] = []
-    for row in rows:
-        for index, cell in enumerate(row):
-            if index >= len(widths):
-                widths.append(0)
-            widths[index] = max(widths[index], display_width(cell))
-    return widths

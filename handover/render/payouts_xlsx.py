@@ -22,7 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..compensation.exports import platform_label
 from ..compensation.ledger import MONEY_FORMAT as MONEY
 from ..compensation.run import KIND_LABELS, KINDS, CompensationReport
-from .environment import display_width
+from ..textwidth import display_width
 from .views import StagedOut, status_text
 
 _BOLD = Font(bold=True)

@@ -18,7 +18,8 @@ from ..compensation.exports import platform_label
 from ..compensation.rules import AFFILIATE_DEDUCTION, KIND_LABELS, KINDS, PRESALE_LATE, AtRisk, Payout
 from ..errors import HandoverError
 from ..model.values import iso_time, money_text
-from .environment import display_width, render, table
+from ..textwidth import display_width, table
+from .environment import render
 
 if TYPE_CHECKING:
     from ..compensation.run import CompensationReport, PullAtRisk

@@ -10,10 +10,8 @@ that already went out.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError, HandoverError
@@ -21,7 +19,6 @@ from .model.couriers import COURIERS, Courier, CourierContact, courier_contacts,
 from .model.handover_tab import HandoverItem
 from .model.rows import ERROR, WARNING, Problem
 from .model.schema import CATEGORIES, Category, Route
-from .render.environment import render
 
 # Within a courier message the parcel still moving comes first: an intercept a few hours late is a
 # parcel delivered; an address change can wait for the next sorting; a weight question waits for anyone.
@@ -340,72 +337,3 @@ def build_messages(items: Iterable[HandoverItem], config: Any, *, courier: str |
         warehouse=warehouse_list(items, config, settings=settings),
         calls=call_list(items, config, settings=settings),
     )
-
-
-# --------------------------------------------------------------------------------------- rendering
-
-def _tidy(text: str) -> str:
-    # Optional lines and notes leave runs of blank lines behind; one blank line is all a chat needs.
-    return re.sub(r"\n{3,}", "\n\n", text).strip("\n") + "\n"
-
-
-def _fill_courier_texts(batch: CourierBatch, override: Path | None) -> None:
-    # Each body is rendered on its own, not included from the page template, so a StrictUndefined error
-    # names the template the shop actually got wrong.
-    for message in batch.messages:
-        message.text = _tidy(render("courier.txt.j2", override, message=message, shop=batch.settings.shop)) if message.entries else ""
-
-
-def render_courier_messages(batch: CourierBatch, override: Path | None = None) -> str:
-    """What `handover courier` prints: each company's message between rules, with where to paste it,
-    then the rows left out or to check, then rows whose company is unknown."""
-    _fill_courier_texts(batch, override)
-    return _tidy(render("couriers.txt.j2", override, batch=batch))
-
-
-def courier_copy_text(batch: CourierBatch, override: Path | None = None) -> str:
-    """Only the pastable messages, for `--copy`: no rules, headers or notes for the morning shift.
-    Several companies' messages are separated by a blank line; "" when there is nothing to send."""
-    _fill_courier_texts(batch, override)
-    texts = [m.text.strip("\n") for m in batch.messages if m.text]
-    return "\n\n".join(texts) + "\n" if texts else ""
-
-
-def render_warehouse(warehouse: GroupedList, override: Path | None = None) -> str:
-    warehouse.text = _tidy(render("warehouse.txt.j2", override, warehouse=warehouse, shop=warehouse.settings.shop,
-                                  sign_off=warehouse.settings.sign_off))
-    return warehouse.text
-
-
-def render_calls(calls: GroupedList, override: Path | None = None) -> str:
-    calls.text = _tidy(render("calls.txt.j2", override, calls=calls, shop=calls.settings.shop))
-    return calls.text
-
-
-def _fill(messages: Messages, override: Path | None) -> None:
-    _fill_courier_texts(messages.couriers, override)
-    render_warehouse(messages.warehouse, override)
-    render_calls(messages.calls, override)
-
-
-def render_messages(messages: Messages, fmt: str = "text", override: Path | None = None) -> str:
-    """The messages section of `pull`, as `text` or `markdown`."""
-    if fmt not in ("text", "markdown"):
-        raise ValueError(f"unknown format {fmt!r}")
-    _fill(messages, override)
-    if fmt == "markdown":
-        return _tidy(render("messages.md.j2", override, messages=messages))
-    couriers_text = render("couriers.txt.j2", override, batch=messages.couriers)
-    return _tidy(render("messages.txt.j2", override, messages=messages, couriers_text=couriers_text))
-
-
-def messages_json(messages: Messages, override: Path | None = None) -> dict[str, Any]:
-    """The messages section of `pull --format json`: each message's rendered text and its items."""
-    _fill(messages, override)
-    couriers = messages.couriers.as_json()
-    return {
-        "couriers": couriers["messages"],
-        "unknown_courier": couriers["unknown_courier"],
-        "warehouse": messages.warehouse.as_json(),
-        "calls": messages.calls.as_json(),
-    }

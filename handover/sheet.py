@@ -120,6 +120,19 @@ class TabWrite:
 
 
 @dataclass
+class TabSpec:
+    """A tab of a new workbook (`handover init`): its header, the dropdown choices under some headers,
+    the headers whose columns are formatted as text (so Excel/WPS keep every digit of an id), and
+    column widths by header where the header's own width is not enough."""
+
+    name: str
+    headers: Sequence[str]
+    dropdowns: dict[str, Sequence[str]] = field(default_factory=dict)
+    text_headers: Sequence[str] = ()
+    widths: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
 class WriteResult:
     """Per tab: where appended rows landed; where changed rows were found at write time (they differ
     from the rows we read when someone sorted the sheet meanwhile), by 编号; and the rows without 编号
@@ -229,18 +242,3 @@ def column_index(letters: str) -> int:
     for char in letters.upper():
         value = value * 26 + ord(char) - 64
     return value - 1
-
-
-_GOOGLE_URL = re.compile(r"docs\.google\.com/spreadsheets/d/([A-Za-z0-9_-]+)")
-_GOOGLE_KEY = re.compile(r"^[A-Za-z0-9_-]{30,}$")
-
-
-def google_key(source: str) -> tuple[str, int | None] | None:
-    """(key, gid) when `source` names a Google Sheet (URL or bare key), else None."""
-    match = _GOOGLE_URL.search(source)
-    if match:
-        gid = re.search(r"[#?&]gid=(\d+)", source)
-        return match.group(1), int(gid.group(1)) if gid else None
-    if _GOOGLE_KEY.match(source) and not source.lower().endswith((".xlsx", ".xlsm")):
-        return source, None
-    return None

@@ -129,6 +129,17 @@ def rename_tab(sheet, old: str, new: str) -> None:
     book.save(sheet.source)
 
 
+@freeze_time(NOW)
+def test_the_daily_summary_still_counts_the_payouts_after_the_ledger_tab_was_renamed(run, sheet):
+    """The summary finds the ledger as compensation does: by its header too, not only by its name."""
+    source = sheet.load("features.xlsx")
+    assert run("compensation", *TAOBAO, "--commit", "--sheet", source).exit_code == 0
+    rename_tab(sheet, "赔付记录", "赔付记录2026")
+    summary = run("summary", "--sheet", source)
+    assert summary.exit_code == 0, summary.output
+    assert "今天记入赔付记录 4 笔：预售延迟发货赔付 3 笔 ¥656.36；淘宝客扣佣退款 1 笔 扣佣金 ¥30.00。" in summary.stdout
+
+
 def set_cells(sheet, tab: str, cells: dict) -> None:
     if sheet.kind == "google":
         for a1, value in cells.items():

@@ -66,7 +66,8 @@ def test_summary_prints_the_library_summary(run, shop, fmt):
     from handover.backends.xlsx import XlsxBackend
     from handover.model.config import load_config
     from handover.model.handover_tab import parse_handover
-    from handover.summary import build_summary, render_summary
+    from handover.render.views import render_summary
+    from handover.summary import build_summary
 
     result = run("summary", "--date", "2026-11-22", "--format", fmt, "--sheet", "handover.xlsx")
     assert result.exit_code == 0

@@ -18,14 +18,13 @@ from handover.deadlines import (
     MISSED,
     UPCOMING,
     deadline_report,
-    deadlines_json,
-    render_deadlines,
-    span_text,
     upcoming_deadlines,
 )
 from handover.model.config import parse_config
 from handover.model.returns_tab import ReturnItem, parse_returns
 from handover.model.schema import TABS, RefundStatus, ShippingPayer
+from handover.render.deadline_views import deadlines_json, span_text
+from handover.render.views import render_deadlines
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=TZ)  # a Sunday

@@ -18,13 +18,18 @@ from python_calamine import CalamineWorkbook
 from handover.compensation.rules import Payout
 from handover.compensation.run import run_compensation
 from handover.model.config import Config
-from handover.render.payouts_xlsx import MONEY, write_payouts_xlsx
+from handover.render.payouts_xlsx import MONEY, workbook_bytes
 
 DATA = Path(__file__).resolve().parent / "data" / "compensation"
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=TZ)
 ORDERS = [DATA / n for n in ("taobao_orders.csv", "taobao_refunds.csv", "douyin_orders.csv", "bad_rows.csv")]
 AFFILIATE = [DATA / "affiliate_settlement.csv", DATA / "affiliate_disputes.csv"]
+
+
+def write_payouts_xlsx(report, path: Path) -> Path:
+    path.write_bytes(workbook_bytes(report))
+    return path
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,8 @@ import pytest
 from handover.backends.xlsx import XlsxBackend
 from handover.model.config import load_config
 from handover.model.handover_tab import parse_handover
-from handover.summary import build_summary, render_summary
+from handover.render.views import render_summary
+from handover.summary import build_summary
 
 DATA = Path(__file__).parent / "data" / "messages"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")

@@ -33,7 +33,8 @@ from gspread.http_client import HTTPClient
 from gspread.utils import absolute_range_name
 
 from ..errors import ConfigError, SheetError
-from ..sheet import Backend, Grid, TabWrite, WriteResult, cell_text, column_index, google_key
+from ..sheet import Backend, Grid, TabWrite, WriteResult, cell_text, column_index
+from . import google_key
 from .google_http import (
     CREDENTIALS_ENV,
     SCOPES,

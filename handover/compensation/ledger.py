@@ -13,13 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Collection, Iterable, Sequence
+from typing import Any, Iterable, Sequence
 from zoneinfo import ZoneInfo
 
 from ..errors import HandoverError
 from ..model.schema import PLATFORM_LABELS, TABS, Column, header_key, match_headers, platform_of
 from ..model.values import ValueProblem, parse_datetime, parse_money, parse_order_id, parse_rate, time_text, to_fen
-from ..sheet import Backend, Grid, TabWrite, WriteValue, clean_text
+from ..sheet import Grid, TabSpec, TabWrite, WriteValue, clean_text
 from .exports import RejectedRow
 from .rules import KIND_LABELS, Payout
 
@@ -36,8 +36,8 @@ LEDGER_COLUMNS: tuple[Column, ...] = (
     Column("source", "来源", ("source", "来源文件")),
 )
 LEDGER_HEADER = [column.header for column in LEDGER_COLUMNS]
+_HEADERS = {column.key: column.header for column in LEDGER_COLUMNS}
 
-KIND_TEXT = KIND_LABELS  # what the tab says for each kind (init's dropdown)
 # Reading accepts the kind names (KIND_LABELS), the English keys, and older or loose wording.
 _KIND_WORDS = (("presale_late", ("presale", "预售", "延迟发货", "晚发货")),
                ("affiliate_deduction", ("affiliate", "淘客", "淘宝客", "佣金", "扣佣")))
@@ -71,6 +71,11 @@ class Ledger:
     problems: list[RejectedRow] = field(default_factory=list)
     tabs: list[str] = field(default_factory=list)  # the tabs read as the ledger (several: all of them)
 
+    def counted(self) -> list[LedgerEntry]:
+        """The entries the daily summary counts: those with a readable amount and time (a payout without
+        them cannot be counted on a day; it still stops a second payment)."""
+        return [e for e in self.entries if e.amount is not None and e.computed_at is not None]
+
     def paid(self) -> dict[tuple[str, str], LedgerEntry]:
         """The first ledger row per (order id, kind)."""
         found: dict[tuple[str, str], LedgerEntry] = {}
@@ -89,21 +94,16 @@ def kind_of(text: object) -> str | None:
     return None
 
 
+def tab_spec() -> TabSpec:
+    """The tab `handover init` makes: the kinds as a dropdown, order ids as text."""
+    return TabSpec(TABS["payouts"], LEDGER_HEADER, {_HEADERS["kind"]: list(KIND_LABELS.values())}, [_HEADERS["order_id"]],
+                   widths={_HEADERS["order_id"]: 22, _HEADERS["source"]: 30, _HEADERS["computed_at"]: 18})
+
+
 def ledger_shaped(header: Sequence[object]) -> bool:
     """Whether a tab's header looks like a ledger's, even with one of its columns renamed."""
     columns = match_headers(header, LEDGER_COLUMNS)
     return sum(columns.has(key) for key in _LEDGER_SIGNS) >= 3
-
-
-def find_ledger(backend: Backend, grid: Grid | None, *, skip: Collection[str]) -> list[Grid]:
-    """The ledger tab: `grid` (the tab under its own name) when it exists, at no cost; else every tab
-    whose header looks like a ledger's, because a renamed ledger still holds what was paid. That costs
-    the tab list and one read of the other tabs (`skip`: tabs known to be something else)."""
-    if grid is not None:
-        return [grid]
-    others = [name for name in backend.tab_names() if name not in skip]
-    grids = backend.read(others) if others else {}
-    return [g for g in grids.values() if g is not None and ledger_shaped(g.header)]
 
 
 def parse_ledgers(grids: Sequence[Grid], tz: ZoneInfo) -> Ledger:
@@ -175,7 +175,7 @@ def _exact_id(value: Any) -> str:
 
 
 def _missing_column(grid: Grid, key: str) -> str:
-    header = next(c.header for c in LEDGER_COLUMNS if c.key == key)
+    header = _HEADERS[key]
     message = f"表头里没有「{header}」列：已记录的赔付认不出来，可能重复赔付。请把这一列的表头改回「{header}」"
     if key == "kind":
         # Name the column that still holds the kinds, when one does: its header was renamed.
@@ -196,12 +196,6 @@ def _quiet(parser: Any, value: Any) -> Any:
         return parser(value)
     except ValueProblem:
         return None
-
-
-def read_ledger(grid: Grid | None, tz: ZoneInfo) -> list[LedgerEntry]:
-    """Entries for the daily summary: those with a readable amount and time (a payout without them cannot
-    be counted on a day; parse_ledger still keeps it against double payment)."""
-    return [e for e in parse_ledger(grid, tz).entries if e.amount is not None and e.computed_at is not None]
 
 
 def split_paid(payouts: Iterable[Payout], ledger: Ledger) -> tuple[list[Payout], list[tuple[Payout, LedgerEntry]]]:
@@ -254,10 +248,9 @@ def ledger_write(grid: Grid | None, payouts: Sequence[Payout], *, computed_at: d
     """The one write for `--commit`: the tab created with our header when absent, else our rows in the
     tab's own column order, with any of our columns it lacks added at the end. Amounts are numbers
     shown to the fen, rates as percentages."""
-    ours = {c.key: c.header for c in LEDGER_COLUMNS}
     if grid is None:
         header, add, index = list(LEDGER_HEADER), [], {c.key: i for i, c in enumerate(LEDGER_COLUMNS)}
-        names = dict(ours)
+        names = dict(_HEADERS)
     else:
         header = list(grid.header)
         columns = match_headers(header, LEDGER_COLUMNS)
@@ -265,7 +258,7 @@ def ledger_write(grid: Grid | None, payouts: Sequence[Payout], *, computed_at: d
         index = dict(columns.index)
         for offset, column in enumerate(c for c in LEDGER_COLUMNS if not columns.has(c.key)):
             index[column.key] = len(header) + offset
-        names = ours | {key: header[position] for key, position in columns.index.items()}
+        names = _HEADERS | {key: header[position] for key, position in columns.index.items()}
     width = len(header) + len(add)
     stamp = time_text(computed_at, tz)
     appends = []

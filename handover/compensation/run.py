@@ -1,10 +1,10 @@
-"""`handover compensation` as a library: finance's daily run (SPEC "Who uses it" point 3, issue 4).
+"""Finance's daily run (SPEC "Who uses it" point 3, issue 4): `handover compensation` computed.
 
-`run_compensation` reads the order exports and affiliate reports (exports.py), applies the rules
-(compensation_rules.py), leaves out what the 赔付记录 ledger already holds (ledger.py) and returns a
-report, naming what the files cannot show; `plan_commit` and `record` put the new payouts in the ledger in
-one write (`commit_report` does both); `at_risk_for_pull` gives the morning list its pre-sale orders about
-to become late. What finance reads (the text, the JSON, the --out file) is compensation_output.py's.
+`run_compensation` reads the order exports and affiliate reports (`exports`, `export_rows`), applies the
+rules (`rules`), leaves out what the 赔付记录 ledger already holds (`ledger`) and returns a report, naming
+what the files cannot show; `plan_commit` plans the one write that puts the new payouts in the ledger
+(`commands` makes it); `at_risk_for_pull` gives the morning list its pre-sale orders about to become
+late. What finance reads is `render.finance_views`'.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from glob import glob
 from pathlib import Path
 from typing import Any, Sequence
 from zoneinfo import ZoneInfo
@@ -21,7 +20,7 @@ from ..errors import HandoverError
 from ..model.config import Config
 from ..model.returns_tab import parse_returns
 from ..model.schema import TABS
-from ..sheet import Backend, Grid, TabWrite, WriteResult
+from ..sheet import Grid, TabWrite
 from .export_rows import affiliate_lines, order_lines
 from .exports import AFFILIATE, ORDERS, ExportFile, RejectedRow, platform_label, where_found
 from .ledger import Ledger, LedgerEntry, check_ledger, ledger_write, parse_ledgers, split_paid
@@ -240,22 +239,6 @@ def _grids(ledger_grid: Grid | Sequence[Grid] | None) -> list[Grid]:
     return [] if ledger_grid is None else [ledger_grid] if isinstance(ledger_grid, Grid) else list(ledger_grid)
 
 
-def record(backend: Backend, report: CompensationReport, write: TabWrite | None) -> WriteResult:
-    """Make the planned write. `backend` must be the one the ledger was read from, so a ledger changed
-    meanwhile stops the write instead of paying twice."""
-    if write is None:
-        return WriteResult()
-    result = backend.write([write])
-    report.committed = True
-    report.ledger_rows = result.appended_rows.get(write.tab, [])
-    return result
-
-
-def commit_report(backend: Backend, report: CompensationReport, ledger_grid: Grid | Sequence[Grid] | None) -> WriteResult:
-    """`--commit` with nothing else to write: plan, then record."""
-    return record(backend, report, plan_commit(report, ledger_grid))
-
-
 # ---------------------------------------------------------------------------------- pull's list
 
 @dataclass
@@ -267,23 +250,13 @@ class PullAtRisk:
     errors: list[str] = field(default_factory=list)  # files that could not be read at all
 
 
-def at_risk_for_pull(config: Config, now: datetime | None = None, *, paths: Sequence[str | Path] = ()) -> PullAtRisk:
-    """Pre-sale orders near or past their promised ship time and still not shipped, for the morning list.
-    Orders come from `paths` (pull's --orders), else from `[compensation] orders = ["exports/*.csv"]`,
-    relative to handover.toml."""
+def at_risk_for_pull(files: Sequence[str | Path], config: Config, now: datetime | None = None, *,
+                     unmatched: Sequence[str] = ()) -> PullAtRisk:
+    """Pre-sale orders near or past their promised ship time and still not shipped, for the morning list,
+    from these order exports (`unmatched`: the patterns that named none, to say so)."""
     settings = parse_settings(config)
     tz = config.timezone
     now = (now or datetime.now(tz)).astimezone(tz)
-    files: list[str] = []
-    unmatched: list[str] = []
-    for pattern in paths or settings.orders:
-        path = Path(pattern).expanduser()
-        if not path.is_absolute():
-            path = config.base_dir / path
-        found = sorted(glob(str(path))) if any(c in str(pattern) for c in "*?[") else ([str(path)] if path.exists() else [])
-        files += [f for f in found if f not in files]
-        if not found:
-            unmatched.append(str(pattern))
     # An unreadable export must not cost the team its morning list: it is named, the others are read.
     errors: list[str] = []
     readable = []
@@ -294,8 +267,8 @@ def at_risk_for_pull(config: Config, now: datetime | None = None, *, paths: Sequ
         except HandoverError as error:
             errors.append(str(error))
     if not readable:
-        return PullAtRisk([], [], [], unmatched, errors)
+        return PullAtRisk([], [], [], list(unmatched), errors)
     scan = _scan(readable, (), settings, tz, now)
     items = [r for r in (evaluate_presale(o, settings, now) for o in scan.orders.values()) if isinstance(r, AtRisk)]
     items.sort(key=lambda a: (a.seconds_left, a.order_id))
-    return PullAtRisk(items, scan.rejected, [f.file for f in scan.files], unmatched, errors)
+    return PullAtRisk(items, scan.rejected, [f.file for f in scan.files], list(unmatched), errors)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import difflib
 import getpass
-import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -230,19 +229,3 @@ def google_credentials(config: Config) -> str | None:
         raise ConfigError(f"{config.where()}: [google] credentials 应该是密钥文件的路径（文字），"
                           f"例如 credentials = \"keys/service_account.json\"，现在是{_kind(value)}")
     return str(config.base_dir / Path(value.strip()).expanduser())
-
-
-def resolve_sheet(option: str | None, config: Config) -> str:
-    """The sheet to use: --sheet, else HANDOVER_SHEET, else `sheet` in handover.toml (relative to it)."""
-    if option:
-        return option
-    env = os.environ.get("HANDOVER_SHEET")
-    if env:
-        return env
-    if config.sheet:
-        from ..sheet import google_key
-
-        if google_key(config.sheet):
-            return config.sheet
-        return str((config.base_dir / Path(config.sheet).expanduser()))
-    raise ConfigError("没有指定表格：请加 --sheet 工作簿路径，或在 handover.toml 里写 sheet = \"…\"")

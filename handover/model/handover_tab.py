@@ -13,14 +13,17 @@ from operator import itemgetter
 from typing import Any, Callable, Collection, Iterable, Sequence
 from zoneinfo import ZoneInfo
 
-from ..sheet import Grid, clean_text
-from .couriers import Courier, courier_of, recognise
+from ..sheet import Grid, TabSpec, clean_text
+from .couriers import COURIERS, Courier, courier_of, recognise
 from .rows import WARNING, ParsedRow, Problem, filled, flag_duplicate_ids, header_problems
 from .schema import (
     CATEGORIES,
     HANDOVER_COLUMNS,
+    HANDOVER_HEADERS,
     OPEN_STATUSES,
     PLATFORM_LABELS,
+    STATUS_LABELS,
+    TABS,
     Category,
     ColumnMap,
     Route,
@@ -97,6 +100,29 @@ class HandoverItem(ParsedRow):
         }
 
 
+# Columns that hold long digit strings: formatted as text in a new workbook, so Excel/WPS never turn an id
+# into 3.4E+18; and the columns that want more room than their header.
+_TEXT_FORMAT_KEYS = ("id", "order_id", "phone", "tracking_no")
+_WIDE_KEYS = {"old_address": 36, "new_address": 36, "detail": 40, "result": 30, "order_id": 22, "tracking_no": 20}
+
+
+def tab_spec() -> TabSpec:
+    """The 交接 tab `handover init` makes: dropdowns for 平台, 类型, 状态 and 快递公司."""
+    header = HANDOVER_HEADERS
+    return TabSpec(
+        name=TABS["handover"],
+        headers=[column.header for column in HANDOVER_COLUMNS],
+        dropdowns={
+            header["platform"]: list(PLATFORM_LABELS.values()),
+            header["category"]: [category.label for category in CATEGORIES],
+            header["status"]: [STATUS_LABELS[status] for status in Status],
+            header["courier"]: [courier.name for courier in COURIERS],
+        },
+        text_headers=[header[key] for key in _TEXT_FORMAT_KEYS],
+        widths={header[key]: width for key, width in _WIDE_KEYS.items()},
+    )
+
+
 @dataclass
 class HandoverTable:
     """The parsed tab: items in sheet order, the column map, and problems not tied to an item."""
@@ -159,7 +185,7 @@ def parse_handover(grid: Grid, tz: ZoneInfo, *, now: datetime | None = None, ope
         rows = [(index, cells) for index, cells in rows if ids[index] in wanted or not ids[index]]
     items = [parser.parse(grid.row_number(index), cells) for index, cells in rows
              if any(filled(value) for value in cells)]
-    flag_duplicate_ids(items, columns.header_text.get("id", _CHINESE_HEADER["id"]))
+    flag_duplicate_ids(items, columns.header_text.get("id", HANDOVER_HEADERS["id"]))
     if whole:
         flag_repeated_orders(items, columns)
     return HandoverTable(grid, columns, items, sheet_problems)
@@ -206,7 +232,7 @@ class _RowParser:
         self.statuses: dict[str, Status | None] = {}
 
     def header(self, key: str) -> str:
-        return self.columns.header_text.get(key) or _CHINESE_HEADER[key]
+        return self.columns.header_text.get(key) or HANDOVER_HEADERS[key]
 
     def parse(self, row: int, cells: list) -> HandoverItem:
         width = self.width
@@ -249,7 +275,7 @@ class _RowParser:
 
         item.status = self._looked_up(self.statuses, status_of, status_text)
         if item.status is None:
-            item.problems.append(Problem(row, self.header("status"), f"不认识的状态「{status_text}」（可用：待处理、处理中、已完成、已取消）"))
+            item.problems.append(Problem(row, self.header("status"), f"不认识的状态「{status_text}」（可用：{'、'.join(STATUS_LABELS.values())}）"))
 
         self._courier(item, courier_text)
         if item.category:
@@ -325,7 +351,6 @@ class _RowParser:
         return any(p.column == header for p in item.problems)
 
 
-_CHINESE_HEADER = {c.key: c.header for c in HANDOVER_COLUMNS}
 _MISSING = {
     "order_id": "{label}需要订单号",
     "tracking_no": "{label}需要快递单号",

@@ -17,7 +17,7 @@ from ..errors import CellError, HandoverError, UnknownIdError
 from ..sheet import CellChange, Grid, TabWrite, WriteResult, WriteValue
 from .handover_tab import HandoverItem, HandoverTable, parse_handover
 from .rows import IdAllocator
-from .schema import HANDOVER_COLUMNS, STATUS_LABELS, Status, header_for
+from .schema import HANDOVER_HEADERS, STATUS_LABELS, Status
 from .values import time_text
 
 
@@ -51,7 +51,7 @@ class _Builder:
         existing = self.table.columns.header_text.get(key)
         if existing:
             return existing
-        header = header_for(HANDOVER_COLUMNS, key)
+        header = HANDOVER_HEADERS[key]
         if header not in self.write.add_columns:
             self.write.add_columns.append(header)
         return header
@@ -133,7 +133,7 @@ def log_plan(table: HandoverTable, fields: Mapping[str, str], *, by: str, now: d
 
     header = builder.write.header + builder.write.add_columns
     keys = {**{text: key for key, text in table.columns.header_text.items()},
-            **{header_for(HANDOVER_COLUMNS, key): key for key in values if key not in table.columns.header_text}}
+            **{HANDOVER_HEADERS[key]: key for key in values if key not in table.columns.header_text}}
     row: list[WriteValue] = [values.get(keys.get(name, ""), None) if name else None for name in header]
 
     # Validate the new row by parsing it the way every sheet row is parsed.

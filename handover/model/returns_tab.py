@@ -21,7 +21,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..errors import CellError
-from ..sheet import Grid, TabWrite, WriteValue, clean_text
+from ..sheet import Grid, TabSpec, TabWrite, WriteValue, clean_text
 from .couriers import COURIERS, Courier, courier_of, recognise
 from .rows import ERROR, WARNING, IdAllocator, ParsedRow, Problem, filled, flag_duplicate_ids, header_problems
 from .schema import (
@@ -91,6 +91,14 @@ RETURN_DROPDOWNS: dict[str, list[str]] = {
     RETURN_HEADERS["refund_status"]: list(REFUND_STATUS_LABELS.values()),
 }
 RETURN_TEXT_HEADERS: list[str] = [RETURN_HEADERS[key] for key in ("id", "order_id", "return_tracking_no")]
+
+
+def tab_spec() -> TabSpec:
+    """The 退货 tab `handover init` makes."""
+    widths = {RETURN_HEADERS[key]: width for key, width in (("reason", 24), ("result", 30), ("order_id", 22),
+                                                              ("return_tracking_no", 20))}
+    return TabSpec(TABS["returns"], [column.header for column in RETURN_COLUMNS], RETURN_DROPDOWNS, RETURN_TEXT_HEADERS,
+                   widths)
 
 
 @dataclass

@@ -47,6 +47,7 @@ HANDOVER_COLUMNS: tuple[Column, ...] = (
     Column("handled_at", "处理时间", ("handled at", "done at")),
     Column("result", "处理结果", ("result", "outcome")),
 )
+HANDOVER_HEADERS = {c.key: c.header for c in HANDOVER_COLUMNS}  # the Chinese header we write, by key
 
 
 def header_key(text: object) -> str:
@@ -105,13 +106,6 @@ def locate_header(grid: Grid, columns: Iterable[Column]) -> Grid:
     scores = [len(match_headers(row, columns).index) for row in top]
     best = max(scores, default=0)
     return grid.with_header_at(scores.index(best) + 1) if best else grid
-
-
-def header_for(columns: Iterable[Column], key: str) -> str:
-    for column in columns:
-        if column.key == key:
-            return column.header
-    raise KeyError(key)
 
 
 # ------------------------------------------------------------------------------------- vocabularies

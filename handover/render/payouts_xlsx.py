@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 from decimal import Decimal
-from pathlib import Path
 from typing import Any, Sequence
 
 from openpyxl import Workbook
@@ -21,9 +20,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..compensation.exports import platform_label
 from ..compensation.ledger import MONEY_FORMAT as MONEY
-from ..compensation.run import KIND_LABELS, KINDS, CompensationReport
+from ..compensation.rules import KIND_LABELS, KINDS
+from ..compensation.run import CompensationReport
 from ..textwidth import display_width
-from .views import StagedOut, status_text
+from .finance_views import status_text
 
 _BOLD = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -69,11 +69,6 @@ def _sheet(sheet: Worksheet, header: Sequence[str], rows: Sequence[Sequence[Any]
         sheet.column_dimensions[get_column_letter(column)].width = min(60, width + 3)
     sheet.freeze_panes = f"A{top + 1}"
     return len(rows) + top + 1
-
-
-def write_payouts_xlsx(report: CompensationReport, path: str | Path) -> Path:
-    """Write the workbook atomically (temp file beside it, then replace) and return its path."""
-    return StagedOut(path, workbook_bytes(report)).publish()
 
 
 def workbook_bytes(report: CompensationReport) -> bytes:

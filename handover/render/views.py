@@ -1,295 +1,379 @@
-"""What finance gets from `handover compensation`: the text report, SPEC's JSON, the at-risk section of
-the morning list, and the `--out` file, which is written beside its target and moved into place only
-once the ledger holds the payouts it lists (`deliver`).
+"""Every view of what the commands return: the text, markdown and JSON a person or a script reads.
+
+`cli` calls one `commands.X` and then the `render_X` here. Text goes through the shop's templates
+(`environment.render`: control characters stripped, markdown escaped); JSON through `dumps`, the one
+JSON writer. Two subjects keep their bodies in a module of their own, imported only by the commands
+that show them (start-up time is part of every command): the return timers (`deadline_views`) and
+what finance reads (`finance_views`, and `payouts_xlsx` for the payout workbook).
 """
 
 from __future__ import annotations
 
-import errno
 import json
-import os
-import tempfile
-from decimal import Decimal
+import re
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 from zoneinfo import ZoneInfo
 
-from ..compensation.exports import platform_label
-from ..compensation.rules import AFFILIATE_DEDUCTION, KIND_LABELS, KINDS, PRESALE_LATE, AtRisk, Payout
-from ..errors import HandoverError
-from ..model.values import iso_time, money_text
-from ..textwidth import display_width, table
-from .environment import render
+from markupsafe import Markup
+
+from ..bulk import bulk
+from ..model.rows import Problem
+from ..model.schema import REFUND_STATUS_LABELS, SHIPPING_LABELS, STATUS_LABELS, Route, Status
+from ..tasks import RouteGroup, Task, TaskList
+from ..textwidth import table
+from .environment import printable, render
 
 if TYPE_CHECKING:
-    from ..compensation.run import CompensationReport, PullAtRisk
-    from ..sheet import Backend, TabWrite
+    from ..compensation.run import CompensationReport
+    from ..deadlines import DeadlineReport
+    from ..messages import CourierBatch, GroupedList, Messages
+    from ..results import CheckReport, DoneReport, LogReport, Morning
+    from ..returns import TrackingMatch
+    from ..summary import Summary
 
 
-# ------------------------------------------------------------------------------------------ output
+# ------------------------------------------------------------------------------------------ JSON
 
-def rate_text(rate: Decimal | None) -> str | None:
-    """A rate for JSON: at least two decimals, no float noise: 0.3 -> "0.30", 0.055 -> "0.055"."""
-    if rate is None:
-        return None
-    text = f"{rate.normalize():f}"
-    whole, _, decimals = text.partition(".")
-    return f"{whole}.{decimals.ljust(2, '0')}"
+# What json.dumps leaves raw although a terminal acts on it: DEL, the 8-bit controls (a C1 CSI starts a
+# command as ESC [ does) and the bidi overrides. It escapes ESC and the other C0 controls itself.
+_RAW_CONTROLS = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
-def payout_json(payout: Payout) -> dict[str, Any]:
-    record: dict[str, Any] = {"order_id": payout.order_id, "kind": payout.kind, "base_amount": money_text(payout.base_amount),
-                              "rate": rate_text(payout.rate), "amount": money_text(payout.amount)}
-    if payout.kind == AFFILIATE_DEDUCTION:
-        record["refund"] = money_text(payout.refund or Decimal(0))
-    record.update(platform=payout.platform, file=payout.file, row=payout.row, basis=payout.basis)
-    if payout.rule:
-        record.update(rule=payout.rule, limit=payout.limit or None)
-    return record
+def dumps(data: object) -> str:
+    """The one JSON writer, for scripts: compact, so the C encoder runs (an indented dump of 50,000 items
+    takes seconds in the pure-Python one); `jq .` makes it readable. Text keeps what the cell holds, every
+    control character escaped, so JSON printed on a terminal is as harmless as the text views. What we
+    dump is built fresh from records and holds no cycle: the encoder need not keep watch for one."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), check_circular=False) + "\n"
+    # Such characters can only stand inside strings, where \\u escapes mean the same text.
+    return _RAW_CONTROLS.sub(lambda match: f"\\u{ord(match.group()):04x}", text) if _RAW_CONTROLS.search(text) else text
 
 
-def at_risk_json(item: AtRisk, tz: ZoneInfo) -> dict[str, Any]:
-    return {"order_id": item.order_id, "platform": item.platform, "promised_ship_at": iso_time(item.promised_ship_at, tz),
-            "hours_left": item.hours_left, "overdue": item.overdue, "claimed": item.claimed,
-            "paid_amount": money_text(item.paid_amount), "potential_amount": money_text(item.potential_amount),
-            "title": item.title, "file": item.file, "row": item.row}
+# ---------------------------------------------------------------------------------------- pull
+
+@bulk
+def render_pull(morning: Morning, fmt: str, *, tz: ZoneInfo, templates: Path | None = None) -> str:
+    """The morning list as text, markdown or JSON: timers, pre-sale orders at risk, tasks, messages."""
+    tasks = morning.tasks
+    if morning.deadlines is not None:
+        from .deadline_views import deadlines_json
+    if morning.at_risk is not None:
+        from .finance_views import at_risk_data, render_at_risk
+    if fmt == "json":
+        data = task_list_json(tasks, tz)
+        if morning.deadlines is not None:
+            data["deadlines"] = deadlines_json(morning.deadlines)
+        if morning.at_risk is not None:
+            data["at_risk"] = at_risk_data(morning.at_risk, tz)
+        data["messages"] = messages_json(morning.messages, templates)
+        return dumps(data)
+    groups = [
+        {"label": group.label, "count": len(group.tasks), "rows": task_rows(group, tz)}
+        for group in tasks.groups
+    ]
+    if fmt == "text":
+        for group in groups:
+            group["lines"] = table(group["rows"])
+    context = dict(
+        tasks=tasks,
+        generated=tasks.generated_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+        groups=groups,
+        deadlines=render_deadlines(morning.deadlines, fmt, templates) if morning.deadlines else "",
+        at_risk=render_at_risk(morning.at_risk, fmt, templates, tz=tz) if morning.at_risk else "",
+        messages=render_messages(morning.messages, fmt, templates),
+        problems=[_problem_line(problem) for problem in tasks.problems],
+    )
+    return render(f"pull.{'md' if fmt == 'markdown' else 'txt'}.j2", templates, **context)
 
 
-def report_json(report: CompensationReport) -> dict[str, Any]:
-    """SPEC "JSON output": money as "59.70", times ISO 8601 with offset, stable keys."""
-    tz = report.tz
-    totals = {}
-    for kind, total in report.totals().items():
-        totals[kind] = {"count": total.count, "amount": money_text(total.amount)}
-        if kind == AFFILIATE_DEDUCTION:
-            totals[kind]["refund"] = money_text(total.refund)
-    return {
-        "computed_at": iso_time(report.computed_at, tz),
-        "by": report.by,
-        "committed": report.committed,
-        "ledger_rows": report.ledger_rows,
-        "files": [vars(f).copy() for f in report.files],
-        "payouts": [payout_json(p) for p in report.payouts],
-        "totals": totals,
-        "already_paid": [payout_json(a.payout) | {
-            "ledger_row": a.entry.row, "paid_amount": money_text(a.entry.amount) if a.entry.amount is not None else None,
-            "paid_at": iso_time(a.entry.computed_at, tz), "paid_by": a.entry.by} for a in report.already_paid],
-        "at_risk": [at_risk_json(item, tz) for item in report.at_risk],
-        "checks": [vars(c).copy() for c in report.checks],
-        "duplicates": [vars(d).copy() for d in report.duplicates],
-        "rejected": [r.as_json() for r in report.rejected],
-        "missing": [vars(m).copy() for m in report.missing],
-        "ledger_tabs": report.ledger.tabs,
-    }
+_COLUMNS = {
+    Route.WAREHOUSE: ("编号", "行", "登记", "类型", "平台", "订单号", "说明"),
+    Route.COURIER: ("编号", "行", "登记", "类型", "快递", "单号", "说明"),
+    Route.CUSTOMER: ("编号", "行", "登记", "类型", "买家", "电话", "订单号", "说明"),
+}
 
 
-def _money_columns(rows: list[list[str]], columns: Sequence[int]) -> list[list[str]]:
-    """Right-align the money columns (and their Chinese header) before the table pads the rest."""
-    for column in columns:
-        width = max((display_width(row[column]) for row in rows), default=0)
-        for row in rows:
-            row[column] = " " * (width - display_width(row[column])) + row[column]
+def task_rows(group: RouteGroup, tz: ZoneInfo) -> list[list[str]]:
+    """The group as table rows for the text and markdown lists: a header row, then one row a task."""
+    rows = [list(_COLUMNS[group.route])]
+    for task in group.tasks:
+        item = task.item
+        logged = item.logged_at.astimezone(tz).strftime("%m-%d %H:%M") if item.logged_at else "时间不详"
+        common = [item.id or "（无编号）", str(item.row), logged, item.category.label if item.category else ""]
+        if group.route is Route.WAREHOUSE:
+            specific = [item.platform_label or "-", item.order_id or "-"]
+        elif group.route is Route.COURIER:
+            courier = item.courier.name if item.courier else "-"
+            if item.courier_recognised:
+                courier += "（按单号识别）"
+            specific = [courier, item.tracking_no or item.order_id or "-"]
+        else:
+            specific = [item.buyer or "-", item.phone or "-", item.order_id or "-"]
+        rows.append(common + specific + [note(task)])
     return rows
 
 
-def _at_risk_lines(items: Sequence[AtRisk], header: list[str]) -> list[str]:
-    rows = [header] + [[item.order_id, platform_label(item.platform), _left(item), item.promised_ship_at.strftime("%m-%d %H:%M"),
-                        money_text(item.paid_amount), money_text(item.potential_amount),
-                        "　".join(t for t in ("买家已申请退款" if item.claimed else "", item.title) if t)]
-                       for item in items]
-    return table(_money_columns(rows, (4, 5))) if items else []
+def note(task: Task) -> str:
+    """What the morning shift should notice first: carried over, already in progress, warnings."""
+    item = task.item
+    marks = []
+    if task.carried_over:
+        marks.append(f"【遗留{task.waiting_days}天】" if task.waiting_days else "【遗留】")
+    if item.status is Status.IN_PROGRESS:
+        handler = f"（{item.handler}）" if item.handler else ""
+        marks.append(f"[{STATUS_LABELS[Status.IN_PROGRESS]}{handler}]")
+    text = item.detail
+    if item.route is Route.COURIER and item.category and item.category.key == "address_change":
+        text = text or f"改到：{item.new_address}"
+    for warning in item.warnings:
+        text = f"{text}；⚠ {warning.message}" if text else f"⚠ {warning.message}"
+    return "".join(marks) + (text or "")
 
 
-def _left(item: AtRisk) -> str:
-    """剩 5 小时 / 超时 3 小时 / 超时 4 天 1 小时, floored: what the morning shift can still act on."""
-    if item.overdue:
-        hours = -item.seconds_left // 3600
-        return f"超时 {_hours_text(hours)}" if hours else "刚超时"
-    return f"剩 {_hours_text(item.hours_left)}"
+def task_list_json(tasks: TaskList, tz: ZoneInfo) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "generated_at": tasks.generated_at.astimezone(tz).isoformat(),
+        "sheet": tasks.sheet,
+        "counts": {
+            "open": tasks.open_count,
+            "carried_over": tasks.carried_count,
+            "problem_rows": tasks.problem_rows,
+        },
+        "routes": [
+            {"route": group.route.value, "items": [task.as_json(tz) for task in group.tasks]}
+            for group in tasks.groups
+        ],
+        "problems": [dict(problem.as_json(), id=problem.id) for problem in tasks.problems],
+    }
+    return data
 
 
-def _hours_text(hours: int) -> str:
-    # Beyond two days, hours alone stop meaning much to a person: 205 小时 is 8 天 13 小时.
-    if hours < 48:
-        return f"{hours} 小时"
-    days, rest = divmod(hours, 24)
-    return f"{days} 天 {rest} 小时" if rest else f"{days} 天"
+def _problem_line(problem: Problem) -> dict[str, object]:
+    return {"row": problem.row, "id": problem.id or "（无编号）", "column": problem.column or "", "message": problem.message,
+            "text": problem.describe()}
 
 
-def status_text(report: CompensationReport) -> str:
-    """Whether the payouts shown are recorded: what finance must read before paying anything."""
-    if report.committed:
-        return f"已记入{report.ledger_tab}"
-    if report.commit_requested:
-        return "已核对，没有新的赔付要记录"
-    return "试算（未记录）"
+# --------------------------------------------------------------------------------------- check
 
-
-def render_report(report: CompensationReport, fmt: str = "text", override: Path | None = None) -> str:
-    """The report as JSON (`fmt="json"`) or as the text finance reads (templates/compensation.txt.j2)."""
+def render_check(report: CheckReport, fmt: str, templates: Path | None = None) -> str:
     if fmt == "json":
-        return json.dumps(report_json(report), ensure_ascii=False, indent=2) + "\n"
-    totals = report.totals()
-    groups = []
-    for kind in KINDS:
-        payouts = [p for p in report.payouts if p.kind == kind]
-        if kind == PRESALE_LATE:
-            header = ["订单号", "平台", "商品实付", "比例", "赔付", "依据"]
-            rows = [[p.order_id, platform_label(p.platform), money_text(p.base_amount), p.how, money_text(p.amount), p.basis]
-                    for p in payouts]
-            money = (2, 4)
-        else:
-            header = ["订单号", "平台", "实付", "扣佣金", "线下退款", "依据"]
-            rows = [[p.order_id, platform_label(p.platform), money_text(p.base_amount), money_text(p.amount),
-                     money_text(p.refund or Decimal(0)), p.basis] for p in payouts]
-            money = (2, 3, 4)
-        total = totals[kind]
-        by_rule: dict[str, list[str]] = {}
-        for p in payouts:
-            if p.rule and platform_label(p.platform) not in by_rule.setdefault(p.rule, []):
-                by_rule[p.rule].append(platform_label(p.platform))
-        rules = [f"{'、'.join(platforms)} {rule}" for rule, platforms in by_rule.items()]
-        groups.append({"kind": kind, "label": KIND_LABELS[kind], "count": total.count, "amount": money_text(total.amount),
-                       "rules": rules,
-                       "refund": money_text(total.refund), "lines": table(_money_columns([header] + rows, money)) if rows else []})
-    already = []
-    for item in report.already_paid:
-        entry, payout = item.entry, item.payout
-        differs = entry.amount is not None and entry.amount != payout.amount
-        already.append([payout.order_id, KIND_LABELS[payout.kind], money_text(entry.amount) if entry.amount is not None else "",
-                        entry.computed_at.strftime("%Y-%m-%d %H:%M") if entry.computed_at else "", entry.by,
-                        f"（本次算出 {money_text(payout.amount)}）" if differs else ""])
-    at_risk = _at_risk_lines(report.at_risk, ["订单号", "平台", "剩余", "承诺发货", "商品实付", "若超时赔付", "备注"])
-    return render("compensation.txt.j2", override, computed_at=report.computed_at.strftime("%Y-%m-%d %H:%M"),
-                  by=report.by, committed=report.committed, status=status_text(report),
-                  recorded=len(report.payouts), ledger_tab=report.ledger_tab, ledger_tabs=report.ledger.tabs,
-                  missing=[m.message for m in report.missing], ledger_problems=len(report.ledger.problems),
-                  files=report.files, groups=groups, any_payout=bool(report.payouts),
-                  already=table(_money_columns(already, (2,))), at_risk=at_risk, at_risk_count=len(report.at_risk),
-                  checks=table([[c.order_id, c.message] for c in report.checks]),
-                  duplicates=report.duplicates, rejected=[r.describe() for r in report.rejected])
+        data = {
+            "rows": report.tabs[0].rows,
+            "tabs": [{"tab": tab.tab, "rows": tab.rows} for tab in report.tabs],
+            "problems": [dict(p.as_json(), tab=tab.tab, id=p.id, severity=p.severity)
+                         for tab in report.tabs for p in tab.problems],
+            "assigned_ids": [{"row": row, "id": new_id} for row, new_id in sorted(report.assigned.items())],
+            "skipped_rows": report.skipped,
+        }
+        return dumps(data)
+    tabs = [{"name": tab.tab, "rows": tab.rows, "errors": len(tab.errors),
+             "problems": [_problem_line(p) | {"severity": p.severity} for p in tab.problems]} for tab in report.tabs]
+    text = render("check.txt.j2", templates, tabs=tabs, assigned=sorted(report.assigned.items()))
+    return text + "".join(f"{line}\n" for line in skipped_notes(report.skipped))
 
 
-def at_risk_data(result: PullAtRisk, tz: ZoneInfo) -> dict[str, Any]:
-    """Pull's at-risk section for `pull --format json`."""
-    return {"at_risk": [at_risk_json(i, tz) for i in result.items],
-            "rejected": [r.as_json() for r in result.rejected], "files": result.files,
-            "unmatched": result.unmatched, "errors": result.errors}
+def skipped_notes(rows: Sequence[int]) -> list[str]:
+    """One line per row left without 编号, for every command that gives rows their 编号."""
+    return [f"第 {row} 行没有编号，这次没有补：读取之后这一行被移动或改动了，下次写入时再补" for row in rows]
 
 
-def render_at_risk(result: PullAtRisk, fmt: str = "text", override: Path | None = None, *, tz: ZoneInfo | None = None) -> str:
-    """Pull's section: pre-sale orders near their promised ship time (text or markdown), or its JSON."""
+# ----------------------------------------------------------------------------------- done, log, init
+
+def render_done(report: DoneReport) -> str:
+    label = STATUS_LABELS[report.status]
+    lines = [f"{item.id}（第 {report.moved.get(item.id, item.row)} 行）→ {label}，处理人 {report.by}" for item in report.items]
+    return _lines(lines + _assigned_notes(report.assigned) + skipped_notes(report.skipped))
+
+
+def render_log(report: LogReport) -> str:
+    item = report.item
+    if hasattr(item, "return_tracking_no"):  # a return
+        return _lines([f"已登记退货 {item.id}（第 {report.row} 行）：订单 {item.order_id}"])
+    what = f"{item.category.label if item.category else ''} {item.order_id or item.tracking_no}".rstrip()
+    return _lines([f"已登记 {item.id}（第 {report.row} 行）：{what}", *_assigned_notes(report.assigned),
+                   *skipped_notes(report.skipped)])
+
+
+def render_init(written: Sequence[Path]) -> str:
+    return _lines([f"已创建 {path}" for path in written])
+
+
+def starter_config(sheet_name: str) -> str:
+    """The handover.toml `handover init` writes beside a new workbook."""
+    return render("handover.toml.j2", None, sheet=sheet_name)
+
+
+def _assigned_notes(assigned: dict[int, str]) -> list[str]:
+    return [f"第 {row} 行没有编号，已补上 {new_id}" for row, new_id in sorted(assigned.items())]
+
+
+def _lines(lines: Sequence[str]) -> str:
+    """Lines we compose ourselves; the cell text in them (an id, a name) printable like any template's."""
+    return printable("".join(f"{line}\n" for line in lines))
+
+
+# ------------------------------------------------------------------------------------ deadlines
+
+def render_deadlines(report: DeadlineReport, fmt: str = "text", templates: Path | None = None) -> str:
+    """`fmt`: text (terminal, aligned), markdown (pull --format markdown) or json."""
+    from .deadline_views import deadlines_context, deadlines_json
+
     if fmt == "json":
-        return json.dumps(at_risk_data(result, tz or ZoneInfo("Asia/Shanghai")), ensure_ascii=False, indent=2) + "\n"
-    name = "compensation_at_risk.md.j2" if fmt == "markdown" else "compensation_at_risk.txt.j2"
-    lines = _at_risk_lines(result.items, ["订单号", "平台", "剩余", "承诺发货", "商品实付", "若超时赔付", "备注"])
-    return render(name, override, items=result.items, lines=lines, files=result.files, unmatched=result.unmatched,
-                  errors=result.errors,
-                  rejected=[r.describe() for r in result.rejected], left=_left, platform_label=platform_label,
-                  money=money_text)
+        return dumps(deadlines_json(report))
+    name = {"text": "deadlines.txt.j2", "markdown": "deadlines.md.j2"}[fmt]
+    return render(name, templates, **deadlines_context(report))
 
 
-# ------------------------------------------------------------------------------------- --out files
+# --------------------------------------------------------------------------------- returns find
 
-class StagedOut:
-    """An `--out` file written in full beside its target (a temp file, flushed to disk), then moved into
-    place by `publish`, or removed by `discard`. Everything that can go wrong with the file (a missing
-    folder, no permission, a full disk) goes wrong here, before the ledger is touched."""
+def render_return_match(match: TrackingMatch, fmt: str, *, tz: ZoneInfo, templates: Path | None = None) -> str:
+    from ..model.returns_tab import STAGE_LABELS
 
-    def __init__(self, path: str | Path, data: bytes):
-        self.path = Path(path).expanduser()
-        try:
-            handle, name = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
-        except OSError as error:
-            raise HandoverError(_cannot_write(self.path, error)) from None
-        self.temp = Path(name)
-        os.close(handle)
-        self.rewrite(data)
+    if fmt == "json":
+        return dumps({"query": match.query, "exact": match.exact, "returns": [item.as_json(tz) for item in match.items]})
 
-    def rewrite(self, data: bytes) -> None:
-        try:
-            with open(self.temp, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            # mkstemp makes the file private (0600): keep the mode of the file replaced, else what the
-            # user's umask gives any new file.
-            try:
-                mode = self.path.stat().st_mode & 0o777
-            except OSError:
-                umask = os.umask(0)
-                os.umask(umask)
-                mode = 0o666 & ~umask
-            os.chmod(self.temp, mode)
-        except OSError as error:
-            self.discard()
-            raise HandoverError(_cannot_write(self.path, error)) from None
+    def when(moment: datetime | None) -> str:
+        return moment.astimezone(tz).strftime("%m-%d %H:%M") if moment else "—"
 
-    def publish(self) -> Path:
-        try:
-            os.replace(self.temp, self.path)
-        except OSError as error:
-            self.discard()
-            raise HandoverError(_cannot_write(self.path, error)) from None
-        return self.path
-
-    def discard(self) -> None:
-        self.temp.unlink(missing_ok=True)
+    returns = [
+        {
+            "id": item.id or "（无编号）", "row": item.row, "platform": item.platform_label or "平台不明",
+            "order_id": item.order_id or "—", "buyer": item.buyer, "tracking": item.return_tracking_no,
+            "courier": item.return_courier.name if item.return_courier else "",
+            "reason": item.reason or "—",
+            "shipping": SHIPPING_LABELS[item.shipping_paid_by] if item.shipping_paid_by else "—",
+            "requested": when(item.requested_at), "approved": when(item.approved_at),
+            "waybill": when(item.waybill_at), "signed": when(item.signed_at),
+            "status": (REFUND_STATUS_LABELS[item.refund_status] if item.refund_status
+                       else STAGE_LABELS[item.stage] if item.stage else "—"),
+            "result": item.result,
+        }
+        for item in match.items
+    ]
+    return render("returns_find.txt.j2", templates, match=match, returns=returns)
 
 
-def _cannot_write(path: Path, error: OSError) -> str:
-    if isinstance(error, FileNotFoundError):
-        reason, fix = f"文件夹 {path.parent} 不存在", "请先建好这个文件夹，或换一个路径"
-    elif isinstance(error, IsADirectoryError):
-        reason, fix = "这是一个文件夹", "请写一个文件名，例如 payouts.xlsx"
-    elif isinstance(error, PermissionError):
-        reason, fix = "没有写入权限", "文件是不是正在 Excel/WPS 里打开？关掉再试，或换一个路径"
-    elif error.errno == errno.ENOSPC:
-        reason, fix = "磁盘满了", "请腾出空间再试"
-    else:
-        reason, fix = error.strerror or str(error), "请换一个路径再试"
-    return f"写不了 {path}（{reason}）：什么都没有写入，赔付记录也没有动。{fix}"
+# ------------------------------------------------------------------------------------- messages
+
+def _tidy(text: str) -> str:
+    # Optional lines and notes leave runs of blank lines behind; one blank line is all a chat needs.
+    return re.sub(r"\n{3,}", "\n\n", text).strip("\n") + "\n"
 
 
-def out_bytes(report: CompensationReport, path: str | Path, fmt: str, override: Path | None = None) -> bytes:
-    """The --out file's content: the finance workbook for a .xlsx path, else the text or JSON report."""
+def _fill_courier_texts(batch: CourierBatch, override: Path | None) -> None:
+    # Each body is rendered on its own, not included from the page template, so a StrictUndefined error
+    # names the template the shop actually got wrong.
+    for message in batch.messages:
+        message.text = _tidy(render("courier.txt.j2", override, message=message, shop=batch.settings.shop)) if message.entries else ""
+
+
+def render_courier(batch: CourierBatch, templates: Path | None = None) -> str:
+    """What `handover courier` prints: each company's message between rules, with where to paste it,
+    then the rows left out or to check, then rows whose company is unknown."""
+    _fill_courier_texts(batch, templates)
+    return _tidy(render("couriers.txt.j2", templates, batch=batch))
+
+
+def courier_copy_text(batch: CourierBatch, templates: Path | None = None) -> str:
+    """Only the pastable messages, for `--copy`: no rules, headers or notes for the morning shift.
+    Several companies' messages are separated by a blank line; "" when there is nothing to send."""
+    _fill_courier_texts(batch, templates)
+    texts = [m.text.strip("\n") for m in batch.messages if m.text]
+    return "\n\n".join(texts) + "\n" if texts else ""
+
+
+def render_warehouse(warehouse: GroupedList, templates: Path | None = None) -> str:
+    warehouse.text = _tidy(render("warehouse.txt.j2", templates, warehouse=warehouse, shop=warehouse.settings.shop,
+                                  sign_off=warehouse.settings.sign_off))
+    return warehouse.text
+
+
+def render_calls(calls: GroupedList, templates: Path | None = None) -> str:
+    calls.text = _tidy(render("calls.txt.j2", templates, calls=calls, shop=calls.settings.shop))
+    return calls.text
+
+
+def _fill(messages: Messages, templates: Path | None) -> None:
+    _fill_courier_texts(messages.couriers, templates)
+    render_warehouse(messages.warehouse, templates)
+    render_calls(messages.calls, templates)
+
+
+def render_messages(messages: Messages, fmt: str = "text", templates: Path | None = None) -> str:
+    """The messages section of `pull`, as `text` or `markdown`."""
+    if fmt not in ("text", "markdown"):
+        raise ValueError(f"unknown format {fmt!r}")
+    _fill(messages, templates)
+    if fmt == "markdown":
+        return _tidy(render("messages.md.j2", templates, messages=messages))
+    couriers_text = render("couriers.txt.j2", templates, batch=messages.couriers)
+    return _tidy(render("messages.txt.j2", templates, messages=messages, couriers_text=couriers_text))
+
+
+def messages_json(messages: Messages, templates: Path | None = None) -> dict[str, Any]:
+    """The messages section of `pull --format json`: each message's rendered text and its items."""
+    _fill(messages, templates)
+    couriers = messages.couriers.as_json()
+    return {
+        "couriers": couriers["messages"],
+        "unknown_courier": couriers["unknown_courier"],
+        "warehouse": messages.warehouse.as_json(),
+        "calls": messages.calls.as_json(),
+    }
+
+
+# -------------------------------------------------------------------------------------- summary
+
+# One colour per category, grouped by route (warm: warehouse, blue/green: courier, purple/grey: buyer),
+# readable on white and distinguishable by most colour-blind readers through lightness as well.
+CATEGORY_COLORS = {
+    "missing_item": "#d9480f", "no_tracking": "#f08c00", "urge_shipment": "#fcc419",
+    "address_change": "#1864ab", "intercept": "#4dabf7", "weight_query": "#0ca678",
+    "size_confirm": "#7048e8", "address_unreachable": "#c0a6ff", "other": "#868e96",
+}
+
+
+_TEMPLATES = {"text": "summary.txt.j2", "markdown": "summary.md.j2", "html": "summary.html.j2"}
+
+
+def summary_chart(summary: Summary) -> str:
+    """The last seven days' logged items by category, as inline SVG."""
+    from ..shop_calendar import WEEKDAY_LABELS
+    from .chart import Series, stacked_bars
+
+    labels = [(f"{d.day.month}/{d.day.day}", WEEKDAY_LABELS[d.day.weekday()]) for d in summary.history]
+    series = [Series(c.label, CATEGORY_COLORS[c.key], tuple(d.counts[c.key] for d in summary.history))
+              for c in summary.history_categories]
+    return stacked_bars(labels, series, title=f"近 {len(summary.history)} 天每天登记的问题（按类型）")
+
+
+def render_summary(summary: Summary, fmt: str = "text", templates: Path | None = None) -> str:
+    if fmt not in _TEMPLATES:
+        raise ValueError(f"unknown format {fmt!r} (one of {', '.join(_TEMPLATES)})")
+    context: dict[str, Any] = {"summary": summary}
+    if fmt == "html":
+        # Markup: the SVG is ours and already escaped; the page template escapes everything else.
+        context["chart"] = Markup(summary_chart(summary))
+        context["colors"] = CATEGORY_COLORS
+    text = render(_TEMPLATES[fmt], templates, **context)
+    return text.strip("\n") + "\n"
+
+
+# --------------------------------------------------------------------------------- compensation
+
+def render_compensation(report: CompensationReport, fmt: str = "text", templates: Path | None = None) -> str:
+    """The payouts as finance reads them, or SPEC's JSON."""
+    from .finance_views import render_report
+
+    return render_report(report, fmt, templates)
+
+
+def compensation_file(report: CompensationReport, path: str | Path, fmt: str, templates: Path | None = None) -> bytes:
+    """What `compensation --out` writes: the payout workbook for a .xlsx path, else the text or JSON."""
     if str(path).lower().endswith(".xlsx"):
         from .payouts_xlsx import workbook_bytes
 
         return workbook_bytes(report)
-    return render_report(report, fmt, override).encode("utf-8")
-
-
-def deliver(backend: Backend, report: CompensationReport, write: TabWrite | None, *, out: str | Path | None = None,
-            fmt: str = "text", override: Path | None = None) -> None:
-    """Write what the command was asked to write, the ledger last: the --out file is staged first, the
-    ledger appended to only once that succeeded, and the file moved into place after. A failure leaves
-    the ledger as it was and no file behind; a commit's file, which says the payouts are recorded,
-    appears only once they are."""
-    from ..compensation.run import record
-
-    staged = None
-    if out:
-        if write is not None:
-            report.committed = True  # what the file says must be true once it is in place
-        try:
-            staged = StagedOut(out, out_bytes(report, out, fmt, override))
-        finally:
-            report.committed = False
-    try:
-        record(backend, report, write)
-    except BaseException:
-        if staged:
-            staged.discard()
-        raise
-    if staged:
-        try:
-            if write is not None and fmt == "json" and not str(out).lower().endswith(".xlsx"):
-                staged.rewrite(out_bytes(report, out, fmt, override))  # now with the ledger rows the write gave
-            staged.publish()
-        except HandoverError as error:
-            if write is None:
-                raise
-            # Moments after the same file was written beside it: next to impossible, but then say the truth.
-            raise HandoverError(f"已记入{report.ledger_tab} {len(report.payouts)} 笔，但{str(error).split('：')[0]}："
-                                "不加 --commit 再运行一次即可得到这份文件（已记录的会列在「已在赔付记录里」）") from None
+    return render_compensation(report, fmt, templates).encode("utf-8")

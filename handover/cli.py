@@ -14,8 +14,8 @@ from .errors import HandoverError
 from .messages import UnknownCourierError
 from .model.schema import CATEGORIES, HANDOVER_HEADERS, PLATFORM_LABELS, SHIPPING_LABELS, Status, platform_of
 from .model.values import ValueProblem, order_id_shape, parse_order_id
+from .printable import printable
 from .render import views
-from .render.environment import printable
 from .workspace import Workspace, open_workspace
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}

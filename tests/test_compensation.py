@@ -17,9 +17,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from handover.commands import order_exports
-from handover.compensation.rules import Rule
 from handover.compensation.run import at_risk_for_pull, run_compensation
-from handover.compensation.settings import parse_settings
+from handover.compensation.settings import Rule, parse_settings
 from handover.errors import ConfigError
 from handover.model.config import parse_config
 from handover.render.finance_views import rate_text, render_at_risk, render_report, report_json

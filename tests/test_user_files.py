@@ -16,7 +16,8 @@ import pytest
 from filelock import FileLock
 from user_files_kit import encrypted_xlsx, needs_root, old_xls, truncated, with_corrupt_sheet_data
 
-from handover.backends.xlsx import SETTLE_SECONDS, STATE_DIR, XlsxBackend, backups_of, lock_owner
+from handover.backends.office_locks import lock_owner
+from handover.backends.xlsx import SETTLE_SECONDS, STATE_DIR, XlsxBackend, backups_of
 from handover.errors import SheetBusyError, SheetDamagedError, SheetError, SheetReadOnlyError, SheetWriteError
 from handover.sheet import CellChange, TabWrite
 

@@ -13,7 +13,8 @@ import openpyxl
 import pytest
 from filelock import FileLock
 
-from handover.backends.xlsx import STATE_DIR, XlsxBackend, lock_owner
+from handover.backends.office_locks import lock_owner
+from handover.backends.xlsx import STATE_DIR, XlsxBackend
 from handover.errors import SheetBusyError, SheetChangedError, SheetError
 from handover.sheet import CellChange, TabWrite, column_index, column_letter
 

@@ -5,11 +5,10 @@ A workbook open in one of them is not written: the person would save over our ed
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from pathlib import Path
 
 from ..errors import SheetBusyError
+from ..printable import one_line
 from .files import refuse_read_only
 
 
@@ -71,21 +70,11 @@ def _excel_owner_names(data: bytes) -> tuple[list[str], list[str]]:
     return trusted, guesses
 
 
-_ESCAPE_SEQUENCE = re.compile(
-    r"\x1b\[[0-?]*[ -/]*[@-~]"            # CSI: colours, cursor moves, clear screen
-    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC: window title, hyperlinks
-    r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"      # DCS, SOS, PM, APC strings
-    r"|\x1b[ -/]*[0-~]"                   # two-character escapes
-    r"|\x9b[0-?]*[ -/]*[@-~]"              # 8-bit CSI
-)
 _OWNER_NAME_MAX = 40
 
 
 def _plain(text: str) -> str:
-    """`text` without escape sequences, control or format characters, on one line."""
-    text = _ESCAPE_SEQUENCE.sub("", text)
-    text = "".join(" " if unicodedata.category(char)[0] == "C" else char for char in text)
-    return " ".join(text.split())[:_OWNER_NAME_MAX]
+    return one_line(text, _OWNER_NAME_MAX)
 
 
 def refuse_if_open_elsewhere(path: Path) -> None:

@@ -40,7 +40,7 @@ from .files import (
     write_beside,
     write_failure,
 )
-from .office_locks import lock_owner, office_lock_files, refuse_if_open_elsewhere, refuse_office_locks  # noqa: F401
+from .office_locks import refuse_if_open_elsewhere, refuse_office_locks
 from .rebase import Laid, lay, refuse
 
 BACKUPS_KEPT = 10

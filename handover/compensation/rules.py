@@ -15,11 +15,8 @@ from typing import Any
 from ..model.values import to_fen
 from .export_rows import CLOSED, SUCCESS, AffiliateLine, OrderLine
 from .exports import RejectedRow
-from .settings import (  # noqa: F401 - the settings' public names are part of this module's API
-    PRESETS,
+from .settings import (
     CompensationSettings,
-    Rule,
-    parse_settings,
     percent,
     yuan,
 )
@@ -114,7 +111,6 @@ class OrderState:
     closed: bool = False
     claim_reason: str = ""  # a reason that owes compensation, on a refund the buyer did not withdraw
     claim_at: datetime | None = None
-    withdrawn_reason: str = ""
     refund_asked: bool = False
     platform_refunds: dict[str, Decimal | None] = field(default_factory=dict)  # by refund; None: amount unknown
     seen: set = field(default_factory=set)
@@ -146,13 +142,11 @@ def merge_order(orders: dict[str, OrderState], line: OrderLine, settings: Compen
         order.shipped = line.shipped
     if line.refund_signal:
         order.refund_asked = True
-    if line.refund_reason and settings.reason_matches(line.refund_reason):
-        if line.refund_state == CLOSED:
-            order.withdrawn_reason = line.refund_reason
-        else:
-            order.claim_reason = order.claim_reason or line.refund_reason
-            if line.refund_applied_at and (order.claim_at is None or line.refund_applied_at < order.claim_at):
-                order.claim_at = line.refund_applied_at
+    # A refund the buyer withdrew (closed) owes nothing, whatever its reason said.
+    if line.refund_reason and line.refund_state != CLOSED and settings.reason_matches(line.refund_reason):
+        order.claim_reason = order.claim_reason or line.refund_reason
+        if line.refund_applied_at and (order.claim_at is None or line.refund_applied_at < order.claim_at):
+            order.claim_at = line.refund_applied_at
     if line.refund_state == SUCCESS:
         order.platform_refunds[line.refund_id or line.sub_order_id] = line.refund_amount
     return duplicate

@@ -24,25 +24,19 @@ from ..sheet import Grid, TabWrite
 from .export_rows import affiliate_lines, order_lines
 from .exports import AFFILIATE, ORDERS, ExportFile, RejectedRow, platform_label, where_found
 from .ledger import Ledger, LedgerEntry, check_ledger, ledger_write, parse_ledgers, split_paid
-from .rules import (  # noqa: F401 - the rules' public names are part of this module's API
-    AFFILIATE_DEDUCTION,
-    KIND_LABELS,
+from .rules import (
     KINDS,
-    PRESALE_LATE,
-    PRESETS,
     AffiliateState,
     AtRisk,
     Check,
-    CompensationSettings,
     OrderState,
     Payout,
-    Rule,
     evaluate_affiliate,
     evaluate_presale,
     merge_affiliate,
     merge_order,
-    parse_settings,
 )
+from .settings import CompensationSettings, parse_settings
 
 # -------------------------------------------------------------------------------------------- run
 

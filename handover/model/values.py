@@ -358,11 +358,3 @@ def short_name(name: str) -> str:
         return name[0] + "*"
     return name[:2] + "***"
 
-
-# ------------------------------------------------------------------------------------- writing cells
-
-FORMULA_STARTS = ("=", "+", "-", "@")
-
-
-def looks_like_formula(text: str) -> bool:
-    return text.startswith(FORMULA_STARTS)

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup
 
 from ..errors import HandoverError
+from ..printable import printable
 from ..textwidth import clip, display_width, pad
 
 if TYPE_CHECKING:
@@ -88,26 +89,6 @@ def render(name: str, override: Path | None = None, **context: Any) -> str:
 
 
 # ---------------------------------------------------------------------------- what cells may hold
-
-# Control characters; tab and newline are text. Bidi overrides count: they show text in another order
-# than it is. Every escape sequence starts with one of them (ESC, or 8-bit CSI).
-_CONTROL_CHAR = r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
-_CONTROLS = re.compile(
-    r"\x1b\[[0-?]*[ -/]*[@-~]?"  # CSI: colours, cursor moves, clearing the screen
-    r"|\x1b[\]PX^_][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"  # OSC (window title, links), DCS, APC …
-    r"|\x1b[ -/]*[0-~]?"  # any other escape sequence (ESC c resets the terminal)
-    r"|\x9b[0-?]*[ -/]*[@-~]?"  # CSI in its 8-bit form
-    "|" + _CONTROL_CHAR
-)
-_ANY_CONTROL = re.compile(_CONTROL_CHAR)
-
-
-def printable(text: str) -> str:
-    """Text without control characters or terminal escape sequences: what a cell holds reaches a
-    terminal, a file or a chat as the characters it shows, never as commands to the terminal."""
-    # Nearly all text has none: one quick scan (a morning list can run to megabytes) before the real work.
-    return _CONTROLS.sub("", text) if _ANY_CONTROL.search(text) else text
-
 
 _MARKDOWN_HTML = re.compile(r"[<>]")
 # A `|` preceded by an even number of backslashes (none included) is live in a markdown table.

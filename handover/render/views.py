@@ -21,9 +21,10 @@ from markupsafe import Markup
 from ..bulk import bulk
 from ..model.rows import Problem
 from ..model.schema import REFUND_STATUS_LABELS, SHIPPING_LABELS, STATUS_LABELS, Route, Status
+from ..printable import json_escaped, printable
 from ..tasks import RouteGroup, Task, TaskList
 from ..textwidth import table
-from .environment import printable, render
+from .environment import render
 
 if TYPE_CHECKING:
     from ..compensation.run import CompensationReport
@@ -36,19 +37,12 @@ if TYPE_CHECKING:
 
 # ------------------------------------------------------------------------------------------ JSON
 
-# What json.dumps leaves raw although a terminal acts on it: DEL, the 8-bit controls (a C1 CSI starts a
-# command as ESC [ does) and the bidi overrides. It escapes ESC and the other C0 controls itself.
-_RAW_CONTROLS = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
 def dumps(data: object) -> str:
     """The one JSON writer, for scripts: compact, so the C encoder runs (an indented dump of 50,000 items
     takes seconds in the pure-Python one); `jq .` makes it readable. Text keeps what the cell holds, every
     control character escaped, so JSON printed on a terminal is as harmless as the text views. What we
     dump is built fresh from records and holds no cycle: the encoder need not keep watch for one."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), check_circular=False) + "\n"
-    # Such characters can only stand inside strings, where \\u escapes mean the same text.
-    return _RAW_CONTROLS.sub(lambda match: f"\\u{ord(match.group()):04x}", text) if _RAW_CONTROLS.search(text) else text
+    return json_escaped(json.dumps(data, ensure_ascii=False, separators=(",", ":"), check_circular=False) + "\n")
 
 
 # ---------------------------------------------------------------------------------------- pull

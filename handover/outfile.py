@@ -28,10 +28,11 @@ class OutFileError(HandoverError):
     """`--out` names a file that must not, or cannot, be written."""
 
 
-def check_out_path(out: str | os.PathLike[str], ws: Workspace, *, inputs: Iterable[str | os.PathLike[str]] = ()) -> Path:
+def check_out_path(out: str | os.PathLike[str], workspace: Workspace, *,
+                   inputs: Iterable[str | os.PathLike[str]] = ()) -> Path:
     """The file `--out` will write (symlinks followed), or OutFileError saying why it may not.
     `inputs` are the other files the command reads (order exports …): never overwritten either."""
-    from .backends.xlsx import XlsxBackend, workbook_tab_names
+    from .backends.xlsx import XlsxBackend, workbook_tab_names  # what a file holds: only once --out names one
 
     if _special(out):
         return Path(out).expanduser()
@@ -42,14 +43,14 @@ def check_out_path(out: str | os.PathLike[str], ws: Workspace, *, inputs: Iterab
         raise OutFileError(f"写不了 {out}（文件夹 {folder} 不存在）：什么都没有写入。请先建好这个文件夹，或换一个 --out 路径")
     if not target.exists():
         return target
-    read = [("正在读的表格", ws.backend.path)] if isinstance(ws.backend, XlsxBackend) else []
+    read = [("正在读的表格", workspace.backend.path)] if isinstance(workspace.backend, XlsxBackend) else []
     read += [("正在读的文件", Path(name).expanduser()) for name in inputs]
     for what, source in read:
         if _same_file(target, source):
             raise OutFileError(f"--out {out} 就是{what} {source}，写进去会把它整个盖掉：请换一个文件名")
     if target.is_file():
         names = {_tab_key(name) for name in workbook_tab_names(target) or ()}
-        for tab in dict.fromkeys((ws.config.tabs["handover"], TABS["handover"])):
+        for tab in dict.fromkeys((workspace.config.tabs["handover"], TABS["handover"])):
             if _tab_key(tab) in names:
                 raise OutFileError(f"--out {out} 是有「{tab}」标签页的交接工作簿，写进去会把整本工作簿盖掉："
                                    "请换一个文件名")

@@ -119,6 +119,7 @@ def as_teammate(folder: Path, *args: str) -> Outcome:
     import handover.backends.files
     import handover.backends.office_locks
     import handover.backends.xlsx
+    import handover.backends.xlsx_package
     import handover.backends.xlsx_patch
     import handover.commands  # noqa: F401,E401
     from handover.cli import cli

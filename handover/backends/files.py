@@ -295,7 +295,7 @@ def _broken_part(package: zipfile.ZipFile) -> str | None:
 
 def _part_label(package: zipfile.ZipFile, part: str) -> str:
     try:
-        from .xlsx_patch import sheet_parts
+        from .xlsx_package import sheet_parts  # only a damaged workbook's message names a tab
 
         for tab, sheet in sheet_parts(package).items():
             if sheet.path == part:

@@ -4,7 +4,7 @@ A write (1) refuses a read-only workbook and one Excel, WPS or LibreOffice has o
 lock so two handover runs never write at once, (3) loads the file again and, if someone saved it since our
 read, parses it afresh and lays the plan onto it as it is now (`rebase.lay`, as on Google: rows found by
 编号, a cell we change must still hold what we read, else nothing is written), (4) patches only the rows
-it changes (xlsx_patch), (5) writes a temp file beside the workbook and, after a last look that the file
+it changes (xlsx_patch, xlsx_package), (5) writes a temp file beside the workbook and, after a last look that the file
 is still the one it loaded (size, mtime and hash: a program that saves without our lock, such as a sync
 client, would otherwise lose its edit), atomically replaces it, keeping the previous file as a backup
 (the last 10 are kept). A symlinked workbook is the file it points to: read, locked, backed up and
@@ -19,6 +19,7 @@ import os
 import re
 import time
 import unicodedata
+import zipfile
 from datetime import datetime
 from pathlib import Path
 from typing import Sequence
@@ -168,9 +169,9 @@ class XlsxBackend(Backend):
             raise SheetBusyError(f"另一个 handover 正在写 {self.path}，等了 {self.lock_timeout:g} 秒仍未结束：请稍后再试") from None
 
     def _write_locked(self, writes: Sequence[TabWrite]) -> WriteResult:
-        import zipfile
-
-        from .xlsx_patch import add_sheet, grow_tables, new_sheet_xml, patch_sheet, rewrite_package, sheet_parts
+        # Writing the package is for the commands that write: a read-only command never loads it.
+        from .xlsx_package import add_sheet, grow_tables, rewrite_package, sheet_parts
+        from .xlsx_patch import new_sheet_xml, patch_sheet
 
         data = self._load()
         digest = hashlib.sha256(data).digest()
@@ -314,7 +315,8 @@ class XlsxBackend(Backend):
                          added: dict[str, bytes]) -> None:
         """TabWrite.number_formats: a cell style per format, given to the cells just appended. `laid`:
         (the tab's name in the workbook, the write as laid onto it)."""
-        from .xlsx_patch import number_format_styles, sheet_parts, style_cells
+        from .xlsx_package import number_format_styles, sheet_parts
+        from .xlsx_patch import style_cells
 
         wanted = [(name, tab) for name, tab in laid if tab.formats and result.appended_rows.get(tab.tab)]
         if not wanted or "xl/styles.xml" not in package.namelist():

@@ -2,12 +2,12 @@
 
 For each open return: its stage, the platform clocks running in that stage (`timers`), when each ends
 (the platform's own 超时时间 when the ledger has it), the moment the shop has to act (earlier for rules
-that want action before zero, and pulled forward off the warehouse's closed days by `workdays`), and
+that want action before zero, and pulled forward off the warehouse's closed days by `shop_calendar`), and
 what to do. Timers ending within the horizon come back soonest first; timers already run out come back
 first of all as missed, never hidden: the platform may have refunded already, and someone has to look.
 
-Entry points for the CLI: `deadline_report` (and `upcoming_deadlines` for the list alone),
-`deadlines_json`, `render_deadlines` (text or markdown, also the top of `pull`).
+`deadline_report` is the entry point (and `upcoming_deadlines` for the list alone); how the timers read
+is `render.deadline_views`'.
 """
 
 from __future__ import annotations

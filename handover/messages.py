@@ -219,7 +219,7 @@ def _warnings(item: HandoverItem) -> list[Problem]:
 
 
 def _logged_times(items: list[HandoverItem]) -> tuple[dict[int, int], set[int]]:
-    """The rows records.flag_repeated_orders flags (an open row logging an earlier row's order under the
+    """The rows handover_tab.flag_repeated_orders flags (an open row logging an earlier row's order under the
     same 类型) are never sent again: the earlier row's entry says how often the issue was logged.
     Returns the row kept -> times logged, and the rows repeating it."""
     kept: dict[tuple[str, str], int] = {}
@@ -289,7 +289,7 @@ def courier_messages(items: Iterable[HandoverItem], config: Any, *, courier: str
 def _unknown_courier_problems(item: HandoverItem) -> list[Problem]:
     errors = item.errors
     if any("快递公司" in p.message for p in errors):
-        return errors  # records already said what is wrong with the courier cell
+        return errors  # the parse already said what is wrong with the courier cell
     if item.tracking_no:
         reason = f"没填快递公司，单号 {item.tracking_no} 也认不出是哪家"
     else:

@@ -1,4 +1,4 @@
-"""Typed lines from the rows of an order export or an affiliate report (files opened by exports.py).
+"""Typed lines from the rows of an order export or an affiliate report (files opened by `exports`).
 
 An order row becomes an OrderLine only when it could matter for compensation — a pre-sale order, a
 refund, an order another file already mentioned — so a million ordinary rows cost a glance each; the

@@ -5,7 +5,7 @@ UTF-8 (with or without BOM) CSV, ids wrapped as `="3958…"` or trailed by a tab
 and quotes, or .xlsx. Header names per platform are in PLATFORMS.md; a `[columns]` table in handover.toml
 names the columns of anything else.
 
-Files are streamed: a million-row export is never held in memory. What a row means is export_rows.py's
+Files are streamed: a million-row export is never held in memory. What a row means is `export_rows`'
 concern.
 """
 

@@ -1,8 +1,8 @@
 """The compensation rules (issue 4 points 2 and 3) on typed records.
 
-Rows from exports.py are folded into one state per order id, then each rule looks at one order: a
+Rows from `export_rows` are folded into one state per order id, then each rule looks at one order: a
 Payout, an AtRisk line, a Check for a person, a RejectedRow, or nothing. The settings they follow are
-compensation_settings.py's.
+`settings`'.
 """
 
 from __future__ import annotations

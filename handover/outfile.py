@@ -16,7 +16,6 @@ import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
-from .backends.files import write_beside
 from .errors import HandoverError
 from .model.schema import TABS
 
@@ -97,6 +96,8 @@ class StagedOut:
         self.data = data
         if self.special:
             return
+        from .backends.files import write_beside  # the user's files rules: loaded once --out is written
+
         try:
             like = self.target.stat() if self.target.exists() else None
             self.temp = write_beside(self.target, data, like=like)

@@ -16,8 +16,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 from zoneinfo import ZoneInfo
 
-from markupsafe import Markup
-
 from ..bulk import bulk
 from ..model.rows import Problem
 from ..model.schema import REFUND_STATUS_LABELS, SHIPPING_LABELS, STATUS_LABELS, Route, Status
@@ -348,6 +346,8 @@ def render_summary(summary: Summary, fmt: str = "text", templates: Path | None =
         raise ValueError(f"unknown format {fmt!r} (one of {', '.join(_TEMPLATES)})")
     context: dict[str, Any] = {"summary": summary}
     if fmt == "html":
+        from markupsafe import Markup
+
         # Markup: the SVG is ours and already escaped; the page template escapes everything else.
         context["chart"] = Markup(summary_chart(summary))
         context["colors"] = CATEGORY_COLORS

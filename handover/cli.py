@@ -12,7 +12,16 @@ import click
 from . import __version__, commands
 from .errors import HandoverError
 from .messages import UnknownCourierError
-from .model.schema import CATEGORIES, HANDOVER_HEADERS, PLATFORM_LABELS, SHIPPING_LABELS, Status, platform_of
+from .model.schema import (
+    CATEGORIES,
+    HANDOVER_HEADERS,
+    PLATFORM_LABELS,
+    REFUND_STATUS_LABELS,
+    RETURN_HEADERS,
+    SHIPPING_LABELS,
+    Status,
+    platform_of,
+)
 from .model.values import ValueProblem, order_id_shape, parse_order_id
 from .printable import printable
 from .render import views
@@ -125,12 +134,15 @@ def log_options(function):
 
 
 _RETURN_FIELDS = [
-    ("buyer", "--buyer", None), ("reason", "--reason", "退货原因"),
-    ("shipping_paid_by", "--shipping-paid-by", _choices("运费承担", SHIPPING_LABELS.values())),
-    ("return_courier", "--return-courier", "退货快递"), ("return_tracking_no", "--return-tracking", "退货单号"),
-    ("requested_at", "--requested-at", "申请时间"), ("approved_at", "--approved-at", "同意时间"),
-    ("waybill_at", "--waybill-at", "填单时间 (buyer entered the return waybill)"),
-    ("signed_at", "--signed-at", "签收时间 (return signed for)"), ("refund_status", "--refund-status", "退款状态"),
+    ("buyer", "--buyer", None), ("reason", "--reason", RETURN_HEADERS["reason"]),
+    ("shipping_paid_by", "--shipping-paid-by", _choices(RETURN_HEADERS["shipping_paid_by"], SHIPPING_LABELS.values())),
+    ("return_courier", "--return-courier", RETURN_HEADERS["return_courier"]),
+    ("return_tracking_no", "--return-tracking", RETURN_HEADERS["return_tracking_no"]),
+    ("requested_at", "--requested-at", RETURN_HEADERS["requested_at"]),
+    ("approved_at", "--approved-at", RETURN_HEADERS["approved_at"]),
+    ("waybill_at", "--waybill-at", f"{RETURN_HEADERS['waybill_at']} (buyer entered the return waybill)"),
+    ("signed_at", "--signed-at", f"{RETURN_HEADERS['signed_at']} (return signed for)"),
+    ("refund_status", "--refund-status", _choices(RETURN_HEADERS["refund_status"], REFUND_STATUS_LABELS.values())),
 ]
 
 

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from .model.config import Config
-from .model.returns_tab import RETURN_HEADERS, STAGE_START, STAGES, TIME_KEYS, ReturnItem, Stage
+from .model.returns_tab import STAGE_START, STAGES, TIME_KEYS, ReturnItem, Stage
+from .model.schema import RETURN_HEADERS
 from .shop_calendar import ShopCalendar, calendar_from_config
 from .timers import Action, TimerBook, TimerRule, timer_book
 

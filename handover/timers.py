@@ -35,8 +35,8 @@ from typing import Any
 
 from .errors import ConfigError
 from .model.config import Config
-from .model.returns_tab import RETURN_COLUMNS, STAGE_LABELS, STAGE_START, STAGES, TIME_KEYS, Stage
-from .model.schema import PLATFORM_LABELS, header_key, platform_of
+from .model.returns_tab import STAGE_LABELS, STAGE_START, STAGES, TIME_KEYS, Stage
+from .model.schema import PLATFORM_LABELS, RETURN_COLUMNS, header_key, platform_of
 from .model.values import ValueProblem
 from .sheet import clean_text
 

@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 from handover.backends.xlsx import XlsxBackend
 from handover.errors import CellError
 from handover.model.returns_tab import (
-    RETURN_COLUMNS,
     RETURN_DROPDOWNS,
     RETURN_TEXT_HEADERS,
     ReturnItem,
@@ -24,7 +23,14 @@ from handover.model.returns_tab import (
     return_log_plan,
 )
 from handover.model.rows import IdAllocator
-from handover.model.schema import TABS, RefundStatus, ShippingPayer, refund_status_of, shipping_payer_of
+from handover.model.schema import (
+    RETURN_COLUMNS,
+    TABS,
+    RefundStatus,
+    ShippingPayer,
+    refund_status_of,
+    shipping_payer_of,
+)
 from handover.model.values import ValueProblem
 from handover.returns import find_by_tracking
 from handover.sheet import Grid

@@ -28,9 +28,10 @@ from .schema import (
     CLOSED_REFUNDS,
     PLATFORM_LABELS,
     REFUND_STATUS_LABELS,
+    RETURN_COLUMNS,
+    RETURN_HEADERS,
     SHIPPING_LABELS,
     TABS,
-    Column,
     ColumnMap,
     RefundStatus,
     ShippingPayer,
@@ -42,27 +43,6 @@ from .schema import (
 )
 from .values import ValueProblem, iso_time, parse_datetime, parse_order_id, parse_tracking_no, time_text
 
-RETURN_COLUMNS: tuple[Column, ...] = (
-    Column("id", "编号", ("id", "no", "ref", "退货编号")),
-    Column("platform", "平台", ("platform",)),
-    Column("order_id", "订单号", ("order id", "order", "order no", "订单编号", "主订单编号")),
-    Column("buyer", "买家", ("buyer", "买家id", "买家昵称", "买家会员名", "顾客")),
-    Column("reason", "退货原因", ("reason", "return reason", "退款原因", "买家退款原因", "售后原因")),
-    Column("shipping_paid_by", "运费承担", ("shipping paid by", "postage paid by", "运费", "邮费承担", "退货运费")),
-    Column("return_courier", "退货快递", ("return courier", "退货物流公司", "退货快递公司", "courier")),
-    Column("return_tracking_no", "退货单号", ("return tracking no", "return tracking", "退货物流单号", "退货运单号", "tracking no")),
-    Column("requested_at", "申请时间", ("requested at", "退款的申请时间", "申请退款时间", "售后申请时间")),
-    Column("approved_at", "同意时间", ("approved at", "同意退货时间")),
-    Column("waybill_at", "填单时间", ("waybill at", "waybill entered", "买家退货时间", "退货发货时间", "填写单号时间")),
-    Column("signed_at", "签收时间", ("signed at", "退货签收时间")),
-    Column("refund_status", "退款状态", ("refund status", "status", "售后状态", "状态")),
-    Column("result", "处理结果", ("result", "outcome")),
-    # Optional, blank is fine: the platform's own deadline from its refund page or export (it beats
-    # the computed one), and when the shop pressed 延长收货 (the extension moves the deadline).
-    Column("platform_deadline", "超时时间", ("deadline", "platform deadline", "timeout", "超时截止时间")),
-    Column("extended_at", "延长时间", ("extended at", "延长收货时间", "延长收货")),
-)
-RETURN_HEADERS = {c.key: c.header for c in RETURN_COLUMNS}
 TIME_KEYS = ("requested_at", "approved_at", "waybill_at", "signed_at")  # in the order they happen
 
 

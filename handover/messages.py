@@ -1,9 +1,9 @@
 """The messages the morning shift pastes: one per courier company, one for the warehouse, and the list
 of buyers to phone.
 
-Building and rendering are separate. `courier_messages`, `warehouse_list` and `call_list` sort open
-items into numbered entries and set aside every row that cannot go out as it is; the `render_*`
-functions turn them into text through the shop's templates. A row with an error is never sent half
+Here they are built: `courier_messages`, `warehouse_list` and `call_list` sort open items into numbered
+entries and set aside every row that cannot go out as it is; `render.views` turns them into text through
+the shop's templates. A row with an error is never sent half
 filled: it is listed under the message with what is missing, so nobody has to notice a gap in a message
 that already went out.
 """

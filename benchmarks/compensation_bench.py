@@ -102,7 +102,7 @@ def compensation_code(path: Path, folder: Path, use_cli: bool) -> str:
         args = ["compensation", "--sheet", str(workbook), "--orders", str(path), "--format", "json",
                 "--out", str(folder / "out.json")]
         return f"from handover.cli import cli\ncli({args!r}, prog_name='handover')"
-    return (f"import json\nfrom handover.compensation import run_compensation\nfrom handover.compensation_output import report_json\n"
+    return (f"import json\nfrom handover.compensation.run import run_compensation\nfrom handover.render.finance_views import report_json\n"
             f"report = run_compensation([{str(path)!r}])\n"
             "text = json.dumps(report_json(report), ensure_ascii=False)\n"
             "print(len(report.payouts), len(report.at_risk), len(report.rejected), len(text))")

@@ -28,11 +28,12 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from sheets_emulator import SheetsEmulator, make_client  # noqa: E402
 
-from handover import actions  # noqa: E402
-from handover.config import Config  # noqa: E402
-from handover.google import GoogleBackend  # noqa: E402
-from handover.workspace import Workspace  # noqa: E402
+from handover import commands  # noqa: E402
+from handover.backends.google import GoogleBackend  # noqa: E402
+from handover.model.config import Config  # noqa: E402
+from handover.render import views  # noqa: E402
 from handover.sheet import CellChange, TabWrite  # noqa: E402
+from handover.workspace import Workspace  # noqa: E402
 
 HEADER = ["编号", "登记时间", "登记人", "店铺", "平台", "类型", "订单号", "买家", "电话", "快递公司", "快递单号",
           "原地址", "新地址", "问题描述", "状态", "处理人", "处理时间", "处理结果"]
@@ -105,11 +106,11 @@ def main() -> None:
         key = fresh()
         workspace = Workspace(Config(), GoogleBackend(key, client=make_client(emulator), notify=print))
         results.append((f"pull on {args.rows} rows", "handover pull",
-                        *measure(emulator, lambda: actions.render_pull(workspace, actions.pull(workspace), "json"))))
+                        *measure(emulator, lambda: views.render_pull(commands.pull(workspace), "json", tz=workspace.tz))))
         workspace = Workspace(Config(), GoogleBackend(key, client=make_client(emulator), notify=print))
         ids = [row_id for _, row_id in targets]
         results.append((f"done {args.changes} ids", "handover done",
-                        *measure(emulator, lambda: actions.done(workspace, ids, by="早班小王", result="已联系仓库补发"))))
+                        *measure(emulator, lambda: commands.done(workspace, ids, by="早班小王", result="已联系仓库补发"))))
         assert [line[status_col] for line in emulator.values(key, "交接")[1:]].count("已完成") == args.changes
 
         # --- the naive gspread way

@@ -49,8 +49,8 @@ def main() -> None:
 
     from python_calamine import CalamineWorkbook
 
+    from handover.backends.xlsx import XlsxBackend
     from handover.errors import HandoverError
-    from handover.xlsx import XlsxBackend
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "交接.xlsx"

@@ -21,7 +21,8 @@ sys.path.insert(0, str(HERE.parent))
 
 from openpyxl import load_workbook  # noqa: E402
 
-from handover.newbook import create_workbook, standard_tabs  # noqa: E402
+from handover.backends.newbook import create_workbook  # noqa: E402
+from handover.commands import standard_tabs  # noqa: E402
 
 # 编号, 登记时间, 登记人, 店铺, 平台, 类型, 订单号, 买家, 电话, 快递公司, 快递单号, 原地址, 新地址, 问题描述, 状态, 处理人, 处理时间, 处理结果
 ROWS = [

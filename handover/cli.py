@@ -1,20 +1,31 @@
-"""The `handover` command: parse flags, call one library function, print. Nothing else lives here."""
+"""The `handover` command: parse flags, call one `commands.X`, print what `views.render_X` makes of it.
+Nothing else lives here, and nothing below this module imports click."""
 
 from __future__ import annotations
 
 import functools
 import sys
 from pathlib import Path
-from typing import Sequence
 
 import click
 
-from . import __version__, actions
+from . import __version__, commands
 from .errors import HandoverError
-from .outfile import check_out_path, write_out
-from .render import printable
-from .schema import STATUS_LABELS, Status
-from .workspace import open_workspace
+from .messages import UnknownCourierError
+from .model.schema import (
+    CATEGORIES,
+    HANDOVER_HEADERS,
+    PLATFORM_LABELS,
+    REFUND_STATUS_LABELS,
+    RETURN_HEADERS,
+    SHIPPING_LABELS,
+    Status,
+    platform_of,
+)
+from .model.values import ValueProblem, order_id_shape, parse_order_id
+from .printable import printable
+from .render import views
+from .workspace import Workspace, open_workspace
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -78,19 +89,13 @@ def _notify(message: str) -> None:
     _say(message, err=True)
 
 
-def _workspace(sheet, config_file, templates=None):
+def _workspace(sheet, config_file, templates=None) -> Workspace:
     return open_workspace(sheet, config_file, templates=templates, notify=_notify)
-
-
-def _check_out(out: str | None, ws, inputs: Sequence[str] = ()) -> None:
-    """Before any work: `--out` must not be the sheet, an input, or a workbook with a handover tab."""
-    if out:
-        check_out_path(out, ws, inputs=inputs)
 
 
 def _emit(text: str, out: str | None) -> None:
     if out:
-        write_out(out, text)
+        commands.save_output(out, text)
         _say(f"已写入 {out}", err=True)
     else:
         click.echo(text, nl=False)
@@ -102,26 +107,23 @@ def _emit(text: str, out: str | None) -> None:
 @click.argument("path", default="handover.xlsx", type=click.Path(dir_okay=False))
 def init(path: str) -> None:
     """Create a new handover workbook (tabs, headers, dropdowns) and an example handover.toml."""
-    from .newbook import init_workbook, standard_tabs
-
-    for written in init_workbook(Path(path), standard_tabs()):
-        _say(f"已创建 {written}")
+    click.echo(views.render_init(commands.init(Path(path))), nl=False)
 
 
 # ----------------------------------------------------------------------------------------- log
 
+def _choices(header: str, labels) -> str:
+    return f"{header}: {' '.join(labels)}"
+
+
 _LOG_FIELDS = [
-    ("category", "--category", "类型: 漏发 无物流 催发货 改地址 拦截 查重量 尺码确认 地址不达 其他"),
-    ("order_id", "--order", "订单号"),
-    ("platform", "--platform", "平台: 淘宝 天猫 抖音 快手 拼多多 京东"),
-    ("shop", "--shop", "店铺"),
-    ("buyer", "--buyer", "买家"),
-    ("phone", "--phone", "电话"),
-    ("courier", "--courier", "快递公司"),
-    ("tracking_no", "--tracking", "快递单号"),
-    ("old_address", "--old-address", "原地址"),
-    ("new_address", "--new-address", "新地址"),
-    ("detail", "--detail", "问题描述"),
+    ("category", "--category", _choices(HANDOVER_HEADERS["category"], (c.label for c in CATEGORIES))),
+    ("order_id", "--order", HANDOVER_HEADERS["order_id"]),
+    ("platform", "--platform", _choices(HANDOVER_HEADERS["platform"], PLATFORM_LABELS.values())),
+    *((key, flag, HANDOVER_HEADERS[key]) for key, flag in (
+        ("shop", "--shop"), ("buyer", "--buyer"), ("phone", "--phone"), ("courier", "--courier"),
+        ("tracking_no", "--tracking"), ("old_address", "--old-address"), ("new_address", "--new-address"),
+        ("detail", "--detail"))),
 ]
 
 
@@ -132,12 +134,15 @@ def log_options(function):
 
 
 _RETURN_FIELDS = [
-    ("buyer", "--buyer", None), ("reason", "--reason", "退货原因"),
-    ("shipping_paid_by", "--shipping-paid-by", "运费承担: 买家 商家 运费险"),
-    ("return_courier", "--return-courier", "退货快递"), ("return_tracking_no", "--return-tracking", "退货单号"),
-    ("requested_at", "--requested-at", "申请时间"), ("approved_at", "--approved-at", "同意时间"),
-    ("waybill_at", "--waybill-at", "填单时间 (buyer entered the return waybill)"),
-    ("signed_at", "--signed-at", "签收时间 (return signed for)"), ("refund_status", "--refund-status", "退款状态"),
+    ("buyer", "--buyer", None), ("reason", "--reason", RETURN_HEADERS["reason"]),
+    ("shipping_paid_by", "--shipping-paid-by", _choices(RETURN_HEADERS["shipping_paid_by"], SHIPPING_LABELS.values())),
+    ("return_courier", "--return-courier", RETURN_HEADERS["return_courier"]),
+    ("return_tracking_no", "--return-tracking", RETURN_HEADERS["return_tracking_no"]),
+    ("requested_at", "--requested-at", RETURN_HEADERS["requested_at"]),
+    ("approved_at", "--approved-at", RETURN_HEADERS["approved_at"]),
+    ("waybill_at", "--waybill-at", f"{RETURN_HEADERS['waybill_at']} (buyer entered the return waybill)"),
+    ("signed_at", "--signed-at", f"{RETURN_HEADERS['signed_at']} (return signed for)"),
+    ("refund_status", "--refund-status", _choices(RETURN_HEADERS["refund_status"], REFUND_STATUS_LABELS.values())),
 ]
 
 
@@ -152,9 +157,6 @@ def _order_id_shape(order: str | None, platform: str | None) -> str | None:
     """`--order` that cannot be an order id on `--platform` is refused before anything is read; the
     warning for one that merely looks unusual. An id that does not parse at all is left to the row's
     validation, which names it with the row's other problems."""
-    from .schema import platform_of
-    from .values import ValueProblem, order_id_shape, parse_order_id
-
     if not order:
         return None
     try:
@@ -176,7 +178,7 @@ def _order_id_shape(order: str | None, platform: str | None) -> str | None:
 def log(sheet, config_file, is_return, by, **fields) -> None:
     """Append one issue (or, with --return, one return) to the sheet, validated like a row typed in."""
     unusual = _order_id_shape(fields.get("order_id"), fields.get("platform"))
-    ws = _workspace(sheet, config_file)
+    workspace = _workspace(sheet, config_file)
     if unusual:
         _say(f"提醒：--order {unusual}", err=True)
     if is_return:
@@ -184,21 +186,15 @@ def log(sheet, config_file, is_return, by, **fields) -> None:
         stray = [flag for key, flag, _ in _LOG_FIELDS if fields.get(key) and key not in allowed]
         if stray:
             raise click.UsageError(f"{', '.join(stray)} 不能和 --return 一起用")
-        report = actions.log_return(ws, {key: value for key, value in fields.items() if key in allowed and value})
-        item = report.item
-        _say(f"已登记退货 {item.id}（第 {report.row} 行）：订单 {item.order_id}")
+        report = commands.log_return(workspace, {key: value for key, value in fields.items() if key in allowed and value})
+        click.echo(views.render_log(report), nl=False)
         return
     if not fields.get("category"):
         raise click.UsageError("请用 --category 写明类型（漏发、改地址……），登记退货请加 --return")
     issue_fields = {key: fields[key] for key, _, _ in _LOG_FIELDS}
     if any(fields.get(key) for key, _, text in _RETURN_FIELDS if text):
         raise click.UsageError("退货的选项（--reason、--return-tracking ……）要和 --return 一起用")
-    report = actions.log(ws, issue_fields, by=by)
-    item = report.item
-    _say(f"已登记 {item.id}（第 {report.row} 行）：{item.category.label if item.category else ''} {item.order_id or item.tracking_no}".rstrip())
-    for row, new_id in sorted(report.assigned.items()):
-        click.echo(f"第 {row} 行没有编号，已补上 {new_id}")
-    click.echo("".join(f"{line}\n" for line in actions.skipped_notes(report.skipped)), nl=False)
+    click.echo(views.render_log(commands.log(workspace, issue_fields, by=by)), nl=False)
 
 
 # ------------------------------------------------------------------------------------ deadlines
@@ -209,18 +205,16 @@ def log(sheet, config_file, is_return, by, **fields) -> None:
 @sheet_options
 def deadlines(sheet, config_file, horizon, fmt, out, templates) -> None:
     """Return timers that run out soon (and those already missed), soonest first."""
-    from .deadlines import deadlines_json, render_deadlines
-    from .timers import parse_duration
-    from .values import ValueProblem
+    from .timers import parse_duration  # the timers' module is loaded only by the commands that show them
 
     try:
         window = parse_duration(horizon) if horizon else None
     except ValueProblem as problem:
         raise click.BadParameter(printable(str(problem)), param_hint="--horizon") from None
-    ws = _workspace(sheet, config_file, templates)
-    _check_out(out, ws)
-    report = actions.deadlines(ws, horizon=window)
-    _emit(actions.dumps(deadlines_json(report)) if fmt == "json" else render_deadlines(report, fmt, ws.templates), out)
+    workspace = _workspace(sheet, config_file, templates)
+    commands.check_out(out, workspace)
+    report = commands.deadlines(workspace, horizon=window)
+    _emit(views.render_deadlines(report, fmt, workspace.templates), out)
 
 
 @cli.group(context_settings=CONTEXT)
@@ -234,13 +228,9 @@ def returns() -> None:
 @sheet_options
 def returns_find(sheet, config_file, number, fmt) -> None:
     """Which return a parcel belongs to, by its tracking number (or its last 6+ digits)."""
-    ws = _workspace(sheet, config_file)
-    match = actions.find_return(ws, number)
-    if fmt == "json":
-        click.echo(actions.dumps({"query": match.query, "exact": match.exact,
-                                  "returns": [item.as_json(ws.tz) for item in match.items]}), nl=False)
-    else:
-        click.echo(actions.render_return_match(ws, match), nl=False)
+    workspace = _workspace(sheet, config_file)
+    match = commands.find_return(workspace, number)
+    click.echo(views.render_return_match(match, fmt, tz=workspace.tz, templates=workspace.templates), nl=False)
     if not match.items:
         sys.exit(1)
 
@@ -253,9 +243,9 @@ def returns_find(sheet, config_file, number, fmt) -> None:
 @sheet_options
 def check(sheet, config_file, fmt, assign_ids) -> None:
     """Validate every row; list each problem with its row and column. Exit 1 if any."""
-    ws = _workspace(sheet, config_file)
-    report = actions.check(ws, assign_ids=assign_ids)
-    click.echo(actions.render_check(ws, report, fmt), nl=False)
+    workspace = _workspace(sheet, config_file)
+    report = commands.check(workspace, assign_ids=assign_ids)
+    click.echo(views.render_check(report, fmt, workspace.templates), nl=False)
     if report.errors:
         sys.exit(1)
 
@@ -274,10 +264,10 @@ def orders_option(help_text: str):
 @sheet_options
 def pull(sheet, config_file, fmt, out, templates, strict, orders) -> None:
     """The morning task list: timers running out, open items by route, messages ready to paste."""
-    ws = _workspace(sheet, config_file, templates)
-    _check_out(out, ws, orders)
-    morning = actions.pull(ws, orders=orders)
-    _emit(actions.render_pull(ws, morning, fmt), out)
+    workspace = _workspace(sheet, config_file, templates)
+    commands.check_out(out, workspace, orders)
+    morning = commands.pull(workspace, orders=orders)
+    _emit(views.render_pull(morning, fmt, tz=workspace.tz, templates=workspace.templates), out)
     tasks = morning.tasks
     if tasks.problems and (out or fmt == "json"):
         _say(f"{tasks.problem_rows} 行有问题，没有放进清单（见清单末尾）", err=True)
@@ -294,17 +284,16 @@ def pull(sheet, config_file, fmt, out, templates, strict, orders) -> None:
 @sheet_options
 def courier(sheet, config_file, name, copy, templates) -> None:
     """Only the courier messages: one block per company, ready to paste."""
-    from .clipboard import copy_text
-    from .messages import UnknownCourierError, courier_copy_text, render_courier_messages
-
-    ws = _workspace(sheet, config_file, templates)
+    workspace = _workspace(sheet, config_file, templates)
     try:
-        batch = actions.courier(ws, name=name)
+        batch = commands.courier(workspace, name=name)
     except UnknownCourierError as error:
         raise click.BadParameter(printable(str(error)), param_hint="--courier") from None
-    click.echo(render_courier_messages(batch, ws.templates), nl=False)
+    click.echo(views.render_courier(batch, workspace.templates), nl=False)
     if copy:
-        text = courier_copy_text(batch, ws.templates)
+        from .clipboard import copy_text  # only --copy reaches for the clipboard
+
+        text = views.courier_copy_text(batch, workspace.templates)
         _say(copy_text(text).message if text else "没有可以复制的消息", err=True)
 
 
@@ -317,12 +306,10 @@ def courier(sheet, config_file, name, copy, templates) -> None:
 @sheet_options
 def summary(sheet, config_file, day, fmt, out, templates, orders) -> None:
     """The daily summary for the team chat and the shop owner."""
-    from .summary import render_summary
-
-    ws = _workspace(sheet, config_file, templates)
-    _check_out(out, ws, orders)
-    report = actions.summary(ws, day.date() if day else None, orders=orders)
-    _emit(render_summary(report, fmt, ws.templates), out)
+    workspace = _workspace(sheet, config_file, templates)
+    commands.check_out(out, workspace, orders)
+    report = commands.summary(workspace, day.date() if day else None, orders=orders)
+    _emit(views.render_summary(report, fmt, workspace.templates), out)
 
 
 # -------------------------------------------------------------------------------- compensation
@@ -343,15 +330,13 @@ def summary(sheet, config_file, day, fmt, out, templates, orders) -> None:
 @sheet_options
 def compensation(sheet, config_file, orders, affiliate, commit, by, fmt, out, templates, strict) -> None:
     """Pre-sale late-shipment compensation and affiliate deductions: whom to pay, how much, never twice."""
-    from .compensation_output import render_report
-
-    ws = _workspace(sheet, config_file, templates)
-    _check_out(out, ws, (*orders, *affiliate))
-    report = actions.compensation(ws, orders, affiliate, commit=commit, by=by, out=out, fmt=fmt)
+    workspace = _workspace(sheet, config_file, templates)
+    commands.check_out(out, workspace, (*orders, *affiliate))
+    report = commands.compensation(workspace, orders, affiliate, commit=commit, by=by, out=out, fmt=fmt)
     if out:
         _say(f"已写入 {out}（{len(report.payouts)} 笔赔付）", err=True)
     if not out or out.lower().endswith(".xlsx"):
-        click.echo(render_report(report, fmt, ws.templates), nl=False)
+        click.echo(views.render_compensation(report, fmt, workspace.templates), nl=False)
     for rejected in report.rejected if fmt == "json" or out else ():
         _say(rejected.describe(), err=True)
     if strict and report.rejected:
@@ -360,22 +345,14 @@ def compensation(sheet, config_file, orders, affiliate, commit, by, fmt, out, te
 
 # ---------------------------------------------------------------------------------------- done
 
-_STATUS_CHOICES = {"done": Status.DONE, "cancelled": Status.CANCELLED, "in_progress": Status.IN_PROGRESS, "open": Status.OPEN}
-
-
 @cli.command(context_settings=CONTEXT)
 @click.argument("ids", nargs=-1, required=True)
 @click.option("--result", metavar="TEXT", help="处理结果 to record.")
 @click.option("--by", metavar="NAME", help="处理人 (default: `user` in handover.toml, else the login name).")
-@click.option("--status", type=click.Choice(list(_STATUS_CHOICES)), default="done", show_default=True)
+@click.option("--status", type=click.Choice([status.value for status in Status]), default=Status.DONE.value,
+              show_default=True)
 @sheet_options
 def done(sheet, config_file, ids, result, by, status) -> None:
     """Mark items done (status, handler, time and result) by their 编号."""
-    report = actions.done(_workspace(sheet, config_file), ids, status=_STATUS_CHOICES[status], by=by, result=result)
-    label = STATUS_LABELS[report.status]
-    for item in report.items:
-        row = report.moved.get(item.id, item.row)
-        _say(f"{item.id}（第 {row} 行）→ {label}，处理人 {report.by}")
-    for row, new_id in sorted(report.assigned.items()):
-        click.echo(f"第 {row} 行没有编号，已补上 {new_id}")
-    click.echo("".join(f"{line}\n" for line in actions.skipped_notes(report.skipped)), nl=False)
+    report = commands.done(_workspace(sheet, config_file), ids, status=Status(status), by=by, result=result)
+    click.echo(views.render_done(report), nl=False)

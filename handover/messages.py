@@ -1,26 +1,24 @@
 """The messages the morning shift pastes: one per courier company, one for the warehouse, and the list
 of buyers to phone.
 
-Building and rendering are separate. `courier_messages`, `warehouse_list` and `call_list` sort open
-items into numbered entries and set aside every row that cannot go out as it is; the `render_*`
-functions turn them into text through the shop's templates. A row with an error is never sent half
+Here they are built: `courier_messages`, `warehouse_list` and `call_list` sort open items into numbered
+entries and set aside every row that cannot go out as it is; `render.views` turns them into text through
+the shop's templates. A row with an error is never sent half
 filled: it is listed under the message with what is missing, so nobody has to notice a gap in a message
 that already went out.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from .couriers import COURIERS, Courier, CourierContact, courier_contacts, courier_of
 from .errors import ConfigError, HandoverError
-from .records import ERROR, WARNING, HandoverItem, Problem
-from .render import render
-from .schema import CATEGORIES, Category, Route
+from .model.couriers import COURIERS, Courier, CourierContact, courier_contacts, courier_of
+from .model.handover_tab import HandoverItem
+from .model.rows import ERROR, WARNING, Problem
+from .model.schema import CATEGORIES, Category, Route
 
 # Within a courier message the parcel still moving comes first: an intercept a few hours late is a
 # parcel delivered; an address change can wait for the next sorting; a weight question waits for anyone.
@@ -221,7 +219,7 @@ def _warnings(item: HandoverItem) -> list[Problem]:
 
 
 def _logged_times(items: list[HandoverItem]) -> tuple[dict[int, int], set[int]]:
-    """The rows records.flag_repeated_orders flags (an open row logging an earlier row's order under the
+    """The rows handover_tab.flag_repeated_orders flags (an open row logging an earlier row's order under the
     same 类型) are never sent again: the earlier row's entry says how often the issue was logged.
     Returns the row kept -> times logged, and the rows repeating it."""
     kept: dict[tuple[str, str], int] = {}
@@ -291,7 +289,7 @@ def courier_messages(items: Iterable[HandoverItem], config: Any, *, courier: str
 def _unknown_courier_problems(item: HandoverItem) -> list[Problem]:
     errors = item.errors
     if any("快递公司" in p.message for p in errors):
-        return errors  # records already said what is wrong with the courier cell
+        return errors  # the parse already said what is wrong with the courier cell
     if item.tracking_no:
         reason = f"没填快递公司，单号 {item.tracking_no} 也认不出是哪家"
     else:
@@ -339,72 +337,3 @@ def build_messages(items: Iterable[HandoverItem], config: Any, *, courier: str |
         warehouse=warehouse_list(items, config, settings=settings),
         calls=call_list(items, config, settings=settings),
     )
-
-
-# --------------------------------------------------------------------------------------- rendering
-
-def _tidy(text: str) -> str:
-    # Optional lines and notes leave runs of blank lines behind; one blank line is all a chat needs.
-    return re.sub(r"\n{3,}", "\n\n", text).strip("\n") + "\n"
-
-
-def _fill_courier_texts(batch: CourierBatch, override: Path | None) -> None:
-    # Each body is rendered on its own, not included from the page template, so a StrictUndefined error
-    # names the template the shop actually got wrong.
-    for message in batch.messages:
-        message.text = _tidy(render("courier.txt.j2", override, message=message, shop=batch.settings.shop)) if message.entries else ""
-
-
-def render_courier_messages(batch: CourierBatch, override: Path | None = None) -> str:
-    """What `handover courier` prints: each company's message between rules, with where to paste it,
-    then the rows left out or to check, then rows whose company is unknown."""
-    _fill_courier_texts(batch, override)
-    return _tidy(render("couriers.txt.j2", override, batch=batch))
-
-
-def courier_copy_text(batch: CourierBatch, override: Path | None = None) -> str:
-    """Only the pastable messages, for `--copy`: no rules, headers or notes for the morning shift.
-    Several companies' messages are separated by a blank line; "" when there is nothing to send."""
-    _fill_courier_texts(batch, override)
-    texts = [m.text.strip("\n") for m in batch.messages if m.text]
-    return "\n\n".join(texts) + "\n" if texts else ""
-
-
-def render_warehouse(warehouse: GroupedList, override: Path | None = None) -> str:
-    warehouse.text = _tidy(render("warehouse.txt.j2", override, warehouse=warehouse, shop=warehouse.settings.shop,
-                                  sign_off=warehouse.settings.sign_off))
-    return warehouse.text
-
-
-def render_calls(calls: GroupedList, override: Path | None = None) -> str:
-    calls.text = _tidy(render("calls.txt.j2", override, calls=calls, shop=calls.settings.shop))
-    return calls.text
-
-
-def _fill(messages: Messages, override: Path | None) -> None:
-    _fill_courier_texts(messages.couriers, override)
-    render_warehouse(messages.warehouse, override)
-    render_calls(messages.calls, override)
-
-
-def render_messages(messages: Messages, fmt: str = "text", override: Path | None = None) -> str:
-    """The messages section of `pull`, as `text` or `markdown`."""
-    if fmt not in ("text", "markdown"):
-        raise ValueError(f"unknown format {fmt!r}")
-    _fill(messages, override)
-    if fmt == "markdown":
-        return _tidy(render("messages.md.j2", override, messages=messages))
-    couriers_text = render("couriers.txt.j2", override, batch=messages.couriers)
-    return _tidy(render("messages.txt.j2", override, messages=messages, couriers_text=couriers_text))
-
-
-def messages_json(messages: Messages, override: Path | None = None) -> dict[str, Any]:
-    """The messages section of `pull --format json`: each message's rendered text and its items."""
-    _fill(messages, override)
-    couriers = messages.couriers.as_json()
-    return {
-        "couriers": couriers["messages"],
-        "unknown_courier": couriers["unknown_courier"],
-        "warehouse": messages.warehouse.as_json(),
-        "calls": messages.calls.as_json(),
-    }

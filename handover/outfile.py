@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
 from .errors import HandoverError
-from .schema import HANDOVER_TAB
+from .model.schema import TABS
 
 if TYPE_CHECKING:
     from .workspace import Workspace
@@ -27,10 +27,11 @@ class OutFileError(HandoverError):
     """`--out` names a file that must not, or cannot, be written."""
 
 
-def check_out_path(out: str | os.PathLike[str], ws: Workspace, *, inputs: Iterable[str | os.PathLike[str]] = ()) -> Path:
+def check_out_path(out: str | os.PathLike[str], workspace: Workspace, *,
+                   inputs: Iterable[str | os.PathLike[str]] = ()) -> Path:
     """The file `--out` will write (symlinks followed), or OutFileError saying why it may not.
     `inputs` are the other files the command reads (order exports …): never overwritten either."""
-    from .xlsx import XlsxBackend, workbook_tab_names
+    from .backends.xlsx import XlsxBackend, workbook_tab_names  # what a file holds: only once --out names one
 
     if _special(out):
         return Path(out).expanduser()
@@ -41,14 +42,14 @@ def check_out_path(out: str | os.PathLike[str], ws: Workspace, *, inputs: Iterab
         raise OutFileError(f"写不了 {out}（文件夹 {folder} 不存在）：什么都没有写入。请先建好这个文件夹，或换一个 --out 路径")
     if not target.exists():
         return target
-    read = [("正在读的表格", ws.backend.path)] if isinstance(ws.backend, XlsxBackend) else []
+    read = [("正在读的表格", workspace.backend.path)] if isinstance(workspace.backend, XlsxBackend) else []
     read += [("正在读的文件", Path(name).expanduser()) for name in inputs]
     for what, source in read:
         if _same_file(target, source):
             raise OutFileError(f"--out {out} 就是{what} {source}，写进去会把它整个盖掉：请换一个文件名")
     if target.is_file():
         names = {_tab_key(name) for name in workbook_tab_names(target) or ()}
-        for tab in dict.fromkeys((ws.config.tabs["handover"], HANDOVER_TAB)):
+        for tab in dict.fromkeys((workspace.config.tabs["handover"], TABS["handover"])):
             if _tab_key(tab) in names:
                 raise OutFileError(f"--out {out} 是有「{tab}」标签页的交接工作簿，写进去会把整本工作簿盖掉："
                                    "请换一个文件名")
@@ -73,54 +74,59 @@ def _special(out: str | os.PathLike[str]) -> bool:
     return path.exists() and not path.is_file() and not path.is_dir()
 
 
-def write_out(out: str | os.PathLike[str], text: str) -> None:
-    """Write `text` (UTF-8) to the `--out` file: through a symlink to its target, atomically (a temp file
-    beside it, then a rename), keeping an existing file's mode."""
-    data = text.encode("utf-8")
-    target = Path(os.path.realpath(Path(out).expanduser()))
-    try:
-        if _special(out):
-            with open(Path(out).expanduser(), "wb") as stream:
-                stream.write(data)
+class StagedOut:
+    """An `--out` file written in full beside its target (a temp file synced to disk, with the mode and
+    owner of the file it will replace: `files.write_beside`), then moved into place by `publish`, or
+    removed by `discard`. Everything that can go wrong with the file (no permission, a full disk) goes
+    wrong while staging, before anything else the command writes. A symlink is written through to its
+    target; a pipe or a device is written into when published."""
+
+    def __init__(self, out: str | os.PathLike[str], data: bytes):
+        self.out = out
+        self.special = _special(out)
+        self.target = Path(out).expanduser() if self.special else Path(os.path.realpath(Path(out).expanduser()))
+        self.temp: Path | None = None
+        self.data = data
+        if not self.special:
+            self.rewrite(data)
+
+    def rewrite(self, data: bytes) -> None:
+        """Stage other content instead (the same file with what the command learnt meanwhile)."""
+        self.discard()
+        self.data = data
+        if self.special:
             return
-        _replace(target, data)
-    except OSError as error:
-        raise OutFileError(write_problem(out, error)) from None
+        from .backends.files import write_beside  # the user's files rules: loaded once --out is written
 
-
-def _replace(target: Path, data: bytes) -> None:
-    import tempfile
-
-    descriptor, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    temp = Path(name)
-    try:
-        with os.fdopen(descriptor, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        _take_mode(temp, target)
-        os.replace(temp, target)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-
-
-def _take_mode(temp: Path, target: Path) -> None:
-    """mkstemp makes a private file: give it the mode (and owner) of the file it replaces, or for a new
-    file the mode any new file gets here."""
-    try:
-        status = target.stat()
-    except FileNotFoundError:
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(temp, 0o666 & ~mask)
-        return
-    os.chmod(temp, status.st_mode & 0o7777)
-    if hasattr(os, "chown") and (status.st_uid, status.st_gid) != (os.getuid(), os.getgid()):
         try:
-            os.chown(temp, status.st_uid, status.st_gid)
-        except PermissionError:
-            pass  # only root may give a file away; the file stays the writer's own
+            like = self.target.stat() if self.target.exists() else None
+            self.temp = write_beside(self.target, data, like=like)
+        except OSError as error:
+            raise OutFileError(write_problem(self.out, error)) from None
+
+    def publish(self) -> Path:
+        try:
+            if self.special:
+                with open(self.target, "wb") as stream:
+                    stream.write(self.data)
+            else:
+                assert self.temp is not None
+                os.replace(self.temp, self.target)
+                self.temp = None
+        except OSError as error:
+            self.discard()
+            raise OutFileError(write_problem(self.out, error)) from None
+        return self.target
+
+    def discard(self) -> None:
+        if self.temp is not None:
+            self.temp.unlink(missing_ok=True)
+            self.temp = None
+
+
+def write_out(out: str | os.PathLike[str], text: str) -> None:
+    """Write `text` (UTF-8) to the `--out` file, whole or not at all, keeping an existing file's mode."""
+    StagedOut(out, text.encode("utf-8")).publish()
 
 
 def write_problem(out: str | os.PathLike[str], error: OSError) -> str:

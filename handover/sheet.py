@@ -120,6 +120,19 @@ class TabWrite:
 
 
 @dataclass
+class TabSpec:
+    """A tab of a new workbook (`handover init`): its header, the dropdown choices under some headers,
+    the headers whose columns are formatted as text (so Excel/WPS keep every digit of an id), and
+    column widths by header where the header's own width is not enough."""
+
+    name: str
+    headers: Sequence[str]
+    dropdowns: dict[str, Sequence[str]] = field(default_factory=dict)
+    text_headers: Sequence[str] = ()
+    widths: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
 class WriteResult:
     """Per tab: where appended rows landed; where changed rows were found at write time (they differ
     from the rows we read when someone sorted the sheet meanwhile), by 编号; and the rows without 编号
@@ -183,6 +196,36 @@ def cell_text(value: CellValue | WriteValue) -> str:
     return str(value)
 
 
+def clean_text(value: object) -> str:
+    """Cell text without the wrappers spreadsheets and exports add: `="…"` and a leading apostrophe
+    removed, tabs and surrounding spaces stripped. Chinese punctuation in free text is left alone.
+    Every parser reads text this way, and a write finds a row by its 编号 read this way (`rebase`)."""
+    if value.__class__ is str:
+        text = value.strip()
+        # The common case, every cell of a big sheet: plain text needs nothing more.
+        if not text or (text[0] not in _WRAPPER_STARTS and "\t" not in text):
+            return text
+    elif value is None:
+        return ""
+    else:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        text = str(value).strip()
+    text = unwrap_formula_text(text.replace("\t", " ").strip())
+    if text.startswith("'"):
+        text = text[1:]
+    return text.strip()
+
+
+_WRAPPER_STARTS = frozenset("=\"'")
+
+
+def unwrap_formula_text(text: str) -> str:
+    """Unwrap how exports keep ids as text: `="3958"`, and its CSV-escaped form, -> `3958`."""
+    match = re.fullmatch(r'"?=\s*"{1,2}(.*?)"{1,2}"?', text)
+    return match.group(1).strip() if match else text
+
+
 def column_letter(index: int) -> str:
     """A 0-based column index as spreadsheets name it: 0 -> A, 25 -> Z, 26 -> AA."""
     letters = ""
@@ -199,18 +242,3 @@ def column_index(letters: str) -> int:
     for char in letters.upper():
         value = value * 26 + ord(char) - 64
     return value - 1
-
-
-_GOOGLE_URL = re.compile(r"docs\.google\.com/spreadsheets/d/([A-Za-z0-9_-]+)")
-_GOOGLE_KEY = re.compile(r"^[A-Za-z0-9_-]{30,}$")
-
-
-def google_key(source: str) -> tuple[str, int | None] | None:
-    """(key, gid) when `source` names a Google Sheet (URL or bare key), else None."""
-    match = _GOOGLE_URL.search(source)
-    if match:
-        gid = re.search(r"[#?&]gid=(\d+)", source)
-        return match.group(1), int(gid.group(1)) if gid else None
-    if _GOOGLE_KEY.match(source) and not source.lower().endswith((".xlsx", ".xlsm")):
-        return source, None
-    return None

@@ -13,18 +13,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from math import ceil
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from markupsafe import Markup
-
-from .chart import Series, stacked_bars
-from .compensation_rules import KIND_LABELS
+from .compensation.rules import KIND_LABELS
 from .errors import ConfigError
-from .records import HandoverItem
-from .render import render
-from .schema import (
+from .model.handover_tab import HandoverItem
+from .model.schema import (
     CATEGORIES,
     ROUTE_LABELS,
     ROUTE_ORDER,
@@ -32,23 +27,11 @@ from .schema import (
     Category,
     Status,
 )
-from .values import mask_phone, money_text, short_name
+from .model.values import mask_phone, money_text, short_name
+from .shop_calendar import WEEKDAY_LABELS
 
-FORMATS = ("text", "markdown", "html")
-_TEMPLATES = {"text": "summary.txt.j2", "markdown": "summary.md.j2", "html": "summary.html.j2"}
 HISTORY_DAYS = 7
-_WEEKDAYS = "一二三四五六日"
 _CLOSED = (Status.DONE, Status.CANCELLED)
-
-PAYOUT_LABELS = KIND_LABELS  # the payout kinds' one name each (compensation_rules)
-
-# One colour per category, grouped by route (warm: warehouse, blue/green: courier, purple/grey: buyer),
-# readable on white and distinguishable by most colour-blind readers through lightness as well.
-CATEGORY_COLORS = {
-    "missing_item": "#d9480f", "no_tracking": "#f08c00", "urge_shipment": "#fcc419",
-    "address_change": "#1864ab", "intercept": "#4dabf7", "weight_query": "#0ca678",
-    "size_confirm": "#7048e8", "address_unreachable": "#c0a6ff", "other": "#868e96",
-}
 
 
 @dataclass(frozen=True)
@@ -60,7 +43,7 @@ class Payout:
 
     @property
     def label(self) -> str:
-        return PAYOUT_LABELS.get(self.kind, self.kind)
+        return KIND_LABELS.get(self.kind, self.kind)
 
     @property
     def amount_text(self) -> str:
@@ -199,7 +182,7 @@ class Summary:
 
     @property
     def date_text(self) -> str:
-        return f"{self.day.year}年{self.day.month}月{self.day.day}日 周{_WEEKDAYS[self.day.weekday()]}"
+        return f"{self.day.year}年{self.day.month}月{self.day.day}日 {WEEKDAY_LABELS[self.day.weekday()]}"
 
     @property
     def as_of_text(self) -> str:
@@ -385,27 +368,5 @@ def _payout_totals(payouts: list[Payout]) -> list[PayoutTotal]:
         total = totals.setdefault(payout.kind, PayoutTotal(payout.kind, payout.label, 0, Decimal(0)))
         total.count += 1
         total.amount += payout.amount
-    order = list(PAYOUT_LABELS)
+    order = list(KIND_LABELS)
     return sorted(totals.values(), key=lambda t: (order.index(t.kind) if t.kind in order else len(order), t.kind))
-
-
-# ----------------------------------------------------------------------------------------- rendering
-
-def summary_chart(summary: Summary) -> str:
-    """The last seven days' logged items by category, as inline SVG."""
-    labels = [(f"{d.day.month}/{d.day.day}", f"周{_WEEKDAYS[d.day.weekday()]}") for d in summary.history]
-    series = [Series(c.label, CATEGORY_COLORS[c.key], tuple(d.counts[c.key] for d in summary.history))
-              for c in summary.history_categories]
-    return stacked_bars(labels, series, title=f"近 {HISTORY_DAYS} 天每天登记的问题（按类型）")
-
-
-def render_summary(summary: Summary, fmt: str = "text", override: Path | None = None) -> str:
-    if fmt not in _TEMPLATES:
-        raise ValueError(f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
-    context: dict[str, Any] = {"summary": summary}
-    if fmt == "html":
-        # Markup: the SVG is ours and already escaped; the page template escapes everything else.
-        context["chart"] = Markup(summary_chart(summary))
-        context["colors"] = CATEGORY_COLORS
-    text = render(_TEMPLATES[fmt], override, **context)
-    return text.strip("\n") + "\n"

@@ -7,8 +7,9 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from .records import HandoverItem, HandoverTable, Problem
-from .schema import ROUTE_LABELS, ROUTE_ORDER, STATUS_LABELS, Route, Status
+from .model.handover_tab import HandoverItem, HandoverTable
+from .model.rows import Problem
+from .model.schema import ROUTE_LABELS, ROUTE_ORDER, Route
 
 _NEVER = datetime.max.replace(tzinfo=ZoneInfo("UTC"))
 
@@ -87,67 +88,3 @@ def build_task_list(table: HandoverTable, *, now: datetime, morning_starts, shee
         tasks.sort(key=lambda task: (task.item.logged_at or _NEVER, task.item.row))
     groups = [RouteGroup(route, tasks) for route, tasks in by_route.items() if tasks]
     return TaskList(now, sheet, cutoff, groups, problems, unassigned)
-
-
-# ------------------------------------------------------------------------------ presentation
-
-_COLUMNS = {
-    Route.WAREHOUSE: ("编号", "行", "登记", "类型", "平台", "订单号", "说明"),
-    Route.COURIER: ("编号", "行", "登记", "类型", "快递", "单号", "说明"),
-    Route.CUSTOMER: ("编号", "行", "登记", "类型", "买家", "电话", "订单号", "说明"),
-}
-
-
-def task_rows(group: RouteGroup, tz: ZoneInfo) -> list[list[str]]:
-    """The group as table rows for the text and markdown lists: a header row, then one row a task."""
-    rows = [list(_COLUMNS[group.route])]
-    for task in group.tasks:
-        item = task.item
-        logged = item.logged_at.astimezone(tz).strftime("%m-%d %H:%M") if item.logged_at else "时间不详"
-        common = [item.id or "（无编号）", str(item.row), logged, item.category.label if item.category else ""]
-        if group.route is Route.WAREHOUSE:
-            specific = [item.platform_label or "-", item.order_id or "-"]
-        elif group.route is Route.COURIER:
-            courier = item.courier.name if item.courier else "-"
-            if item.courier_recognised:
-                courier += "（按单号识别）"
-            specific = [courier, item.tracking_no or item.order_id or "-"]
-        else:
-            specific = [item.buyer or "-", item.phone or "-", item.order_id or "-"]
-        rows.append(common + specific + [note(task)])
-    return rows
-
-
-def note(task: Task) -> str:
-    """What the morning shift should notice first: carried over, already in progress, warnings."""
-    item = task.item
-    marks = []
-    if task.carried_over:
-        marks.append(f"【遗留{task.waiting_days}天】" if task.waiting_days else "【遗留】")
-    if item.status is Status.IN_PROGRESS:
-        handler = f"（{item.handler}）" if item.handler else ""
-        marks.append(f"[{STATUS_LABELS[Status.IN_PROGRESS]}{handler}]")
-    text = item.detail
-    if item.route is Route.COURIER and item.category and item.category.key == "address_change":
-        text = text or f"改到：{item.new_address}"
-    for warning in item.warnings:
-        text = f"{text}；⚠ {warning.message}" if text else f"⚠ {warning.message}"
-    return "".join(marks) + (text or "")
-
-
-def task_list_json(tasks: TaskList, tz: ZoneInfo) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "generated_at": tasks.generated_at.astimezone(tz).isoformat(),
-        "sheet": tasks.sheet,
-        "counts": {
-            "open": tasks.open_count,
-            "carried_over": tasks.carried_count,
-            "problem_rows": tasks.problem_rows,
-        },
-        "routes": [
-            {"route": group.route.value, "items": [task.as_json(tz) for task in group.tasks]}
-            for group in tasks.groups
-        ],
-        "problems": [dict(problem.as_json(), id=problem.id) for problem in tasks.problems],
-    }
-    return data

@@ -33,11 +33,12 @@ from datetime import timedelta
 from enum import Enum
 from typing import Any
 
-from .config import Config
 from .errors import ConfigError
-from .returns import RETURN_COLUMNS, STAGE_LABELS, STAGE_START, STAGES, TIME_KEYS, Stage
-from .schema import PLATFORM_LABELS, header_key, platform_of
-from .values import ValueProblem, clean_text
+from .model.config import Config
+from .model.returns_tab import STAGE_LABELS, STAGE_START, STAGES, TIME_KEYS, Stage
+from .model.schema import PLATFORM_LABELS, RETURN_COLUMNS, header_key, platform_of
+from .model.values import ValueProblem
+from .sheet import clean_text
 
 
 class Outcome(str, Enum):
@@ -61,8 +62,16 @@ class Action(str, Enum):
     CHECK_LOGISTICS = "check_logistics"
 
 
-ACTION_LABELS = {Action.APPROVE: "同意退货", Action.REJECT: "拒绝", Action.REFUND: "退款", Action.EXTEND: "延长收货",
-                 Action.REMIND_BUYER: "提醒买家填写退货单号", Action.CHECK_LOGISTICS: "查退货物流"}
+# What to do, as the morning shift reads it; where a stage asks for other words, they are its own.
+ACTION_LABELS = {Action.APPROVE: "同意退货", Action.REJECT: "没有物流就拒绝", Action.REFUND: "货到验过就退款",
+                 Action.EXTEND: "还没签收就延长收货", Action.REMIND_BUYER: "提醒买家填写退货单号",
+                 Action.CHECK_LOGISTICS: "查退货物流"}
+_STAGE_ACTION_LABELS = {(Stage.REQUEST, Action.REJECT): "不同意就拒绝", (Stage.SIGNED, Action.REJECT): "验货不合格就拒绝",
+                        (Stage.SIGNED, Action.REFUND): "验货后退款"}
+
+
+def action_label(action: Action, stage: Stage) -> str:
+    return _STAGE_ACTION_LABELS.get((stage, action)) or ACTION_LABELS[action]
 
 # What the shop does in a stage when the clock running there belongs to an earlier stage (a waybill
 # clock still running after the parcel was signed for): once the goods are in, it inspects and decides.

@@ -1,28 +1,31 @@
-"""Where a command finds its config and its sheet: the one place that picks a backend."""
+"""What a command works in: its handover.toml, its sheet (the one place a backend is picked), and the
+shop's templates. `open_workspace` is where every command, and a script using the library, starts."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Callable, Collection
 
-from .config import Config, google_credentials, load_config, resolve_sheet
-from .errors import SheetError
-from .records import HandoverTable, parse_handover
-from .sheet import HEADER_ROWS, Backend, Grid, google_key
+from .backends import google_key
+from .errors import ConfigError, SheetError
+from .model.config import Config, google_credentials, load_config
+from .model.handover_tab import HandoverTable, parse_handover
+from .sheet import HEADER_ROWS, Backend, Grid
 
 
 def open_backend(source: str, config: Config, notify: Callable[[str], None] | None = None) -> Backend:
     """A Google Sheet for a Sheets URL or key, else a local workbook."""
     if google_key(source):
-        from .google import open_google
+        from .backends.google import open_google
 
         return open_google(source, google_credentials(config), notify)
     path = Path(source).expanduser()
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         raise SheetError(f"{source} 不是 .xlsx 工作簿，也不是 Google 表格链接")
-    from .xlsx import XlsxBackend
+    from .backends.xlsx import XlsxBackend
 
     return XlsxBackend(path)
 
@@ -77,3 +80,16 @@ def open_workspace(sheet: str | None, config_file: str | None = None, *, templat
         raise SheetError(f"模板文件夹 {override} 不存在")
     return Workspace(config, open_backend(source, config, notify), override if override.is_dir() else None)
 
+
+def resolve_sheet(option: str | None, config: Config) -> str:
+    """The sheet to use: --sheet, else HANDOVER_SHEET, else `sheet` in handover.toml (relative to it)."""
+    if option:
+        return option
+    env = os.environ.get("HANDOVER_SHEET")
+    if env:
+        return env
+    if config.sheet:
+        if google_key(config.sheet):
+            return config.sheet
+        return str((config.base_dir / Path(config.sheet).expanduser()))
+    raise ConfigError("没有指定表格：请加 --sheet 工作簿路径，或在 handover.toml 里写 sheet = \"…\"")

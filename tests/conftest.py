@@ -69,8 +69,8 @@ def shop_items(config, moment: str):
 
     from freezegun import freeze_time
 
-    from handover.records import parse_handover
-    from handover.xlsx import XlsxBackend
+    from handover.backends.xlsx import XlsxBackend
+    from handover.model.handover_tab import parse_handover
 
     with freeze_time(moment):
         grid = XlsxBackend(SHOP / "handover.xlsx").read(["交接"])["交接"]
@@ -79,7 +79,7 @@ def shop_items(config, moment: str):
 
 @pytest.fixture
 def shop_config():
-    from handover.config import load_config
+    from handover.model.config import load_config
 
     return load_config(str(SHOP / "handover.toml"))
 
@@ -93,9 +93,11 @@ class SheetUnderTest:
         self.google_cli = google_cli
         self.source = ""
 
-    def load(self, name: str) -> str:
+    def load(self, name: str | Path) -> str:
+        """A workbook of tests/data by name, or one a test made (a Path), behind this backend."""
         local = self.tmp_path / Path(name).name
-        shutil.copyfile(DATA / name, local)
+        if Path(name) != local:
+            shutil.copyfile(name if isinstance(name, Path) else DATA / name, local)
         if self.kind == "google":
             self.key = self.google_cli.upload(local)
             local.unlink()

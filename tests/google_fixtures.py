@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 import pytest
-
 from sheets_emulator import SheetsEmulator, make_client
 
 SERVICE_ACCOUNT_EMAIL = "handover-bot@handover-test.iam.gserviceaccount.com"
@@ -79,7 +78,7 @@ def gspread_client(sheets_emulator: SheetsEmulator):
 
 @pytest.fixture
 def google_backend(sheets_emulator: SheetsEmulator) -> Callable[..., tuple[Any, str]]:
-    from handover.google import GoogleBackend
+    from handover.backends.google import GoogleBackend
 
     def factory(tabs: dict[str, Sequence[Sequence[Any]]] | None = None, *, title: str = "客服交接表",
                 **options: Any):
@@ -144,11 +143,11 @@ class GoogleCli:
 @pytest.fixture
 def google_cli(sheets_emulator: SheetsEmulator, fake_service_account: Path,
                monkeypatch: pytest.MonkeyPatch) -> GoogleCli:
-    import handover.google
+    import handover.backends.google
 
     helper = GoogleCli(sheets_emulator)
     monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(fake_service_account))
-    monkeypatch.setattr(handover.google, "HTTP_CLIENT", sheets_emulator.http_client_class)
-    monkeypatch.setattr(handover.google, "SLEEP", helper.slept.append)
+    monkeypatch.setattr(handover.backends.google, "HTTP_CLIENT", sheets_emulator.http_client_class)
+    monkeypatch.setattr(handover.backends.google, "SLEEP", helper.slept.append)
     sheets_emulator.require_auth = True
     return helper

@@ -88,7 +88,7 @@ class OtherUser:
             # re-read right before the write.
             self.emulator.on_next("values.batchGet", lambda _: self.emulator.on_next("values.batchGet", play))
             return
-        from handover.xlsx import XlsxBackend
+        from handover.backends.xlsx import XlsxBackend
 
         original = XlsxBackend.write
         played = []

@@ -102,3 +102,25 @@ def test_summary_is_the_same(run, sheet, tmp_path):
     result = run("summary", "--date", "2026-11-22", "--sheet", source)
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("【交接日报】2026年11月22日 周日　小鹿服饰旗舰店\n今天新登记 19 件，处理 6 件")
+
+
+@freeze_time(MORNING)
+def test_done_on_ids_stored_with_an_apostrophe_or_as_a_formula_text_finds_them(run, sheet, tmp_path):
+    """Excel users type `'H2` to keep an id as text, and exports write `="H3"`: check and pull read them
+    as H2 and H3, so done must find those rows by the same ids."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    tab = book.active
+    tab.title = "交接"
+    tab.append(["编号", "类型", "订单号", "状态"])
+    tab.append(["'H2", "漏发", "3958120345678901234", "待处理"])
+    tab.append(['="H3"', "催发货", "3958120345678905678", "待处理"])
+    tab["A3"].data_type = "s"  # text that looks like a formula, as an export writes it
+    book.save(tmp_path / "typed.xlsx")
+    source = sheet.load(tmp_path / "typed.xlsx")
+    result = run("done", "H2", "H3", "--by", "阿杰", "--sheet", source)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "H2（第 2 行）→ 已完成，处理人 阿杰\nH3（第 3 行）→ 已完成，处理人 阿杰\n"
+    assert [row[3] for row in sheet.rows()[1:]] == ["已完成", "已完成"]
+    assert [row[0] for row in sheet.rows()[1:]] == ["'H2", '="H3"']  # the ids stay as the team typed them

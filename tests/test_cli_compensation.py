@@ -6,9 +6,8 @@ import shutil
 
 import openpyxl
 import pytest
-from freezegun import freeze_time
-
 from conftest import DATA
+from freezegun import freeze_time
 
 NOW = "2026-11-22 09:00:00+08:00"
 EXPORTS = DATA / "compensation"
@@ -128,6 +127,17 @@ def rename_tab(sheet, old: str, new: str) -> None:
     book = openpyxl.load_workbook(sheet.source)
     book[old].title = new
     book.save(sheet.source)
+
+
+@freeze_time(NOW)
+def test_the_daily_summary_still_counts_the_payouts_after_the_ledger_tab_was_renamed(run, sheet):
+    """The summary finds the ledger as compensation does: by its header too, not only by its name."""
+    source = sheet.load("features.xlsx")
+    assert run("compensation", *TAOBAO, "--commit", "--sheet", source).exit_code == 0
+    rename_tab(sheet, "赔付记录", "赔付记录2026")
+    summary = run("summary", "--sheet", source)
+    assert summary.exit_code == 0, summary.output
+    assert "今天记入赔付记录 4 笔：预售延迟发货赔付 3 笔 ¥656.36；淘宝客扣佣退款 1 笔 扣佣金 ¥30.00。" in summary.stdout
 
 
 def set_cells(sheet, tab: str, cells: dict) -> None:
@@ -289,8 +299,8 @@ def test_commit_with_out_into_a_missing_folder_records_nothing_and_says_so(run, 
 
 @freeze_time(NOW)
 def test_a_commit_the_ledger_refuses_leaves_no_out_file_behind(run, data_file, tmp_path, monkeypatch):
+    from handover.backends.xlsx import XlsxBackend
     from handover.errors import SheetChangedError
-    from handover.xlsx import XlsxBackend
 
     data_file("features.xlsx")
 

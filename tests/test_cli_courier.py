@@ -3,10 +3,9 @@
 import shutil
 
 import pytest
-from freezegun import freeze_time
-
 from conftest import DATA
 from fake_clipboard import clipboard  # noqa: F401 - the fixture
+from freezegun import freeze_time
 
 MORNING = "2026-11-23 09:10:00+08:00"
 EVENING = "2026-11-22 22:30:00+08:00"
@@ -64,10 +63,11 @@ def test_copy_without_a_clipboard_says_so(run, shop, tmp_path, monkeypatch):
 def test_summary_prints_the_library_summary(run, shop, fmt):
     from datetime import date, datetime
 
-    from handover.config import load_config
-    from handover.records import parse_handover
-    from handover.summary import build_summary, render_summary
-    from handover.xlsx import XlsxBackend
+    from handover.backends.xlsx import XlsxBackend
+    from handover.model.config import load_config
+    from handover.model.handover_tab import parse_handover
+    from handover.render.views import render_summary
+    from handover.summary import build_summary
 
     result = run("summary", "--date", "2026-11-22", "--format", fmt, "--sheet", "handover.xlsx")
     assert result.exit_code == 0

@@ -123,9 +123,10 @@ def test_a_handled_time_without_a_year_takes_the_year_it_was_logged(run, tmp_pat
 
     data = json.loads(run("check", "--sheet", "h.xlsx", "--format", "json").stdout)
     assert data["problems"] == []
-    from handover.records import parse_handover
-    from handover.xlsx import XlsxBackend
     from zoneinfo import ZoneInfo
+
+    from handover.backends.xlsx import XlsxBackend
+    from handover.model.handover_tab import parse_handover
 
     grid = XlsxBackend(tmp_path / "h.xlsx").read(["交接"])["交接"]
     item = parse_handover(grid, ZoneInfo("Asia/Shanghai")).items[0]

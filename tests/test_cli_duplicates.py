@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 
 from freezegun import freeze_time
-
 from sheets import handover_workbook
 
 NIGHT = "2026-11-22 23:40:00+08:00"

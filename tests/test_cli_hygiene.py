@@ -6,9 +6,8 @@ from __future__ import annotations
 import json
 import re
 
-from freezegun import freeze_time
-
 from fake_clipboard import clipboard  # noqa: F401 - the fixture
+from freezegun import freeze_time
 from sheets import handover_workbook
 
 NIGHT = "2026-11-22 23:40:00+08:00"
@@ -61,6 +60,24 @@ def test_pull_json_keeps_the_cell_as_typed_escaped_as_json(run, tmp_path):
     data = json.loads(result.stdout)
     assert data["routes"][0]["items"][0]["detail"].startswith("\x1b[2J")
     assert "\x1b" not in data["messages"]["warehouse"]["text"]  # rendered text is clean even inside JSON
+
+
+@freeze_time(NIGHT)
+def test_pull_and_check_json_of_cells_holding_del_c1_or_bidi_characters_print_none_of_them_raw(run, tmp_path):
+    """DEL, the 8-bit controls (a C1 CSI starts a terminal command as ESC [ does) and bidi overrides pass
+    through json.dumps as they are: JSON escapes them like ESC, and a script still reads what was typed."""
+    typed = "少发\x7f一件\x9b2J\x85赠品\u202e品赠"
+    rows = [{"编号": "H1", "登记时间": "2026-11-22 21:00", "平台": "淘宝", "类型": "漏发", "订单号": "3958120345678901234",
+             "问题描述": typed},
+            {"编号": "H2", "登记时间": "2026-11-22 21:10", "平台": "淘宝", "类型": "漏发", "订单号": "\x9b3958"}]
+    handover_workbook(tmp_path / "handover.xlsx", rows)
+    pull = run("pull", "--sheet", "handover.xlsx", "--format", "json").stdout
+    check = run("check", "--sheet", "handover.xlsx", "--format", "json").stdout
+    for output in (pull, check):
+        assert not CONTROLS.search(output) and "\u202e" not in output
+    assert "\\u007f" in pull and "\\u009b" in pull and "\\u202e" in pull and "\\u009b3958" in check
+    assert json.loads(pull)["routes"][0]["items"][0]["detail"] == typed
+    assert json.loads(check)["problems"][0]["message"].startswith("不是订单号：\x9b3958")
 
 
 @freeze_time(NIGHT)

@@ -1,6 +1,6 @@
 import openpyxl
 
-from handover.schema import HANDOVER_COLUMNS
+from handover.model.schema import HANDOVER_COLUMNS
 
 
 def test_init_creates_a_workbook_ready_to_type_into(run, tmp_path):
@@ -17,6 +17,14 @@ def test_init_creates_a_workbook_ready_to_type_into(run, tmp_path):
     assert lists["O2:O20000"] == '"待处理,处理中,已完成,已取消"'
     assert all(name in lists["J2:J20000"] for name in ("申通", "中通", "圆通", "韵达", "顺丰", "极兔", "邮政", "京东", "德邦"))
     assert sheet.column_dimensions["G"].width >= 20
+    # Order ids, 编号, phones and waybills are typed into text columns, so Excel/WPS keep every digit.
+    text_columns = {sheet.cell(1, column).value for column in range(1, sheet.max_column + 1)
+                    if sheet.column_dimensions[openpyxl.utils.get_column_letter(column)].number_format == "@"}
+    assert text_columns == {"编号", "订单号", "电话", "快递单号"}
+    returns = book["退货"]
+    assert {returns.cell(1, column).value for column in range(1, returns.max_column + 1)
+            if returns.column_dimensions[openpyxl.utils.get_column_letter(column)].number_format == "@"} == \
+        {"编号", "订单号", "退货单号"}
     # The new workbook passes its own check and the config points at it.
     assert run("check").stdout == "检查了 0 行，没有发现问题。\n「退货」检查了 0 行，没有发现问题。\n"
     assert 'sheet = "shop.xlsx"' in (tmp_path / "handover.toml").read_text(encoding="utf-8")

@@ -11,9 +11,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from freezegun import freeze_time
-
 from conftest import DATA
+from freezegun import freeze_time
 
 NOW = "2026-11-23 09:05:00+08:00"
 ORDERS = DATA / "compensation" / "taobao_orders.csv"

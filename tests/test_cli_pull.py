@@ -55,7 +55,7 @@ def test_pull_to_a_file_and_strict(run, example, tmp_path):
 
 @freeze_time(NIGHT_AFTER)
 def test_pull_text_lines_up_chinese_columns(run, example):
-    from handover.render import display_width
+    from handover.textwidth import display_width
 
     lines = run("pull", "--sheet", "handover.xlsx").stdout.splitlines()
     start = lines.index(next(line for line in lines if line.startswith("【快递】")))

@@ -11,11 +11,19 @@ import time
 
 import openpyxl
 import pytest
+from user_files_kit import (  # noqa: F401
+    as_teammate,
+    encrypted_xlsx,
+    needs_root,
+    old_xls,
+    small_disk,
+    team_folder,
+    truncated,
+    with_corrupt_sheet_data,
+)
 
+from handover.backends.xlsx import STATE_DIR, backups_of
 from handover.errors import SheetDamagedError
-from handover.xlsx import STATE_DIR, backups_of
-from user_files_kit import (as_teammate, encrypted_xlsx, needs_root, old_xls, small_disk, team_folder,  # noqa: F401
-                            truncated, with_corrupt_sheet_data)
 
 DONE = ("done", "H20261122-002", "--result", "已改地址", "--sheet")
 
@@ -233,7 +241,7 @@ def test_pull_on_a_real_xls_renamed_to_xlsx_says_save_as_xlsx(run, tmp_path, dat
 def test_done_while_another_program_keeps_saving_says_so_and_writes_nothing(run, data_file, monkeypatch):
     path = data_file("features.xlsx")
     whole = path.read_bytes()
-    monkeypatch.setattr("handover.xlsx.SAVE_WAIT_SECONDS", 0.5)
+    monkeypatch.setattr("handover.backends.xlsx.SAVE_WAIT_SECONDS", 0.5)
     started, stop = threading.Event(), threading.Event()
 
     def keep_saving():

@@ -16,11 +16,12 @@ from freezegun import freeze_time
 from hypothesis import given
 from hypothesis import strategies as st
 
-from handover.compensation import at_risk_for_pull, parse_settings, run_compensation
-from handover.compensation_output import rate_text, render_at_risk, render_report, report_json
-from handover.compensation_rules import Rule
-from handover.config import parse_config
+from handover.commands import order_exports
+from handover.compensation.run import at_risk_for_pull, run_compensation
+from handover.compensation.settings import Rule, parse_settings
 from handover.errors import ConfigError
+from handover.model.config import parse_config
+from handover.render.finance_views import rate_text, render_at_risk, render_report, report_json
 from handover.sheet import Grid
 
 DATA = Path(__file__).resolve().parent / "data" / "compensation"
@@ -301,7 +302,8 @@ def test_pull_gets_its_orders_from_the_config(tmp_path):
     toml = tmp_path / "handover.toml"
     toml.write_text('[compensation]\norders = ["exports/*.csv", "missing/*.csv"]\n', encoding="utf-8")
     cfg = config(toml.read_text(encoding="utf-8"), toml)
-    result = at_risk_for_pull(cfg, NOW)
+    files, unmatched = order_exports(cfg, parse_settings(cfg).orders)
+    result = at_risk_for_pull(files, cfg, NOW, unmatched=unmatched)
     assert [(a.order_id, a.hours_left) for a in result.items] == [
         ("3958000000000000008", -96), ("3958000000000000002", -45), ("3958000000000000003", 11),
         ("6930000000000000102", 23)]
@@ -316,8 +318,8 @@ def test_pull_gets_its_orders_from_the_config(tmp_path):
 
 
 def test_pull_with_explicit_paths_and_nothing_configured(tmp_path):
-    assert at_risk_for_pull(config(), NOW).items == []
-    result = at_risk_for_pull(config(), NOW, paths=[DATA / "pinduoduo_orders.csv"])
+    assert at_risk_for_pull([], config(), NOW).items == []
+    result = at_risk_for_pull([DATA / "pinduoduo_orders.csv"], config(), NOW)
     assert [(a.order_id, a.hours_left, str(a.paid_amount)) for a in result.items] == [
         ("241106-123456789012345", -23, "1289.00")]  # ¥1,299.00 paid less ¥10 postage
 
@@ -325,7 +327,7 @@ def test_pull_with_explicit_paths_and_nothing_configured(tmp_path):
 def test_pull_names_an_unreadable_export_and_reads_the_rest(tmp_path):
     broken = tmp_path / "broken.csv"
     broken.write_text("日期,金额\n2026-11-01,1\n", encoding="utf-8")
-    result = at_risk_for_pull(config(), NOW, paths=[broken, DATA / "pinduoduo_orders.csv"])
+    result = at_risk_for_pull([broken, DATA / "pinduoduo_orders.csv"], config(), NOW)
     assert [a.order_id for a in result.items] == ["241106-123456789012345"]
     assert len(result.errors) == 1 and result.errors[0].startswith("broken.csv：表头里找不到订单号列")
     assert "读不了订单导出文件：broken.csv" in render_at_risk(result)
@@ -353,7 +355,7 @@ def test_orders_missing_what_a_rule_needs_are_reported_not_guessed(tmp_path):
 
 @pytest.mark.parametrize("hours, text", [(0, "0 小时"), (47, "47 小时"), (48, "2 天"), (205, "8 天 13 小时")])
 def test_time_left_reads_in_days_beyond_two_days(hours, text):
-    from handover.compensation_output import _hours_text
+    from handover.render.finance_views import _hours_text
 
     assert _hours_text(hours) == text
 
@@ -383,14 +385,16 @@ def test_each_payout_kind_has_one_name_everywhere(tmp_path):
     """The names finance reads: the report, the workbook, the ledger, the summary and the README."""
     import openpyxl
 
-    from handover.compensation_rules import KIND_LABELS
-    from handover.ledger import ledger_write
-    from handover.payouts_xlsx import write_payouts_xlsx
-    from handover.summary import PAYOUT_LABELS
+    from handover.compensation.ledger import ledger_write
+    from handover.compensation.rules import KIND_LABELS
+    from handover.render.payouts_xlsx import workbook_bytes
+    from handover.summary import Payout as SummaryPayout
 
     report = run()
-    assert PAYOUT_LABELS == KIND_LABELS == {"presale_late": "预售延迟发货赔付", "affiliate_deduction": "淘宝客扣佣退款"}
-    book = openpyxl.load_workbook(write_payouts_xlsx(report, tmp_path / "payouts.xlsx"))
+    assert KIND_LABELS == {"presale_late": "预售延迟发货赔付", "affiliate_deduction": "淘宝客扣佣退款"}
+    assert {kind: SummaryPayout("1", kind, Decimal(1), NOW).label for kind in KIND_LABELS} == KIND_LABELS
+    (tmp_path / "payouts.xlsx").write_bytes(workbook_bytes(report))
+    book = openpyxl.load_workbook(tmp_path / "payouts.xlsx")
     kinds_in_book = {row[1] for row in book["赔付明细"].iter_rows(min_row=3, values_only=True) if row[0]}
     kinds_in_ledger = {row[1] for row in ledger_write(None, report.payouts, computed_at=NOW, by="", tz=TZ).appends}
     assert kinds_in_book == kinds_in_ledger == set(KIND_LABELS.values())
@@ -402,7 +406,7 @@ def test_each_payout_kind_has_one_name_everywhere(tmp_path):
 
 
 def test_readme_documents_every_compensation_setting():
-    from handover.compensation_settings import _SECTION_KEYS
+    from handover.compensation.settings import _SECTION_KEYS
 
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     for key in _SECTION_KEYS:

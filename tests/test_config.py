@@ -7,10 +7,10 @@ import shutil
 from datetime import time
 
 import pytest
-
 from conftest import DATA
-from handover.config import SECTIONS, load_config, parse_config
+
 from handover.errors import ConfigError
+from handover.model.config import SECTIONS, load_config, parse_config
 
 
 @pytest.fixture

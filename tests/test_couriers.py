@@ -8,16 +8,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from handover.config import parse_config
-from handover.couriers import (
+from handover.errors import ConfigError
+from handover.model.config import parse_config
+from handover.model.couriers import (
     COURIER_BY_KEY,
     COURIERS,
     courier_contacts,
     courier_of,
     recognise,
 )
-from handover.errors import ConfigError
-from handover.records import WARNING, parse_handover
+from handover.model.handover_tab import WARNING, parse_handover
 from handover.sheet import Grid
 
 TZ = ZoneInfo("Asia/Shanghai")

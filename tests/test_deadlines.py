@@ -12,12 +12,19 @@ from zoneinfo import ZoneInfo
 import pytest
 from freezegun import freeze_time
 
-from handover.config import parse_config
+from handover.backends.xlsx import XlsxBackend
 from handover.deadlines import (
-    ACT_NOW, MISSED, UPCOMING, deadline_report, deadlines_json, render_deadlines, span_text, upcoming_deadlines,
+    ACT_NOW,
+    MISSED,
+    UPCOMING,
+    deadline_report,
+    upcoming_deadlines,
 )
-from handover.returns import RETURN_TAB, RefundStatus, ReturnItem, ShippingPayer, parse_returns
-from handover.xlsx import XlsxBackend
+from handover.model.config import parse_config
+from handover.model.returns_tab import ReturnItem, parse_returns
+from handover.model.schema import TABS, RefundStatus, ShippingPayer
+from handover.render.deadline_views import deadlines_json, span_text
+from handover.render.views import render_deadlines
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=TZ)  # a Sunday
@@ -29,7 +36,7 @@ PLAIN = parse_config({})
 
 @pytest.fixture(scope="module")
 def ledger() -> list[ReturnItem]:
-    grid = XlsxBackend(DATA / "ledger.xlsx").read([RETURN_TAB])[RETURN_TAB]
+    grid = XlsxBackend(DATA / "ledger.xlsx").read([TABS["returns"]])[TABS["returns"]]
     return parse_returns(grid, TZ, now=NOW).items
 
 
@@ -236,8 +243,8 @@ def test_rendered_list_matches_the_golden_file(ledger, fmt, golden):
 
 
 def test_text_columns_line_up(ledger):
-    from handover.render import display_width
-    from handover.returns import STAGE_LABELS
+    from handover.model.returns_tab import STAGE_LABELS
+    from handover.textwidth import display_width
 
     report = deadline_report(ledger, SUNDAY_REST, NOW)
     lines = render_deadlines(report).splitlines()

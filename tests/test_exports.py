@@ -14,9 +14,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from handover.export_rows import affiliate_lines, classify_refund, classify_status, fast_id, order_lines
-from handover.exports import AFFILIATE, ORDERS, ExportError, ExportFile
-from handover.values import ValueProblem
+from handover.compensation.export_rows import affiliate_lines, classify_refund, classify_status, fast_id, order_lines
+from handover.compensation.exports import AFFILIATE, ORDERS, ExportError, ExportFile
+from handover.model.values import ValueProblem
 
 DATA = Path(__file__).resolve().parent / "data" / "compensation"
 TZ = ZoneInfo("Asia/Shanghai")
@@ -266,7 +266,7 @@ def test_fixtures_match_the_script_that_makes_them(tmp_path):
     ("1,234,567.8", "1234567.8"), ("0.05", "0.05"), (59.9, "59.9"), (1299, "1299"),
 ])
 def test_money_in_plain_decimal_form_reads_exactly(written, amount):
-    from handover.values import parse_money
+    from handover.model.values import parse_money
 
     assert str(parse_money(written)) == amount
 
@@ -278,7 +278,7 @@ def test_money_in_plain_decimal_form_reads_exactly(written, amount):
     ("12.", "请写成 59.90 这样"), (".5", "请写成 59.90 这样"), ("八十八", "不是金额"), (float("nan"), "不是金额"),
 ])
 def test_money_that_could_mean_two_amounts_is_refused(written, why):
-    from handover.values import parse_money
+    from handover.model.values import parse_money
 
     with pytest.raises(ValueProblem, match=why):
         parse_money(written)

@@ -10,13 +10,13 @@ from pathlib import Path
 import gspread
 import pytest
 import requests
-
 from google_fixtures import SERVICE_ACCOUNT_EMAIL, write_service_account
-from handover.errors import ConfigError, SheetChangedError, SheetError
-from handover.google import GoogleBackend, find_credentials, load_credentials, open_google
-from handover.google_http import Retrier, retry_after_seconds
-from handover.sheet import CellChange, TabWrite
 from sheets_emulator import EmulatorHTTPClient, Formula, make_client
+
+from handover.backends.google import GoogleBackend, find_credentials, load_credentials, open_google
+from handover.backends.google_http import Retrier, retry_after_seconds
+from handover.errors import ConfigError, SheetChangedError, SheetError
+from handover.sheet import CellChange, TabWrite
 
 HEADER = ["编号", "登记时间", "平台", "类型", "订单号", "状态", "处理人", "处理时间", "处理结果"]
 STATUS, HANDLER, RESULT = "状态", "处理人", "处理结果"
@@ -596,10 +596,10 @@ def test_a_write_reads_again_however_fresh_its_read(sheets_emulator, google_back
 
 def test_a_relative_credentials_path_in_handover_toml_is_relative_to_it(tmp_path, monkeypatch):
     from handover import workspace
-    from handover.config import parse_config
+    from handover.model.config import parse_config
 
     seen = {}
-    monkeypatch.setattr("handover.google.open_google", lambda source, credentials, notify: seen.setdefault("c", credentials))
+    monkeypatch.setattr("handover.backends.google.open_google", lambda source, credentials, notify: seen.setdefault("c", credentials))
     config = parse_config({"google": {"credentials": "keys/sa.json"}}, tmp_path / "shop" / "handover.toml")
     workspace.open_backend("1" * 44, config)
     assert seen["c"] == str(tmp_path / "shop" / "keys" / "sa.json")

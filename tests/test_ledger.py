@@ -10,18 +10,27 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pytest
 
-from handover.compensation import commit_report, run_compensation
-from handover.compensation_output import render_report
-from handover.compensation_rules import Payout
-from handover.config import Config
-from handover.errors import SheetChangedError
-from handover.ledger import (
-    LEDGER_HEADER, LedgerError, check_ledger, find_ledger, kind_of, ledger_shaped, ledger_write, parse_ledger, parse_ledgers,
+from handover.backends.xlsx import XlsxBackend
+from handover.commands import commit_payouts, ledger_grids
+from handover.compensation.ledger import (
+    LEDGER_HEADER,
+    LedgerError,
+    check_ledger,
+    kind_of,
+    ledger_shaped,
+    ledger_write,
+    parse_ledger,
+    parse_ledgers,
     rate_cell,
-    read_ledger, split_paid,
+    split_paid,
 )
+from handover.compensation.rules import Payout
+from handover.compensation.run import run_compensation
+from handover.errors import SheetChangedError
+from handover.model.config import Config
+from handover.render.finance_views import render_report
 from handover.sheet import Grid
-from handover.xlsx import XlsxBackend
+from handover.workspace import Workspace
 
 DATA = Path(__file__).resolve().parent / "data" / "compensation"
 TZ = ZoneInfo("Asia/Shanghai")
@@ -80,7 +89,7 @@ def test_ledger_rows_as_people_type_them():
     assert [(p.file, p.row, p.column) for p in ledger.problems] == [(TAB, 5, "订单号"), (TAB, 6, "赔付类型")]
     assert "挡不住重复赔付" in ledger.problems[0].message
     # the summary gets only what it can count on a day
-    assert [(e.order_id, e.amount, e.by) for e in read_ledger(grid, TZ)] == [
+    assert [(e.order_id, e.amount, e.by) for e in parse_ledger(grid, TZ).counted()] == [
         ("3958000000000000001", Decimal("26.66"), "小周"), ("3958000000000000006", Decimal("30.00"), "小周")]
 
 
@@ -118,7 +127,7 @@ def commit_once(path: Path, orders, affiliate=()):
     backend = XlsxBackend(path)
     grid = backend.read([TAB])[TAB]
     report = run_compensation(orders, affiliate, Config(), grid, NOW, by="财务小周")
-    commit_report(backend, report, grid)
+    commit_payouts(Workspace(Config(), backend), report, grid)
     return report
 
 
@@ -164,7 +173,7 @@ def test_a_ledger_changed_after_reading_stops_the_commit(tmp_path):
     report = run_compensation([DATA / "douyin_orders.csv"], [], Config(), grid, NOW, by="财务小周")
     commit_once(path, [DATA / "douyin_orders.csv"])  # someone else commits meanwhile
     with pytest.raises(SheetChangedError):
-        commit_report(backend, report, grid)
+        commit_payouts(Workspace(Config(), backend), report, grid)
     assert not report.committed
     assert len(list(openpyxl.load_workbook(path)[TAB].iter_rows())) == 3  # header + their two rows only
 
@@ -223,7 +232,7 @@ LEDGER_ROWS = [LEDGER_HEADER, ["3958000000000000001", "预售延迟发货赔付"
                                "2026-11-20 10:00", "小周", "taobao_refunds.csv 第 2 行"]]
 
 
-def test_find_ledger_on_a_workbook_reads_the_other_tabs_only_when_the_ledger_was_renamed(tmp_path):
+def test_the_ledger_on_a_workbook_reads_the_other_tabs_only_when_the_ledger_was_renamed(tmp_path):
     path = workbook(tmp_path)
     book = openpyxl.load_workbook(path)
     renamed = book.create_sheet("赔付记录2026")
@@ -233,19 +242,19 @@ def test_find_ledger_on_a_workbook_reads_the_other_tabs_only_when_the_ledger_was
     book.save(path)
     backend = XlsxBackend(path)
     assert backend.tab_names() == ["交接", "赔付记录2026", "备忘"]
-    found = find_ledger(backend, backend.read([TAB])[TAB], skip={"交接", "退货", TAB})
+    found = ledger_grids(Workspace(Config(), backend), backend.read([TAB])[TAB])
     assert [grid.tab for grid in found] == ["赔付记录2026"]
     report = run_compensation([DATA / "taobao_orders.csv", DATA / "taobao_refunds.csv"], [], Config(), found, NOW)
     assert [a.payout.order_id for a in report.already_paid] == ["3958000000000000001"]
     assert report.ledger.tabs == ["赔付记录2026"]
 
 
-def test_find_ledger_on_a_google_sheet_costs_the_tab_list_and_one_read(sheets_emulator, google_backend):
+def test_the_ledger_on_a_google_sheet_costs_the_tab_list_and_one_read(sheets_emulator, google_backend):
     backend, key = google_backend({"交接": [["编号"]], "赔付记录2026": LEDGER_ROWS, "备忘": [["订单号", "备注"]]})
     grid = backend.read([TAB])[TAB]
     assert grid is None and backend.tab_names() == ["交接", "赔付记录2026", "备忘"]
     sheets_emulator.reset_counts()
-    found = find_ledger(backend, grid, skip={"交接", "退货", TAB})
+    found = ledger_grids(Workspace(Config(), backend), grid)
     assert [g.tab for g in found] == ["赔付记录2026"] and sheets_emulator.counts() == {"values.batchGet": 1}
 
 
@@ -269,7 +278,7 @@ def test_a_created_ledger_on_google_has_its_formats_in_the_request_that_creates_
     grid = backend.read([TAB])[TAB]
     report = run_compensation([DATA / "douyin_orders.csv"], [], Config(), grid, NOW, by="财务小周")
     sheets_emulator.reset_counts()
-    commit_report(backend, report, grid)
+    commit_payouts(Workspace(Config(), backend), report, grid)
     # the formats ride on the batchUpdate that adds the tab: no request of their own
     writes = {kind: n for kind, n in sheets_emulator.counts().items() if kind not in ("values.batchGet", "metadata")}
     assert writes == {"batchUpdate": 1, "values.batchUpdate": 1}
@@ -315,7 +324,7 @@ def test_a_full_ledger_grid_on_google_grows_and_formats_in_one_request(sheets_em
     grid = backend.read([TAB])[TAB]
     report = run_compensation([DATA / "douyin_orders.csv"], [], Config(), grid, NOW, by="财务小周")
     sheets_emulator.reset_counts()
-    commit_report(backend, report, grid)
+    commit_payouts(Workspace(Config(), backend), report, grid)
     assert sheets_emulator.count("batchUpdate") == 1  # appendDimension and the formats together
     assert sheets_emulator.values(key, TAB)[2][0] == "6930000000000000101"
     assert [sheets_emulator.number_format(key, TAB, f"{c}3") for c in "CDE"] == [

@@ -15,25 +15,27 @@ import conftest
 import pytest
 from freezegun import freeze_time
 
-from handover.config import parse_config
+from handover.backends.xlsx import XlsxBackend
 from handover.errors import ConfigError
 from handover.messages import (
     UnknownCourierError,
     build_messages,
     call_list,
-    courier_copy_text,
     courier_messages,
     message_settings,
-    messages_json,
-    render_calls,
-    render_courier_messages,
-    render_messages,
-    render_warehouse,
     warehouse_list,
 )
-from handover.records import parse_handover
-from handover.render import TemplateError
-from handover.xlsx import XlsxBackend
+from handover.model.config import parse_config
+from handover.model.handover_tab import parse_handover
+from handover.render.environment import TemplateError
+from handover.render.views import (
+    courier_copy_text,
+    messages_json,
+    render_calls,
+    render_courier,
+    render_messages,
+    render_warehouse,
+)
 
 DATA = Path(__file__).parent / "data" / "messages"
 GOLDEN = DATA / "golden"
@@ -75,13 +77,13 @@ def test_fixture_workbook_matches_its_script(tmp_path):
 @freeze_time(MORNING)
 def test_golden_courier_messages(items, config):
     batch = courier_messages(items, config)
-    check_golden("courier.txt", render_courier_messages(batch))
+    check_golden("courier.txt", render_courier(batch))
     check_golden("courier_copy.txt", courier_copy_text(batch))
 
 
 @freeze_time(MORNING)
 def test_golden_one_courier(items, config):
-    check_golden("courier_sto.txt", render_courier_messages(courier_messages(items, config, courier="申通快递")))
+    check_golden("courier_sto.txt", render_courier(courier_messages(items, config, courier="申通快递")))
 
 
 @freeze_time(MORNING)
@@ -107,7 +109,7 @@ def test_golden_json(items, config):
 def test_each_request_carries_what_it_needs(items, config):
     batch = courier_messages(items, config)
     texts = {m.courier.key: m for m in batch.messages}
-    render_courier_messages(batch)
+    render_courier(batch)
 
     sto = texts["sto"].text
     # Address change: waybill, original address, new address, buyer name and phone.
@@ -135,7 +137,7 @@ def test_each_request_carries_what_it_needs(items, config):
 
 def test_messages_paste_cleanly_into_qq(items, config):
     batch = courier_messages(items, config)
-    render_courier_messages(batch)
+    render_courier(batch)
     for message in batch.messages:
         text = message.text
         assert text.endswith("\n") and not text.endswith("\n\n")
@@ -148,7 +150,7 @@ def test_messages_paste_cleanly_into_qq(items, config):
 
 def test_row_missing_a_field_is_listed_under_its_message_never_sent(items, config):
     batch = courier_messages(items, config)
-    output = render_courier_messages(batch)
+    output = render_courier(batch)
     sto = next(m for m in batch.messages if m.courier.key == "sto")
     assert [n.item.id for n in sto.left_out] == ["H20261122-006"]
     assert "773277027280440" not in sto.text  # its waybill is not in the message
@@ -161,7 +163,7 @@ def test_unknown_courier_rows_get_their_own_block(items, config):
     batch = courier_messages(items, config)
     assert [n.item.id for n in batch.unknown] == ["H20261122-008"]
     assert all("1234567890123456" not in m.text for m in batch.messages)
-    output = render_courier_messages(batch)
+    output = render_courier(batch)
     assert "【快递公司不明】" in output
     assert "没填快递公司，单号 1234567890123456 也认不出是哪家" in output
 
@@ -232,8 +234,8 @@ def test_intercept_without_any_return_address_is_left_out(items):
     zto = next(m for m in batch.messages if m.courier.key == "zto")
     assert [n.item.id for n in zto.left_out] == ["H20261122-004", "H20261122-017"]
     assert "return_address" in zto.left_out[0].reasons[0]
-    render_courier_messages(batch)
-    assert zto.text == "" and "（没有能发出的内容）" in render_courier_messages(batch)
+    render_courier(batch)
+    assert zto.text == "" and "（没有能发出的内容）" in render_courier(batch)
     yunda = next(m for m in batch.messages if m.courier.key == "yunda")
     assert len(yunda.entries) == 1  # its row names where to send the parcel back
 
@@ -322,7 +324,7 @@ def test_an_overriding_template_wins(items, config, tmp_path):
         "{% for e in message.entries %}{{ e.number }}. {{ e.item.tracking_no or e.item.order_id }}\n{% endfor %}",
         encoding="utf-8")
     batch = courier_messages(items, config)
-    output = render_courier_messages(batch, tmp_path)
+    output = render_courier(batch, tmp_path)
     sto = next(m for m in batch.messages if m.courier.key == "sto")
     assert sto.text == "申通师傅好，1 件：\n1. 773277027280336\n"
     assert "申通师傅好" in output

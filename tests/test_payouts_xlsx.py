@@ -15,16 +15,21 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from handover.compensation import run_compensation
-from handover.compensation_rules import Payout
-from handover.config import Config
-from handover.payouts_xlsx import MONEY, write_payouts_xlsx
+from handover.compensation.rules import Payout
+from handover.compensation.run import run_compensation
+from handover.model.config import Config
+from handover.render.payouts_xlsx import MONEY, workbook_bytes
 
 DATA = Path(__file__).resolve().parent / "data" / "compensation"
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=TZ)
 ORDERS = [DATA / n for n in ("taobao_orders.csv", "taobao_refunds.csv", "douyin_orders.csv", "bad_rows.csv")]
 AFFILIATE = [DATA / "affiliate_settlement.csv", DATA / "affiliate_disputes.csv"]
+
+
+def write_payouts_xlsx(report, path: Path) -> Path:
+    path.write_bytes(workbook_bytes(report))
+    return path
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +107,7 @@ def test_libreoffice_shows_the_same_ids_and_amounts(tmp_path, report):
 def test_a_payout_the_floor_or_cap_gave_says_so_in_the_workbook(tmp_path):
     import tomllib
 
-    from handover.config import parse_config
+    from handover.model.config import parse_config
 
     config = parse_config(tomllib.loads('[compensation.platforms.kuaishou]\npreset = "taobao_2023"'))
     report = run_compensation([DATA / "kuaishou_orders.xlsx"], [], config, None, NOW, by="财务小周")

@@ -23,3 +23,35 @@ def test_the_readme_opens_with_them():
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     first_block = text.index("```sh")
     assert text.index("## ") > text.index("```sh", first_block + 1)
+
+
+def library_example() -> tuple[str, str]:
+    """The README's library example and the output it shows, the two blocks under "Use as a library"."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("## Use as a library"):]
+    section = section[: section.index("\n## ", 1)]
+    code = re.search(r"```python\n(.*?)\n```\n", section, re.S)
+    shown = re.search(r"```\n(.*?\n)```", section[code.end():], re.S)
+    return code.group(1), shown.group(1)
+
+
+def test_the_library_example_runs_and_prints_what_the_readme_shows(tmp_path):
+    """A newcomer pastes it into a file at the top of a checkout: it runs there as written."""
+    import shutil
+    import subprocess
+    import sys
+
+    code, shown = library_example()
+    shutil.copytree(ROOT / "examples", tmp_path / "examples")
+    (tmp_path / "example.py").write_text(code, encoding="utf-8")
+    ran = subprocess.run([sys.executable, "example.py"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout == shown
+
+
+def test_the_public_names_are_there():
+    import handover
+
+    assert [name for name in handover.__all__ if not hasattr(handover, name)] == []
+    assert "commands" in handover.__all__ and "open_workspace" in handover.__all__
+    assert "HandoverError" in handover.__all__ and "Morning" in handover.__all__

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from handover.backends.rebase import lay, refuse
 from handover.errors import SheetChangedError
-from handover.rebase import lay, refuse
 from handover.sheet import CellChange, TabWrite, WriteResult
 
 HEADER = ["编号", "类型", "订单号", "状态"]

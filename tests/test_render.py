@@ -7,7 +7,8 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from handover.render import fenced, markdown_text, printable, render
+from handover.printable import printable
+from handover.render.environment import fenced, markdown_text, render
 
 
 def test_colour_codes_typed_into_a_cell_are_taken_out():

@@ -12,19 +12,38 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from handover.backends.xlsx import XlsxBackend
 from handover.errors import CellError
-from handover.returns import (
-    RETURN_COLUMNS, RETURN_DROPDOWNS, RETURN_TAB, RETURN_TEXT_HEADERS, RefundStatus, ReturnItem, ShippingPayer,
-    Stage, find_by_tracking, next_return_id, parse_returns, refund_status_of, return_log_plan, shipping_payer_of,
+from handover.model.returns_tab import (
+    RETURN_DROPDOWNS,
+    RETURN_TEXT_HEADERS,
+    ReturnItem,
+    Stage,
+    parse_returns,
+    return_log_plan,
 )
+from handover.model.rows import IdAllocator
+from handover.model.schema import (
+    RETURN_COLUMNS,
+    TABS,
+    RefundStatus,
+    ShippingPayer,
+    refund_status_of,
+    shipping_payer_of,
+)
+from handover.model.values import ValueProblem
+from handover.returns import find_by_tracking
 from handover.sheet import Grid
-from handover.values import ValueProblem
-from handover.xlsx import XlsxBackend
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=TZ)
 DATA = Path(__file__).resolve().parent / "data" / "returns"
 HEADER = [c.header for c in RETURN_COLUMNS]
+RETURN_TAB = TABS["returns"]
+
+
+def next_return_id(existing, now):
+    return IdAllocator("R", existing).next(now)
 
 
 def read(name: str, tmp_path: Path):

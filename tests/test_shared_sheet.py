@@ -12,11 +12,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from freezegun import freeze_time
-
 from conftest import DATA
-from handover.xlsx import STATE_DIR
+from freezegun import freeze_time
 from other_user import OtherUser
+
+from handover.backends.xlsx import STATE_DIR
 
 MORNING = "2026-11-23 10:30:00+08:00"
 OURS = ["已完成", "阿杰", "2026-11-23 10:30"]  # 状态, 处理人, 处理时间 as `done --by 阿杰` writes them
@@ -240,10 +240,10 @@ def test_a_program_saving_the_workbook_while_done_writes_keeps_its_edit(run, dat
     while it builds the new file: the last look before the replace catches it."""
     import openpyxl
 
-    import handover.xlsx_patch
+    import handover.backends.xlsx_package
 
     path = data_file("shared.xlsx")
-    original = handover.xlsx_patch.rewrite_package
+    original = handover.backends.xlsx_package.rewrite_package
 
     def rewrite_while_someone_saves(*args):
         book = openpyxl.load_workbook(path)
@@ -251,7 +251,7 @@ def test_a_program_saving_the_workbook_while_done_writes_keeps_its_edit(run, dat
         book.save(path)
         return original(*args)
 
-    monkeypatch.setattr(handover.xlsx_patch, "rewrite_package", rewrite_while_someone_saves)
+    monkeypatch.setattr(handover.backends.xlsx_package, "rewrite_package", rewrite_while_someone_saves)
     result = run("done", "H20261122-007", "--sheet", str(path))
     assert result.exit_code == 1
     assert result.stderr == f"Error: {path} 在写入前的一刻被别的程序保存了：这次什么也没写入，请重新运行这条命令\n"

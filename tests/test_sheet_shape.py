@@ -10,7 +10,6 @@ import json
 import openpyxl
 import pytest
 from freezegun import freeze_time
-
 from other_user import OtherUser
 
 NIGHT = "2026-11-22 23:00:00+08:00"

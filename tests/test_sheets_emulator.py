@@ -9,7 +9,6 @@ import gspread
 import pytest
 import requests
 from gspread.exceptions import APIError, SpreadsheetNotFound
-
 from sheets_emulator import Formula, SheetsEmulator, make_client, parse_a1, quote_title, serial_number
 
 

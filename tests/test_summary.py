@@ -13,12 +13,13 @@ import conftest
 import pytest
 from freezegun import freeze_time
 
-from handover.chart import Series, nice_step, stacked_bars
-from handover.config import parse_config
-from handover.records import parse_handover
-from handover.render import TemplateError
+from handover.model.config import parse_config
+from handover.model.handover_tab import parse_handover
+from handover.render.chart import Series, nice_step, stacked_bars
+from handover.render.environment import TemplateError
+from handover.render.views import render_summary
 from handover.sheet import Grid
-from handover.summary import AtRisk, build_summary, render_summary
+from handover.summary import AtRisk, build_summary
 
 DATA = Path(__file__).parent / "data" / "messages"
 GOLDEN = DATA / "golden"

@@ -17,10 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from handover.config import load_config
-from handover.records import parse_handover
-from handover.summary import build_summary, render_summary
-from handover.xlsx import XlsxBackend
+from handover.backends.xlsx import XlsxBackend
+from handover.model.config import load_config
+from handover.model.handover_tab import parse_handover
+from handover.render.views import render_summary
+from handover.summary import build_summary
 
 DATA = Path(__file__).parent / "data" / "messages"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")

@@ -3,10 +3,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from handover.records import parse_handover
-from handover.schema import Route
+from handover.model.handover_tab import parse_handover
+from handover.model.schema import Route
+from handover.render.views import note
 from handover.sheet import Grid
-from handover.tasks import build_task_list, carry_over_cutoff, note
+from handover.tasks import build_task_list, carry_over_cutoff
 
 TZ = ZoneInfo("Asia/Shanghai")
 HEADER = ["编号", "类型", "订单号", "登记时间", "状态", "处理人", "买家"]

@@ -11,12 +11,12 @@ from freezegun import freeze_time
 from hypothesis import given
 from hypothesis import strategies as st
 
-from handover.config import parse_config
 from handover.deadlines import ACT_NOW, MISSED, UPCOMING, deadline_report
 from handover.errors import ConfigError
-from handover.returns import STAGES, ReturnItem, Stage
+from handover.model.config import parse_config
+from handover.model.returns_tab import STAGES, ReturnItem, Stage
+from handover.model.values import ValueProblem
 from handover.timers import DEFAULT_TIMERS, Action, Outcome, parse_duration, stage_of, timer_book
-from handover.values import ValueProblem
 
 TZ = ZoneInfo("Asia/Shanghai")
 START = datetime(2026, 11, 10, 9, 30, tzinfo=TZ)

@@ -14,13 +14,12 @@ import time
 import openpyxl
 import pytest
 from filelock import FileLock
+from user_files_kit import encrypted_xlsx, needs_root, old_xls, truncated, with_corrupt_sheet_data
 
-from handover.errors import (SheetBusyError, SheetDamagedError, SheetError, SheetReadOnlyError,
-                             SheetWriteError)
+from handover.backends.office_locks import lock_owner
+from handover.backends.xlsx import SETTLE_SECONDS, STATE_DIR, XlsxBackend, backups_of
+from handover.errors import SheetBusyError, SheetDamagedError, SheetError, SheetReadOnlyError, SheetWriteError
 from handover.sheet import CellChange, TabWrite
-from handover.xlsx import SETTLE_SECONDS, STATE_DIR, XlsxBackend, backups_of, lock_owner
-from user_files_kit import (encrypted_xlsx, needs_root, old_xls, truncated,
-                            with_corrupt_sheet_data)
 
 
 def write_result(backend: XlsxBackend, text: str) -> None:
@@ -148,7 +147,7 @@ def test_a_write_by_root_keeps_the_owner_and_mode_and_leaves_state_the_owner_can
 
 KILLED_WRITE = """
 import os, sys, time
-import handover.xlsx
+import handover.backends.xlsx
 from handover.sheet import CellChange, TabWrite
 
 def hang(*args):
@@ -156,7 +155,7 @@ def hang(*args):
     time.sleep(60)
 
 os.replace = hang
-backend = handover.xlsx.XlsxBackend(sys.argv[1])
+backend = handover.backends.xlsx.XlsxBackend(sys.argv[1])
 grid = backend.read(["交接"])["交接"]
 backend.write([TabWrite("交接", grid.header, "编号", changes=[CellChange(2, "H20261122-001", "处理结果", None, "被打断")])])
 """
@@ -268,7 +267,7 @@ def test_a_damaged_workbook_is_one_line_saying_what_is_wrong_and_what_to_do(data
     make, expected = WORKBOOK_DAMAGE[damage]
     path.write_bytes(make(path.read_bytes()))
     slept = []
-    monkeypatch.setattr("handover.xlsx.time.sleep", slept.append)
+    monkeypatch.setattr("handover.backends.xlsx.time.sleep", slept.append)
     with pytest.raises(SheetDamagedError) as caught:
         XlsxBackend(path).read(["交接"])
     message = str(caught.value)
@@ -309,7 +308,7 @@ def test_a_disk_full_while_writing_leaves_the_workbook_and_no_temp_file(data_fil
     def full(handle):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr("handover.files.os.fsync", full)
+    monkeypatch.setattr("handover.backends.files.os.fsync", full)
     with pytest.raises(SheetWriteError, match=r"^磁盘满了，写不下 features.xlsx（需要约 \d+ KB），什么都没有写入，临时文件已删除"):
         write_result(backend, "x")
     assert path.read_bytes() == before and temp_files(path.parent) == []
@@ -327,11 +326,11 @@ def test_a_backup_that_cannot_be_made_stops_the_write_and_cleans_up(data_file, m
     def full(handle):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr("handover.xlsx.os.link", no_links)
+    monkeypatch.setattr("handover.backends.xlsx.os.link", no_links)
     real_fsync = os.fsync
     calls = []
     # The workbook's temp file fits; the backup copy made after it does not.
-    monkeypatch.setattr("handover.files.os.fsync", lambda handle: calls.append(1) or (real_fsync(handle) if len(calls) == 1 else full(handle)))
+    monkeypatch.setattr("handover.backends.files.os.fsync", lambda handle: calls.append(1) or (real_fsync(handle) if len(calls) == 1 else full(handle)))
     with pytest.raises(SheetWriteError, match="^磁盘满了"):
         write_result(backend, "x")
     assert path.read_bytes() == before

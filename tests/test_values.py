@@ -6,9 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from handover.values import (
+from handover.model.values import (
     ValueProblem,
-    clean_text,
     from_serial,
     mask_phone,
     money_text,
@@ -22,6 +21,7 @@ from handover.values import (
     to_fen,
     to_serial,
 )
+from handover.sheet import clean_text
 
 TZ = ZoneInfo("Asia/Shanghai")
 

@@ -13,10 +13,10 @@ import openpyxl
 import pytest
 from filelock import FileLock
 
+from handover.backends.office_locks import lock_owner
+from handover.backends.xlsx import STATE_DIR, XlsxBackend
 from handover.errors import SheetBusyError, SheetChangedError, SheetError
-from handover.sheet import CellChange, TabWrite
-from handover.xlsx import STATE_DIR, XlsxBackend, lock_owner
-from handover.sheet import column_index, column_letter
+from handover.sheet import CellChange, TabWrite, column_index, column_letter
 
 
 def change(row, row_id, column, new, old=None):
@@ -169,7 +169,7 @@ def test_a_failed_write_leaves_the_file_untouched(data_file, monkeypatch):
     def broken_replace(*args):
         raise OSError("disk full")
 
-    monkeypatch.setattr("handover.xlsx.os.replace", broken_replace)
+    monkeypatch.setattr("handover.backends.xlsx.os.replace", broken_replace)
     with pytest.raises(OSError):
         backend.write([TabWrite("交接", grid.header, "编号", changes=[change(2, "H20261122-001", "状态", "已完成")])])
     assert path.read_bytes() == before

@@ -7,8 +7,8 @@ import re
 
 import pytest
 
+from handover.backends.xlsx_patch import patch_sheet
 from handover.errors import SheetError
-from handover.xlsx_patch import patch_sheet
 
 NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 

@@ -110,12 +110,18 @@ class Outcome:
 def as_teammate(folder: Path, *args: str) -> Outcome:
     """Run `handover ARGS` in `folder` as a teammate who is not the owner of anything there (the
     unprivileged `nobody`), in a forked child so the already-imported code is used as it is."""
-    from click.testing import CliRunner
-
     # The child cannot read this interpreter's own files (they are root's): import now what it will use.
     import encodings.cp437  # noqa: F401 - zipfile decodes member names with it
+
     import filelock  # noqa: F401
-    import handover.actions, handover.files, handover.office_locks, handover.xlsx, handover.xlsx_patch  # noqa: F401,E401
+    from click.testing import CliRunner
+
+    import handover.backends.files
+    import handover.backends.office_locks
+    import handover.backends.xlsx
+    import handover.backends.xlsx_package
+    import handover.backends.xlsx_patch
+    import handover.commands  # noqa: F401,E401
     from handover.cli import cli
 
     reader, writer = os.pipe()

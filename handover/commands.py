@@ -1,0 +1,349 @@
+"""One function per command: read once, compute on records, write once. The only module that writes.
+
+Each command takes the `Workspace` it works in (`open_workspace`) and returns a record (`results`, or the
+domain's own report) that a view renders (`render.views`). Every write happens here: the sheet through
+its backend (read again right before writing, `sheet.Backend.write`), the user's `--out` file through
+`outfile`, a new workbook through `backends.newbook`.
+
+Start-up time is part of every command, and `pull` on a big sheet is measured against a bare read of it
+(benchmarks/sheet_bench.py): modules only some commands need (compensation, returns and their timers,
+the summary, the write plans) are imported inside those commands.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import date, datetime, timedelta
+from glob import glob
+from pathlib import Path
+from typing import TYPE_CHECKING, Mapping, Sequence
+
+from .bulk import bulk
+from .errors import HandoverError, SheetError
+from .messages import CourierBatch, build_messages, courier_messages
+from .model.schema import Status
+from .model.values import ValueProblem
+from .outfile import OutFileError, StagedOut, check_out_path, write_out
+from .render.environment import environment
+from .results import CheckReport, DoneReport, LogReport, Morning, TabCheck
+from .tasks import build_task_list
+from .workspace import Workspace
+
+if TYPE_CHECKING:
+    from .compensation.run import CompensationReport, PullAtRisk
+    from .deadlines import DeadlineReport
+    from .model.config import Config
+    from .returns import TrackingMatch
+    from .sheet import Grid, TabSpec, TabWrite
+    from .summary import Summary
+
+
+# ---------------------------------------------------------------------------------------- pull
+
+@bulk
+def pull(workspace: Workspace, now: datetime | None = None, *, orders: Sequence[str] = ()) -> Morning:
+    """The morning list: return timers running out, pre-sale orders at risk, open items, messages."""
+    now = now or workspace.now()
+    # Every pull renders templates: jinja is imported and set up while the sheet is read (a workbook's
+    # cells are parsed, a Google Sheet is fetched, outside Python's lock).
+    loading = threading.Thread(target=environment, args=(workspace.templates,))
+    loading.start()
+    grids = workspace.read("handover", "returns")
+    loading.join()
+    handover = workspace.handover(grids["handover"], now, open_only=True)
+    tasks = build_task_list(handover, now=now, morning_starts=workspace.config.morning_starts,
+                            sheet=workspace.backend.label)
+    timers = None
+    if grids["returns"] is not None:
+        from .deadlines import deadline_report
+        from .model.returns_tab import parse_returns
+
+        timers = deadline_report(parse_returns(grids["returns"], workspace.tz, now=now).items, workspace.config, now)
+    return Morning(timers, _at_risk(workspace, now, orders), tasks, build_messages(handover.items, workspace.config))
+
+
+def _at_risk(workspace: Workspace, now: datetime, orders: Sequence[str]) -> PullAtRisk | None:
+    """Pre-sale orders at risk, from --orders, else `[compensation] orders`; None when neither names any."""
+    if not orders and not workspace.config.section("compensation").get("orders"):
+        return None
+    from .compensation.run import at_risk_for_pull
+    from .compensation.settings import parse_settings
+
+    files, unmatched = order_exports(workspace.config, orders or parse_settings(workspace.config).orders)
+    return at_risk_for_pull(files, workspace.config, now, unmatched=unmatched)
+
+
+def order_exports(config: Config, patterns: Sequence[str | Path]) -> tuple[list[str], list[str]]:
+    """The order exports named by paths or glob patterns such as "exports/*.csv" (relative to
+    handover.toml), and the patterns that named none."""
+    files: list[str] = []
+    unmatched: list[str] = []
+    for pattern in patterns:
+        path = Path(pattern).expanduser()
+        if not path.is_absolute():
+            path = config.base_dir / path
+        found = sorted(glob(str(path))) if any(c in str(pattern) for c in "*?[") else ([str(path)] if path.exists() else [])
+        files += [f for f in found if f not in files]
+        if not found:
+            unmatched.append(str(pattern))
+    return files, unmatched
+
+
+# ------------------------------------------------------------------------------------ deadlines
+
+def deadlines(workspace: Workspace, *, horizon: timedelta | None = None, now: datetime | None = None) -> DeadlineReport:
+    """The return timers that run out within the horizon, and those already missed."""
+    from .deadlines import deadline_report
+    from .model.returns_tab import parse_returns
+
+    now = now or workspace.now()
+    grid = workspace.read("returns")["returns"]
+    if grid is None:
+        raise SheetError(f"{workspace.backend.label} 里没有「{workspace.config.tabs['returns']}」标签页：用 "
+                         "`handover log --return` 登记第一条退货时会自动建好，或手动建一个")
+    return deadline_report(parse_returns(grid, workspace.tz, now=now).items, workspace.config, now, horizon)
+
+
+# -------------------------------------------------------------------------------------- returns
+
+def find_return(workspace: Workspace, number: str, *, now: datetime | None = None) -> TrackingMatch:
+    """Which return a parcel belongs to, by its return tracking number or its last 6+ digits."""
+    from .model.returns_tab import parse_returns
+    from .returns import find_by_tracking
+
+    now = now or workspace.now()
+    grid = workspace.read("returns")["returns"]
+    items = parse_returns(grid, workspace.tz, now=now).items if grid is not None else []
+    try:
+        return find_by_tracking(items, number)
+    except ValueProblem as problem:
+        raise HandoverError(str(problem)) from None
+
+
+def log_return(workspace: Workspace, fields: Mapping[str, str | None], *, now: datetime | None = None) -> LogReport:
+    """Append one return to the 退货 tab (made on the first one), validated like a row typed in."""
+    from .model.returns_tab import return_log_plan
+
+    now = now or workspace.now()
+    grid = workspace.read("returns")["returns"]
+    write, item = return_log_plan(grid, fields, now=now, tz=workspace.tz, tab=workspace.config.tabs["returns"])
+    written = workspace.backend.write([write])
+    rows = written.appended_rows.get(write.tab) or [0]
+    return LogReport(item, rows[0], {}, [])
+
+
+# -------------------------------------------------------------------------------------- courier
+
+def courier(workspace: Workspace, *, name: str | None = None, now: datetime | None = None) -> CourierBatch:
+    """The courier messages, one per company (`name`: only that company's)."""
+    now = now or workspace.now()
+    grids = workspace.read("handover")
+    handover = workspace.handover(grids["handover"], now, open_only=True)
+    return courier_messages(handover.items, workspace.config, courier=name)
+
+
+# -------------------------------------------------------------------------------------- summary
+
+def summary(workspace: Workspace, day: date | None = None, now: datetime | None = None, *,
+            orders: Sequence[str] = ()) -> Summary:
+    """The daily summary; money appears once finance keeps a ledger (found as `compensation` finds it),
+    pre-sale orders at risk once an order export is given or configured."""
+    from .compensation.ledger import parse_ledgers
+    from .summary import build_summary
+
+    now = now or workspace.now()
+    grids = workspace.read("handover", "payouts")
+    handover = workspace.handover(grids["handover"], now)
+    ledger_tabs = ledger_grids(workspace, grids["payouts"])
+    payouts = None
+    if ledger_tabs:
+        payouts = [(e.order_id, e.kind, e.amount, e.computed_at)
+                   for e in parse_ledgers(ledger_tabs, workspace.tz).counted()]
+    at_risk = _at_risk(workspace, now, orders)
+    return build_summary(handover.items, day or now.date(), workspace.config, now, payouts=payouts,
+                         at_risk=None if at_risk is None else
+                         [(a.order_id, a.seconds_left / 3600, a.potential_amount) for a in at_risk.items])
+
+
+# --------------------------------------------------------------------------------- compensation
+
+def compensation(workspace: Workspace, orders: Sequence[str], affiliates: Sequence[str] = (), *,
+                 commit: bool = False, by: str | None = None, now: datetime | None = None, out: str | None = None,
+                 fmt: str = "text") -> CompensationReport:
+    """The payouts owed, without those the ledger already holds (found by its header if renamed).
+    `out` gets the report or the finance workbook; `commit` records the new payouts, last of all: the
+    `--out` file is staged first, the ledger appended to only once that succeeded, and the file moved
+    into place after, so a failure leaves the ledger as it was and no file behind, and a commit's file
+    (which says the payouts are recorded) appears only once they are."""
+    from .compensation.run import plan_commit, run_compensation
+
+    now = now or workspace.now()
+    # The 退货 tab only tells the affiliate rule which orders came back: read only when it can matter.
+    grids = workspace.read("payouts", "returns") if affiliates else workspace.read("payouts") | {"returns": None}
+    ledger = ledger_grids(workspace, grids["payouts"])
+    report = run_compensation(orders, affiliates, workspace.config, ledger, now,
+                              by=workspace.config.handler(by), returns_grid=grids["returns"])
+    write = plan_commit(report, ledger) if commit else None
+    staged = _stage_compensation_file(workspace, report, out, fmt, commit=write is not None) if out else None
+    try:
+        _record(workspace, report, write)
+    except BaseException:
+        if staged:
+            staged.discard()
+        raise
+    if staged:
+        try:
+            if write is not None and fmt == "json" and not out.lower().endswith(".xlsx"):  # type: ignore[union-attr]
+                staged.rewrite(_compensation_file(workspace, report, out, fmt))  # now with the rows the write gave
+            staged.publish()
+        except OutFileError as error:
+            if write is None:
+                raise
+            # Moments after the same file was written beside it: next to impossible, but then say the truth.
+            raise HandoverError(f"已记入{report.ledger_tab} {len(report.payouts)} 笔，但{str(error).split('：')[0]}："
+                                "不加 --commit 再运行一次即可得到这份文件（已记录的会列在「已在赔付记录里」）") from None
+    return report
+
+
+def _stage_compensation_file(workspace: Workspace, report: CompensationReport, out: str, fmt: str, *,
+                             commit: bool) -> StagedOut:
+    if commit:
+        report.committed = True  # what the file says must be true once it is in place
+    try:
+        return StagedOut(out, _compensation_file(workspace, report, out, fmt))
+    except OutFileError as error:
+        raise OutFileError(f"{error}；{report.ledger_tab}也没有动" if commit else str(error)) from None
+    finally:
+        report.committed = False
+
+
+def _compensation_file(workspace: Workspace, report: CompensationReport, out: str, fmt: str) -> bytes:
+    from .render.views import compensation_file
+
+    return compensation_file(report, out, fmt, workspace.templates)
+
+
+def commit_payouts(workspace: Workspace, report: CompensationReport, ledger: Grid | Sequence[Grid] | None) -> None:
+    """`--commit` with nothing else to write: plan the ledger's write, then make it."""
+    from .compensation.run import plan_commit
+
+    _record(workspace, report, plan_commit(report, ledger))
+
+
+def _record(workspace: Workspace, report: CompensationReport, write: TabWrite | None) -> None:
+    """Append the new payouts to the ledger. The backend must be the one the ledger was read from, so a
+    ledger changed meanwhile stops the write instead of paying twice."""
+    if write is None:
+        return
+    result = workspace.backend.write([write])
+    report.committed = True
+    report.ledger_rows = result.appended_rows.get(write.tab, [])
+
+
+def ledger_grids(workspace: Workspace, grid: Grid | None) -> list[Grid]:
+    """The 赔付记录 ledger: `grid` (the tab under its own name) when it exists, at no cost; else every tab
+    whose header looks like a ledger's, because a renamed ledger still holds what was paid. That costs the
+    tab list and one read of the tabs not known to be something else."""
+    from .compensation.ledger import ledger_shaped
+
+    if grid is not None:
+        return [grid]
+    known = set(workspace.config.tabs.values())
+    others = [name for name in workspace.backend.tab_names() if name not in known]
+    grids = workspace.backend.read(others) if others else {}
+    return [g for g in grids.values() if g is not None and ledger_shaped(g.header)]
+
+
+# --------------------------------------------------------------------------------------- check
+
+def check(workspace: Workspace, *, assign_ids: bool = False, now: datetime | None = None) -> CheckReport:
+    """Every problem of the 交接 and 退货 tabs; `assign_ids` gives rows without 编号 one."""
+    now = now or workspace.now()
+    grids = workspace.read("handover", "returns")
+    handover = workspace.handover(grids["handover"], now, adds_ids=assign_ids)
+    tabs = [TabCheck(handover.grid.tab, len(handover.items), handover.problems())]
+    if grids["returns"] is not None:
+        from .model.returns_tab import parse_returns
+
+        returns = parse_returns(grids["returns"], workspace.tz, now=now)
+        tabs.append(TabCheck(returns.grid.tab, len(returns.items), returns.problems()))
+    assigned: dict[int, str] = {}
+    skipped: list[int] = []
+    if assign_ids:
+        from .model.handover_writes import assign_ids_plan
+
+        plan = assign_ids_plan(handover, now)
+        if plan.assigned:
+            assigned, skipped = plan.settled(workspace.backend.write([plan.write]))
+    return CheckReport(tabs, assigned, skipped)
+
+
+# ---------------------------------------------------------------------------------------- done
+
+@bulk
+def done(workspace: Workspace, ids: Sequence[str], *, status: Status = Status.DONE, by: str | None = None,
+         result: str | None = None, now: datetime | None = None) -> DoneReport:
+    """Mark items (状态, 处理人, 处理时间, 处理结果) by their 编号; an unknown id writes nothing."""
+    from .model.handover_writes import done_plan, wanted_ids
+
+    now = now or workspace.now()
+    handler = workspace.config.handler(by)
+    grids = workspace.read("handover")
+    # Only the rows asked for (every one holding their 编号, to refuse a doubled one) and the rows about
+    # to get a 编号: done changes a few rows of a sheet that may hold 50,000.
+    handover = workspace.handover(grids["handover"], now, only_ids=wanted_ids(ids))
+    plan, items = done_plan(handover, ids, status=status, by=handler, now=now, tz=workspace.tz, result=result)
+    written = workspace.backend.write([plan.write])
+    assigned, skipped = plan.settled(written)
+    return DoneReport(items, status, handler, assigned, written.moved_rows.get(plan.write.tab, {}), skipped)
+
+
+# ----------------------------------------------------------------------------------------- log
+
+def log(workspace: Workspace, fields: Mapping[str, str | None], *, by: str | None = None,
+        now: datetime | None = None) -> LogReport:
+    """Append one item to the 交接 tab, validated exactly like a row typed into the sheet."""
+    from .model.handover_writes import log_plan
+
+    now = now or workspace.now()
+    handler = workspace.config.handler(by)
+    grids = workspace.read("handover")
+    # A new row needs no other row parsed, only every 编号 the tab holds; rows without one get theirs.
+    handover = workspace.handover(grids["handover"], now, adds_ids=True, only_ids=())
+    plan, item = log_plan(handover, fields, by=handler, now=now, tz=workspace.tz)
+    written = workspace.backend.write([plan.write])
+    rows = written.appended_rows.get(plan.write.tab) or [0]
+    return LogReport(item, rows[0], *plan.settled(written))
+
+
+# ---------------------------------------------------------------------------------------- init
+
+def standard_tabs() -> list[TabSpec]:
+    """The tabs a new handover workbook gets: 交接, 退货 and 赔付记录."""
+    from .compensation import ledger
+    from .model import handover_tab, returns_tab
+
+    return [handover_tab.tab_spec(), returns_tab.tab_spec(), ledger.tab_spec()]
+
+
+def init(path: str | Path) -> list[Path]:
+    """A new workbook with the standard tabs and, beside it, a starter handover.toml unless one exists."""
+    from .backends.newbook import init_workbook
+    from .model.config import CONFIG_NAME
+    from .render.views import starter_config
+
+    path = Path(path)
+    return init_workbook(path, standard_tabs(), beside={CONFIG_NAME: starter_config(path.name)})
+
+
+# ------------------------------------------------------------------------------------- --out
+
+def check_out(out: str | None, workspace: Workspace, inputs: Sequence[str] = ()) -> None:
+    """Before any work: `--out` must not be the sheet, an input, or a workbook with a handover tab."""
+    if out:
+        check_out_path(out, workspace, inputs=inputs)
+
+
+def save_output(out: str, text: str) -> None:
+    """Write a rendered view to the `--out` file, whole or not at all."""
+    write_out(out, text)

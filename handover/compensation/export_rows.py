@@ -1,0 +1,336 @@
+"""Typed lines from the rows of an order export or an affiliate report (files opened by `exports`).
+
+An order row becomes an OrderLine only when it could matter for compensation — a pre-sale order, a
+refund, an order another file already mentioned — so a million ordinary rows cost a glance each; the
+order id is still checked on every row, so an id a spreadsheet turned into a float is always reported.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from operator import itemgetter
+from typing import Any, Callable, Container, Iterator
+from zoneinfo import ZoneInfo
+
+from ..model.schema import header_key, platform_of
+from ..model.values import ValueProblem, folded, parse_datetime, parse_money, parse_order_id, parse_rate
+from ..sheet import clean_text
+from .exports import ExportFile, RejectedRow
+
+_ZERO = ("", 0, "0", "0.00", "0.0", "¥0.00", "=\"0.00\"")
+_NO = {"", "否", "无", "0", "-", "--", "null", "none", "false", "n", "no", "非预售", "普通", "普通订单", "现货"}
+
+# ---------------------------------------------------------------------------------------- order rows
+
+NONE, OPEN, SUCCESS, CLOSED = "none", "open", "success", "closed"
+_ASKED = (OPEN, SUCCESS, CLOSED)
+
+
+@dataclass(slots=True)
+class OrderLine:
+    """One usable row of an order or refund export, typed. Absent columns are None."""
+
+    file: str
+    row: int
+    order_id: str
+    signature: tuple
+    platform: str | None
+    sub_order_id: str
+    refund_id: str
+    presale: bool
+    title: str
+    paid: Decimal | None
+    postage: Decimal | None
+    paid_at: datetime | None
+    promised_at: datetime | None
+    shipped_at: datetime | None
+    shipped: bool | None  # True/False from the status or a tracking number; None when nothing says
+    closed: bool
+    refund_state: str | None  # NONE, OPEN, SUCCESS, CLOSED; None when the file has no refund columns
+    refund_reason: str
+    refund_applied_at: datetime | None
+    refund_amount: Decimal | None
+
+    @property
+    def refund_signal(self) -> bool:
+        """Whether the row says a refund or return was asked for (even if later withdrawn)."""
+        return self.refund_state in _ASKED or bool(self.refund_reason) or bool(self.refund_amount)
+
+
+def classify_refund(text: str) -> str | None:
+    """退款状态 / 售后状态 / 维权状态 text -> NONE, OPEN, SUCCESS or CLOSED (withdrawn or refused)."""
+    text = header_key(text)
+    if not text:
+        return None
+    if any(word in text for word in ("没有申请", "无售后", "未申请", "无退款")) or text in ("无", "-", "--"):
+        return NONE
+    if any(word in text for word in ("成功", "完成", "已退款")):
+        return SUCCESS
+    if any(word in text for word in ("关闭", "取消", "撤销", "失败")):
+        return CLOSED
+    return OPEN
+
+
+def classify_status(text: str) -> tuple[bool | None, bool, bool]:
+    """订单状态 text -> (shipped, closed, unpaid)."""
+    text = header_key(text)
+    unpaid = any(word in text for word in ("等待买家付款", "待付款", "待支付", "未付款"))
+    if any(word in text for word in ("等待卖家发货", "待发货", "未发货", "部分发货", "备货中")):
+        shipped: bool | None = False
+    elif any(word in text for word in ("已发货", "等待买家确认", "交易成功", "已完成", "已收货", "已签收", "待收货", "确认收货")):
+        shipped = True
+    else:
+        shipped = None
+    closed = any(word in text for word in ("交易关闭", "已关闭", "已取消", "订单关闭")) or "退款成功" in text
+    return shipped, closed, unpaid
+
+
+class _Row:
+    """Typed access to one row's cells; every unreadable cell becomes a problem of the row."""
+
+    __slots__ = ("export", "cells", "number", "problems", "tz", "now", "cap")
+
+    def __init__(self, export: ExportFile, cells: list, number: int, tz: ZoneInfo, now: datetime, cap: Decimal | None):
+        self.export, self.cells, self.number, self.tz, self.now, self.cap = export, cells, number, tz, now, cap
+        self.problems: list[RejectedRow] = []
+
+    def raw(self, key: str) -> Any:
+        position = self.export.single.get(key)
+        if position is None or position >= len(self.cells):
+            return None
+        value = self.cells[position]
+        return None if value == "" else value
+
+    def text(self, key: str) -> str:
+        return clean_text(self.raw(key))
+
+    def texts(self, key: str) -> str:
+        cells = self.cells
+        return " ".join(t for t in (clean_text(cells[i]) for i in self.export.multi.get(key, ()) if i < len(cells)) if t)
+
+    def parse(self, key: str, parser: Callable[[Any], Any]) -> Any:
+        value = self.raw(key)
+        if value is None or (isinstance(value, str) and not clean_text(value)):
+            return None
+        try:
+            return parser(value)
+        except ValueProblem as problem:
+            self.reject(key, str(problem))
+            return None
+
+    def money(self, key: str) -> Decimal | None:
+        amount = self.parse(key, parse_money)
+        if amount is not None and amount < 0:
+            self.reject(key, f"金额不能是负数：{amount}")
+            return None
+        if amount is not None and self.cap is not None and amount > self.cap:
+            self.reject(key, f"金额 {amount} 超过上限 {self.cap:,.2f} 元，不像真实订单：请核对这一行"
+                             "（确有这么大的订单，就调高 handover.toml [compensation] 的 max_order_amount）")
+            return None
+        return amount
+
+    def not_above(self, key: str, amount: Decimal | None, limit_key: str, limit: Decimal | None) -> Decimal | None:
+        """`amount` unless it exceeds the same row's `limit` (a refund above the paid amount, a paid
+        amount above the order's total): then the row is rejected."""
+        if amount is not None and limit is not None and amount > limit:
+            self.reject(key, f"{amount:.2f} 元超过这一行的「{self.export.header_of(limit_key)}」{limit:.2f} 元："
+                             "一笔订单不会这样，请核对这一行")
+            return None
+        return amount
+
+    def time(self, key: str) -> datetime | None:
+        return self.parse(key, lambda v: parse_datetime(v, self.tz, reference=self.now))
+
+    def reject(self, key: str | None, message: str) -> None:
+        column = self.export.header_of(key) if key else None
+        self.problems.append(RejectedRow(self.number, column, message, file=self.export.label))
+
+
+def fast_id(value: object) -> str:
+    """The order id in a cell, fast for what exports hold on nearly every row (digits, maybe `="…"`
+    wrapped or with a trailing tab); anything else goes through parse_order_id, which raises
+    ValueProblem for a float-mangled or empty id."""
+    if value.__class__ is str:
+        text = value[2:-1] if value[:2] == '="' and value[-1:] == '"' else value.strip()  # type: ignore[index]
+        if text.isdigit() and text.isascii():
+            return text
+    return parse_order_id(value)
+
+
+def _blank(cells: list) -> bool:
+    return all(c is None or c == "" or (isinstance(c, str) and not c.strip()) for c in cells)
+
+
+def order_lines(export: ExportFile, tz: ZoneInfo, now: datetime, *, presale_keywords: tuple[str, ...],
+                everything_presale: bool, reason_matches: Callable[[str], bool], known: Container[str],
+                refunds_wanted: Container[str], rejected: list[RejectedRow], cap: Decimal | None = None
+                ) -> Iterator[OrderLine]:
+    """The rows of an orders file that could matter, typed; unusable rows go to `rejected`.
+
+    A row is parsed in full when it is a pre-sale order not yet shipped or with a refund, when its
+    refund reason is one that owes compensation, when `known` already holds its order (another file
+    mentioned it), or when it shows a refund for an order in `refunds_wanted` (the affiliate orders).
+    Every row is checked to line up with the header, and every amount read against `cap`.
+    """
+    single, multi = export.single, export.multi
+    id_position = single["order_id"]
+    width = len(export.header)
+    flag_cols = multi.get("presale_flag", ())
+    reason_cols = multi.get("refund_reason", ())
+    # One C call fetches the cells the filter needs; an absent column reads the '' appended to each row.
+    fetch = itemgetter(*(single.get(key, -1) for key in (
+        "order_status", "refund_status", "refund_amount", "tracking_no", "shipped_at", "promised_at", "title", "order_type")))
+    status_cache: dict[str, tuple[bool | None, bool, bool]] = {}
+    refund_cache: dict[str, str | None] = {}
+
+    for number, cells in export.rows():
+        if len(cells) != width or number == export.final_row:  # final_row: known just before the last row
+            misshapen = export.misshapen(number, cells)
+            if misshapen is not None:
+                rejected.append(misshapen)
+                continue
+            if len(cells) < width:
+                cells.extend([""] * (width - len(cells)))
+        cells.append("")
+        try:
+            order_id = fast_id(cells[id_position])
+        except ValueProblem as problem:
+            if not _blank(cells):
+                rejected.append(RejectedRow(number, export.header_of("order_id"), str(problem), file=export.label))
+            continue
+        status_text, refund_text, amount_cell, tracking, shipped_cell, promised, title, order_type = fetch(cells)
+        if status_text.__class__ is not str:
+            status_text = str(status_text)
+        status = status_cache.get(status_text)
+        if status is None:
+            status = status_cache.setdefault(status_text, classify_status(status_text))
+        shipped, closed, unpaid = status
+        if unpaid:
+            continue  # never paid: nothing can be owed on it
+        if shipped is None and (tracking or shipped_cell):
+            shipped = True
+        if refund_text.__class__ is not str:
+            refund_text = str(refund_text)
+        if refund_text in refund_cache:
+            state = refund_cache[refund_text]
+        else:
+            state = refund_cache.setdefault(refund_text, classify_refund(refund_text))
+        reason = " ".join(str(cells[i]).strip() for i in reason_cols if cells[i]) if reason_cols else ""
+        signal = state in _ASKED or bool(reason) or "退款" in status_text or amount_cell not in _ZERO
+        presale = everything_presale or bool(promised)
+        if not presale:
+            for i in flag_cols:
+                if cells[i] and header_key(clean_text(cells[i])) not in _NO:
+                    presale = True
+                    break
+        if not presale:
+            for text in (title, order_type):
+                if text and text.__class__ is str:
+                    for keyword in presale_keywords:
+                        if keyword in text:
+                            presale = True
+        if not (order_id in known or (presale and (shipped is not True or signal))
+                or (reason and reason_matches(reason)) or (signal and order_id in refunds_wanted)):
+            continue
+        row = _Row(export, cells, number, tz, now, cap)
+        line = _order_line(row, order_id, presale, shipped, closed, state, reason)
+        if row.problems:
+            rejected.extend(row.problems)
+            continue
+        yield line
+
+
+def _order_line(row: _Row, order_id: str, presale: bool, shipped: bool | None, closed: bool,
+                state: str | None, reason: str) -> OrderLine:
+    export = row.export
+    platform = export.platform
+    platform_text = row.text("platform")
+    if platform_text:
+        platform = platform_of(platform_text) or platform
+    if state is None and "退款成功" in row.text("order_status"):
+        state = SUCCESS
+    if state is None and (export.has("refund_status") or export.has("refund_reason")):
+        state = NONE
+    shipped_at = row.time("shipped_at")
+    paid_at = row.time("paid_at")
+    if not export.has("paid_at"):
+        paid_at = row.time("created_at")  # exports without a payment time: creation is the closest
+    sub = clean_text(row.raw("sub_order_id"))
+    total = row.money("total")
+    paid = row.not_above("paid", row.money("paid"), "total", total)
+    refund = row.not_above("refund_amount", row.money("refund_amount"), "paid" if paid is not None else "total",
+                           paid if paid is not None else total)
+    return OrderLine(
+        file=export.label, row=row.number, order_id=order_id, signature=export.signature, platform=platform,
+        sub_order_id=folded(sub), refund_id=folded(row.text("refund_id")), presale=presale,
+        title=row.text("title")[:40], paid=paid, postage=row.not_above("postage", row.money("postage"), "total", total),
+        paid_at=paid_at,
+        promised_at=row.time("promised_at"), shipped_at=shipped_at,
+        shipped=True if shipped_at else shipped, closed=closed, refund_state=state,
+        refund_reason=re.sub(r"\s+", " ", reason).strip(), refund_applied_at=row.time("refund_applied_at"),
+        refund_amount=refund)
+
+
+# ------------------------------------------------------------------------------------ affiliate rows
+
+@dataclass(slots=True)
+class AffiliateLine:
+    """One usable row of an affiliate settlement or 维权退款 report."""
+
+    file: str
+    row: int
+    order_id: str
+    sub_order_id: str
+    paid: Decimal | None
+    commission: Decimal | None
+    commission_rate: Decimal | None
+    service_fee: Decimal | None
+    earned: bool | None  # None: the file does not say (a settlement report lists earned orders only)
+    clawback: Decimal | None
+    clawback_fee: Decimal | None
+    dispute_state: str | None
+    dispute_amount: Decimal | None
+    dispute_done_at: datetime | None
+
+
+def affiliate_lines(export: ExportFile, tz: ZoneInfo, now: datetime, rejected: list[RejectedRow],
+                    cap: Decimal | None = None) -> Iterator[AffiliateLine]:
+    """The rows of an affiliate report that carry a commission or a claw-back, typed."""
+    id_position = export.single["order_id"]
+    says_earned = any(export.has(k) for k in ("confirmed_at", "settled_at", "status", "presale_unpaid"))
+    for number, cells in export.rows():
+        misshapen = export.misshapen(number, cells)
+        if misshapen is not None:
+            rejected.append(misshapen)
+            continue
+        try:
+            order_id = fast_id(cells[id_position] if id_position < len(cells) else "")
+        except ValueProblem as problem:
+            if not _blank(cells):
+                rejected.append(RejectedRow(number, export.header_of("order_id"), str(problem), file=export.label))
+            continue
+        row = _Row(export, cells, number, tz, now, cap)
+        earned: bool | None = None
+        if says_earned:
+            status = header_key(row.text("status"))
+            earned = bool(row.text("confirmed_at") or row.text("settled_at")) or any(
+                w in status for w in ("结算", "收货", "成功"))
+            if any(w in status for w in ("失效", "取消", "关闭")) or header_key(row.text("presale_unpaid")) in ("是", "yes", "y", "true"):
+                earned = False
+        line = AffiliateLine(
+            file=export.label, row=number, order_id=order_id, sub_order_id=folded(row.text("sub_order_id")),
+            paid=row.money("paid"), commission=row.money("commission"),
+            commission_rate=row.parse("commission_rate", parse_rate), service_fee=row.money("service_fee"),
+            earned=earned, clawback=row.money("clawback"), clawback_fee=row.money("clawback_fee"),
+            dispute_state=classify_refund(row.text("dispute_status")), dispute_amount=row.money("dispute_amount"),
+            dispute_done_at=row.time("dispute_done_at"))
+        if row.problems:
+            rejected.extend(row.problems)
+            continue
+        if line.commission is None and line.commission_rate is None and line.clawback is None and line.dispute_state is None:
+            continue  # neither commission nor claw-back: nothing to deduct
+        yield line
+

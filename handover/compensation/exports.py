@@ -1,0 +1,388 @@
+"""Opening the platforms' order exports and the affiliate reports: encoding, header row, platform.
+
+Finance downloads these files from the seller backends and hands them over as they are: GB18030/GBK or
+UTF-8 (with or without BOM) CSV, ids wrapped as `="3958…"` or trailed by a tab, headers with stray spaces
+and quotes, or .xlsx. Header names per platform are in PLATFORMS.md; a `[columns]` table in handover.toml
+names the columns of anything else.
+
+Files are streamed: a million-row export is never held in memory. What a row means is `export_rows`'
+concern.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator, Mapping
+
+from python_calamine import CalamineError, CalamineWorkbook
+
+from ..errors import HandoverError
+from ..model.rows import Problem
+from ..model.schema import PLATFORM_LABELS, PLATFORMS, header_key
+from ..sheet import clean_text
+
+ORDERS = "orders"
+AFFILIATE = "affiliate"
+
+# Header names per logical column, most specific first: the first name found in a file wins, so the
+# Taobao report's 买家实际支付金额 is used even though its 总金额 column comes earlier. Sources: PLATFORMS.md.
+ORDER_NAMES: dict[str, tuple[str, ...]] = {
+    "order_id": ("订单编号", "主订单编号", "订单号", "订单ID", "淘宝订单编号", "父订单编号", "order id"),
+    "sub_order_id": ("子订单编号", "淘宝子订单编号", "子订单号"),
+    "refund_id": ("退款编号", "售后单号", "售后编号", "退款单号"),
+    "paid": ("买家实际支付金额", "实付金额", "用户实付金额(元)", "商品实付", "订单应付金额", "实付款", "订单实付款",
+             "用户实付", "支付金额", "付款金额"),
+    "postage": ("买家应付邮费", "邮费(元)", "邮费", "运费"),
+    "paid_at": ("订单付款时间", "支付完成时间", "付款时间", "支付时间", "订单成交时间", "成交时间"),
+    "created_at": ("订单创建时间", "订单提交时间", "下单时间", "创建时间"),
+    "shipped_at": ("发货时间", "卖家发货时间", "实际发货时间"),
+    "promised_at": ("承诺发货时间", "预计发货时间", "预约发货时间", "约定发货时间", "最晚发货时间"),
+    "title": ("宝贝标题", "商品标题", "商品名称", "选购商品", "宝贝名称", "商品"),
+    "presale_flag": ("分阶段订单信息", "特权订金订单id", "定金排名", "是否预售", "预售类型"),
+    "order_type": ("订单类型",),
+    "order_status": ("订单状态", "交易状态"),
+    "refund_status": ("退款状态", "售后状态"),
+    "refund_reason": ("买家退款原因", "退款原因", "售后原因", "售后原因标签", "退款原因标签"),
+    "refund_amount": ("买家退款金额", "退款金额", "退款总额", "退给买家金额", "售后金额"),
+    # The order's own total (goods and postage before discounts): no amount of the row can exceed it.
+    "total": ("总金额",),
+    "refund_applied_at": ("退款的申请时间", "退款申请时间", "售后申请时间", "申请时间"),
+    "tracking_no": ("物流单号", "运单号", "快递单号", "发货物流信息"),
+    "platform": ("平台",),
+}
+AFFILIATE_NAMES: dict[str, tuple[str, ...]] = {
+    "order_id": ("淘宝父订单编号", "父订单编号", "订单编号", "淘宝订单编号", "订单号"),
+    "sub_order_id": ("淘宝子订单编号", "子订单编号"),
+    "paid": ("付款金额", "结算金额", "实际成交价格", "成交金额", "实付金额"),
+    "commission": ("佣金金额", "佣金", "结算佣金", "预估收入", "结算预估收入"),
+    "commission_rate": ("佣金比例", "佣金比率", "收入比率"),
+    "service_fee": ("服务费金额",),
+    "confirmed_at": ("确认收货时间",),
+    "settled_at": ("淘客结算时间", "结算时间", "订单结算时间"),
+    "status": ("订单状态",),
+    "presale_unpaid": ("是否预售未付尾款订单",),
+    "clawback": ("应退回佣金",),
+    "clawback_fee": ("应退回服务费",),
+    "dispute_amount": ("维权退款金额",),
+    "dispute_status": ("维权状态",),
+    "dispute_done_at": ("维权完成时间",),
+}
+# Columns where every matching column counts (several pre-sale markers, several reason columns).
+_MULTI = {"presale_flag", "refund_reason"}
+MAPPABLE = sorted(set(ORDER_NAMES) | set(AFFILIATE_NAMES))
+
+
+# Where what a rule needs is found, per platform (PLATFORMS.md): (the file, its kind, the columns), for
+# telling finance which file to add. None: any other platform.
+_TAOBAO_WHERE = {
+    "refund_reason": ("退款报表", "refunds", "买家退款原因"),
+    "presale_flag": ("订单报表", "orders", "宝贝标题里的【预售】、分阶段订单信息"),
+    "shipped_at": ("订单报表", "orders", "订单状态、物流单号"),
+    "paid_at": ("订单报表", "orders", "订单付款时间"),
+    "paid": ("订单报表", "orders", "买家实际支付金额"),
+}
+WHERE_FOUND: dict[str | None, dict[str, tuple[str, str, str]]] = {
+    "taobao": _TAOBAO_WHERE,
+    "tmall": _TAOBAO_WHERE,
+    "douyin": {
+        "refund_reason": ("带售后信息的抖店订单导出", "orders", "售后原因"),
+        "presale_flag": ("抖店订单导出", "orders", "订单类型、承诺发货时间"),
+        "shipped_at": ("抖店订单导出", "orders", "发货时间、订单状态"),
+        "paid_at": ("抖店订单导出", "orders", "支付完成时间、承诺发货时间"),
+        "paid": ("抖店订单导出", "orders", "订单应付金额"),
+    },
+    None: {
+        "refund_reason": ("退款或售后报表", "refunds", "退款原因、售后原因"),
+        "presale_flag": ("订单导出", "orders", "预售标记、商品标题或承诺发货时间"),
+        "shipped_at": ("订单导出", "orders", "发货时间、订单状态或物流单号"),
+        "paid_at": ("订单导出", "orders", "付款时间或承诺发货时间"),
+        "paid": ("订单导出", "orders", "实付金额"),
+    },
+}
+_NEED_NAMES = {"refund_reason": "退款原因", "presale_flag": "预售标记", "shipped_at": "发货情况", "paid_at": "付款时间",
+               "paid": "实付金额"}
+
+
+def where_found(need: str, platform: str | None, given: list[ExportFile]) -> str:
+    """One line for finance: what is missing, in which file and column it is, and what to do."""
+    known = platform in WHERE_FOUND
+    file, kind, columns = WHERE_FOUND[platform if known else None][need]
+    what = _NEED_NAMES[need]
+    same = [export.label for export in given if export.kind == kind]
+    if same:
+        fix = f"{'、'.join(same)} 里没有这一列，请重新导出带这一列的{file}"
+    else:
+        fix = f"请加 --orders {file}.csv"
+    if need == "presale_flag":
+        fix += "；文件里全是预售订单的话，也可以在 handover.toml 的 [compensation] 写 presale_only = false"
+    if not known:
+        fix += f"；列名不同就在 handover.toml 的 [columns] 写 {need} = \"列名\""
+    return f"{what}在{file}里（{columns}）：{fix}"
+
+
+class ExportError(HandoverError):
+    """A whole file cannot be read; the message names the file and the fix."""
+
+
+@dataclass
+class RejectedRow(Problem):
+    """An input row that could not be used, with the file it came from."""
+
+    file: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        return {"file": self.file, "row": self.row, "column": self.column, "message": self.message}
+
+    def describe(self) -> str:
+        column = f"「{self.column}」" if self.column else ""
+        return f"{self.file} 第 {self.row} 行{column}：{self.message}"
+
+
+class ExportFile:
+    """One opened export: where its columns are and which platform wrote it. `rows()` streams the data
+    rows as (row number with header = 1, cells)."""
+
+    def __init__(self, path: str | Path, role: str, mapping: Mapping[str, tuple[str, ...]] | None = None,
+                 platform: str | None = None):
+        self.path = Path(path).expanduser()
+        self.label = self.path.name
+        self.role = role
+        names = ORDER_NAMES if role == ORDERS else AFFILIATE_NAMES
+        self.encoding: str | None = None
+        self.delimiter = ","
+        if not self.path.is_file():
+            raise ExportError(f"找不到文件 {self.path}")
+        self.is_workbook = self.path.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
+        # A CSV whose last line has no line break may have been cut off mid-row (a download stopped):
+        # its final row is then watched (`final_row`, `cut`).
+        self.unterminated = False
+        self.final_row: int | None = None
+        self.cut: tuple[int, str, str] | None = None  # (column, value, the row above's value)
+        if not self.is_workbook:
+            self.encoding, self.delimiter = _sniff(self.path)
+            self.unterminated = _unterminated(self.path)
+        self.header_row, self.header = self._find_header(names, mapping or {})
+        # Trailing unnamed columns may be missing from a row; a named one may not.
+        self.width = max((i + 1 for i, name in enumerate(self.header) if name), default=0)
+        self.single, self.multi = _locate(self.header, names, mapping or {})
+        keys = {header_key(h) for h in self.header}
+        self.platform = platform or _platform_from_name(self.label) or _platform_from_header(keys, role)
+        self.rows_read = 0
+        self.signature = tuple(header_key(h) for h in self.header)
+
+    def has(self, key: str) -> bool:
+        return key in self.single or bool(self.multi.get(key))
+
+    def header_of(self, key: str) -> str:
+        position = self.single.get(key)
+        if position is None and self.multi.get(key):
+            position = self.multi[key][0]
+        return self.header[position].strip() if position is not None else key
+
+    @property
+    def kind(self) -> str:
+        """What the file looks like, for the report: orders, refunds, settlement or disputes."""
+        if self.role == AFFILIATE:
+            return "disputes" if self.has("clawback") or self.has("dispute_status") else "settlement"
+        return "refunds" if self.has("refund_id") or (self.has("refund_reason") and not self.has("order_status")) else "orders"
+
+    def _find_header(self, names: Mapping[str, tuple[str, ...]], mapping: Mapping[str, tuple[str, ...]]) -> tuple[int, list[str]]:
+        """The header is the first of the top rows holding an order-id column (some exports put a title
+        line above it)."""
+        wanted = {header_key(n) for n in (*mapping.get("order_id", ()), *names["order_id"])}
+        for number, cells in self._raw_rows(limit=10):
+            texts = [clean_text(c) for c in cells]
+            if any(header_key(t) in wanted for t in texts):
+                return number, texts
+        hint = "、".join(names["order_id"][:3])
+        raise ExportError(
+            f"{self.label}：表头里找不到订单号列（{hint}…）。如果这一列叫别的名字，"
+            f"请在 handover.toml 的 [columns] 里写 order_id = \"你的列名\"")
+
+    def _raw_rows(self, limit: int | None = None, after: int = 0) -> Iterator[tuple[int, list]]:
+        """(row number, cells) for rows after `after`, up to row `limit`; counts the data rows read."""
+        number = 0
+        try:
+            if self.is_workbook:
+                for number, cells in _workbook_rows(self.path, limit):
+                    if number > after:
+                        yield number, cells
+                return
+            with open(self.path, newline="", encoding=self.encoding) as handle:
+                rows = enumerate(csv.reader(handle, delimiter=self.delimiter), start=1)
+                for number, cells in self._watch_last(rows) if self.unterminated and not limit else rows:
+                    if number > after:
+                        yield number, cells
+                    if limit and number >= limit:
+                        return
+        except UnicodeDecodeError:
+            raise ExportError(
+                f"{self.label}：第 {number + 1} 行附近有不能按 {self.encoding} 读取的字节，文件可能不完整：请重新导出") from None
+        except csv.Error as error:
+            raise ExportError(f"{self.label}：第 {number + 1} 行不是有效的 CSV（{error}）：请重新导出") from None
+        finally:
+            if after:
+                self.rows_read = max(self.rows_read, number - after)
+
+    def rows(self) -> Iterator[tuple[int, list]]:
+        """The data rows, streamed: (row number with the header as row 1, cells)."""
+        return self._raw_rows(after=self.header_row)
+
+    def _watch_last(self, rows: Iterator[tuple[int, list]]) -> Iterator[tuple[int, list]]:
+        """The rows one behind, so that the final row is known as such before it is handed out, with
+        the row above it to compare its last value with."""
+        above: tuple[int, list] | None = None
+        pending: tuple[int, list] | None = None
+        for row in rows:
+            if pending is not None:
+                yield pending
+                above = pending
+            pending = row
+        if pending is None:
+            return
+        self.final_row = pending[0]
+        if above is not None and above[0] > self.header_row:
+            self.cut = _looks_cut(pending[1], above[1])
+        yield pending
+
+    def misshapen(self, number: int, cells: list) -> RejectedRow | None:
+        """Why a row does not line up with the header (too few or too many cells, or the last row of a
+        file that stopped mid-row), else None. Blank lines are fine."""
+        count = len(cells)
+        if number == self.final_row and (count < self.width or self.cut):
+            if self.cut and count >= self.width:
+                column, value, above = self.cut
+                shown = f"「{self.header[column]}」是「{value}」，上一行是「{above}」"
+            else:
+                shown = f"只有 {count} 列，表头有 {self.width} 列"
+            return RejectedRow(number, None, f"文件在这一行中途结束（最后一行没有换行，{shown}）：下载可能不完整，请重新导出",
+                               file=self.label)
+        if count < self.width and any(c not in ("", None) for c in cells):
+            return RejectedRow(number, None, f"这一行只有 {count} 列，表头有 {self.width} 列：各列对不上，请重新导出",
+                               file=self.label)
+        extra = count - len(self.header)
+        if extra > 0 and any(c not in ("", None) for c in cells[len(self.header):]):
+            return RejectedRow(number, None, f"这一行比表头多 {extra} 列（可能有没加引号的逗号）：各列对不上，请重新导出",
+                               file=self.label)
+        return None
+
+
+def _unterminated(path: Path) -> bool:
+    """Whether the file's last line lacks a line break (in UTF-8, GB18030 or UTF-16)."""
+    with open(path, "rb") as handle:
+        handle.seek(0, 2)
+        handle.seek(max(0, handle.tell() - 2))
+        tail = handle.read()
+    return bool(tail) and not tail.endswith((b"\n", b"\r", b"\n\x00", b"\r\x00"))
+
+
+_DIGITS = re.compile(r"\d[\d,]*")
+
+
+def _looks_cut(cells: list, above: list) -> tuple[int, str, str] | None:
+    """A last value whose shape differs from the same column one row up (`12` under `0.00`, `2026-11-0`
+    under a full time) where that column holds numbers or times: the row was cut off. Free text cannot
+    be judged and is let through."""
+    if not cells or len(cells) > len(above):
+        return None
+    column = len(cells) - 1
+    value, before = str(cells[column]), str(above[column])
+    if not re.search(r"\d", before) or _DIGITS.sub("9", value) == _DIGITS.sub("9", before):
+        return None
+    return column, value, before
+
+
+def _sniff(path: Path) -> tuple[str, str]:
+    """Encoding and delimiter from the first megabyte: a BOM decides; else UTF-8 if it decodes, else
+    GB18030 (a superset of GBK, which is what Taobao writes)."""
+    with open(path, "rb") as handle:
+        head = handle.read(1 << 20)
+    if head.startswith(codecs.BOM_UTF8):
+        encoding = "utf-8-sig"
+    elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf-16"
+    else:
+        encoding = "gb18030"
+        for candidate in ("utf-8", "gb18030"):
+            decoder = codecs.getincrementaldecoder(candidate)()
+            try:
+                for start in range(0, len(head), 65536):  # in pieces: the decoded text is not kept
+                    decoder.decode(head[start:start + 65536], final=False)
+            except UnicodeDecodeError:
+                continue
+            encoding = candidate
+            break
+        else:
+            raise ExportError(f"{path.name}：既不是 UTF-8 也不是 GBK/GB18030 编码：请从平台重新导出 CSV 或另存为 xlsx")
+    top = "\n".join(head[:65536].decode(encoding, errors="ignore").splitlines()[:5])
+    return encoding, "\t" if top.count("\t") > top.count(",") else ","
+
+
+def _workbook_rows(path: Path, limit: int | None) -> Iterator[tuple[int, list]]:
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+        sheet = workbook.get_sheet_by_index(0)
+    except (CalamineError, ValueError, OSError, IndexError) as error:
+        raise ExportError(f"{path.name}：打不开这个工作簿（{error}）。如果设了密码，请在 Excel/WPS 里去掉密码另存后再试") from None
+    # iter_rows starts at the sheet's first row even when the used range starts lower, so the index
+    # is the row number Excel shows.
+    for index, cells in enumerate(sheet.iter_rows()):
+        if limit and index >= limit:
+            return
+        yield index + 1, cells
+
+
+def _locate(header: list[str], names: Mapping[str, tuple[str, ...]],
+            mapping: Mapping[str, tuple[str, ...]]) -> tuple[dict[str, int], dict[str, tuple[int, ...]]]:
+    keys = [header_key(h) for h in header]
+    single: dict[str, int] = {}
+    multi: dict[str, tuple[int, ...]] = {}
+    taken: set[int] = set()
+    for key, built_in in names.items():
+        candidates = [header_key(n) for n in (*mapping.get(key, ()), *built_in)]
+        if key in _MULTI:
+            wanted = set(candidates)
+            multi[key] = tuple(i for i, k in enumerate(keys) if k in wanted and i not in taken)
+            taken.update(multi[key])
+            continue
+        for candidate in candidates:
+            position = next((i for i, k in enumerate(keys) if k == candidate and i not in taken), None)
+            if position is not None:
+                single[key] = position
+                taken.add(position)
+                break
+    return single, multi
+
+
+def _platform_from_name(name: str) -> str | None:
+    """A platform named in the file name (天猫订单.csv, douyin_export.xlsx): the only way to tell a Tmall
+    report from a Taobao one, whose headers are the same."""
+    lowered = name.lower()
+    for platform, aliases in PLATFORMS.items():
+        for alias in (platform, *aliases):
+            if (len(alias) >= 2 and not alias.isascii()) or len(alias) >= 5:
+                if alias.lower() in lowered:
+                    return platform
+    return None
+
+
+def _platform_from_header(keys: set[str], role: str) -> str | None:
+    if role == AFFILIATE:
+        return "taobao"  # 淘宝联盟 reports are the only affiliate reports we know
+    if any("快手" in k for k in keys):
+        return "kuaishou"
+    if keys & {"主订单编号", "选购商品", "订单提交时间", "支付完成时间"}:
+        return "douyin"
+    if any(k.endswith("(元)") for k in keys) or "订单成交时间" in keys:
+        return "pinduoduo"
+    if keys & {"买家会员名", "买家实际支付金额", "宝贝标题", "退款编号", "买家退款原因", "订单付款时间"}:
+        return "taobao"
+    return None
+
+
+def platform_label(platform: str | None) -> str:
+    return PLATFORM_LABELS.get(platform or "", "未知平台")

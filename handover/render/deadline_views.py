@@ -1,0 +1,170 @@
+"""The return timers as the morning shift reads them (`handover deadlines`, the top of `pull`), and as
+scripts read them (JSON). The action wording is `timers`'; templates/deadlines_macros.j2 words the rest.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from ..deadlines import ACT_NOW, MISSED, UPCOMING, Deadline, DeadlineReport
+from ..model.returns_tab import STAGE_LABELS
+from ..model.schema import PLATFORM_LABELS, ShippingPayer
+from ..shop_calendar import WEEKDAY_LABELS
+from ..textwidth import table
+from ..timers import OUTCOME_LABELS, Action, action_label
+
+
+def deadlines_json(report: DeadlineReport) -> dict[str, Any]:
+    """SPEC "JSON output": English keys, `row`, ISO 8601 times with the shop's offset."""
+    now = report.now
+
+    def iso(moment: datetime | None) -> str | None:
+        return moment.astimezone(now.tzinfo).isoformat() if moment else None
+
+    def seconds(delta: timedelta) -> int:
+        return int(delta.total_seconds())
+
+    return {
+        "generated_at": iso(now),
+        "horizon_hours": report.horizon.total_seconds() / 3600,
+        "counts": {state: report.count(state) for state in (MISSED, ACT_NOW, UPCOMING)},
+        "deadlines": [
+            {
+                "id": d.item.id,
+                "row": d.item.row,
+                "order_id": d.item.order_id,
+                "platform": d.item.platform,
+                "buyer": d.item.buyer,
+                "return_tracking_no": d.item.return_tracking_no,
+                "stage": d.stage.value,
+                "state": d.state,
+                "started_at": iso(d.started_at),
+                "ends_at": iso(d.ends_at),
+                "act_by": iso(d.act_by),
+                "seconds_left": seconds(d.act_by - now),
+                "seconds_to_zero": seconds(d.ends_at - now),
+                "at_zero": d.rule.at_zero.value,
+                "actions": [a.value for a in d.actions],
+                "extend_from": iso(d.extend_from),
+                "extend_by_hours": d.extend_by.total_seconds() / 3600 if d.extend_by and Action.EXTEND in d.actions else None,
+                "extended": d.extended,
+                "from_platform": d.from_platform,
+                "pulled_forward": d.pulled_from is not None,
+                "pulled_from": iso(d.pulled_from),
+                "closed_reason": d.closure,
+                "row_has_errors": bool(d.item.errors),
+                "rule_source": d.rule.source,
+            }
+            for d in report.deadlines
+        ],
+        "untimed": [
+            {"id": u.item.id, "row": u.item.row, "order_id": u.item.order_id, "platform": u.item.platform,
+             "stage": u.stage.value if u.stage else None, "reason": u.reason, "column": u.column}
+            for u in report.untimed
+        ],
+        "holiday_data_missing_years": report.unknown_years,
+    }
+
+
+_MARKS = {MISSED: "【已超时】", ACT_NOW: "【马上处理】", UPCOMING: ""}
+
+
+_HEADINGS = ["", "编号", "行", "平台", "订单号", "阶段", "处理截止", "剩余"]
+
+
+def when(moment: datetime) -> str:
+    """`11-24 周二 10:00`: the weekday matters to a team that rests on some of them."""
+    return f"{moment:%m-%d} {WEEKDAY_LABELS[moment.weekday()]} {moment:%H:%M}"
+
+
+def span_text(delta: timedelta) -> str:
+    """Time left rounded down to the minute, so it never promises more than there is."""
+    minutes = int(abs(delta).total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return f"{days} 天 {hours} 小时" if hours else f"{days} 天"
+    if hours:
+        return f"{hours} 小时 {minutes} 分" if minutes else f"{hours} 小时"
+    return f"{minutes} 分" if minutes else "不到 1 分"
+
+
+def left_text(deadline: Deadline, now: datetime) -> str:
+    delta = deadline.act_by - now
+    if delta > timedelta(0):
+        return f"剩 {span_text(delta)}"
+    if delta > timedelta(minutes=-1):
+        return "刚到"
+    return f"已过 {span_text(delta)}"
+
+
+def deadline_rows(report: DeadlineReport) -> list[list[str]]:
+    """A header row, then one row per deadline: the aligned part of the text and markdown lists."""
+    rows = [list(_HEADINGS)]
+    for d in report.deadlines:
+        item = d.item
+        rows.append([_MARKS[d.state], item.id or "（无编号）", str(item.row), PLATFORM_LABELS.get(item.platform or "", "-"),
+                     item.order_id or "-", STAGE_LABELS[d.stage], when(d.act_by), left_text(d, report.now)])
+    return rows
+
+
+def deadlines_context(report: DeadlineReport) -> dict[str, Any]:
+    """What deadlines.txt.j2 and deadlines.md.j2 receive; `pull` passes the same to include them."""
+    rows = deadline_rows(report)
+    lines = table(rows)
+    entries = []
+    for d, cells, line in zip(report.deadlines, rows[1:], lines[1:], strict=True):
+        entries.append({
+            "line": line,
+            "cells": cells,
+            "state": d.state,
+            "stage": d.stage.value,
+            "outcome": OUTCOME_LABELS[d.rule.at_zero],
+            "outcome_key": d.rule.at_zero.value,
+            "ends": when(d.ends_at),
+            "ends_left": span_text(d.ends_at - report.now),
+            "actions": [a.value for a in d.actions],
+            "action_labels": {a.value: action_label(a, d.stage) for a in d.actions},
+            "extend_from": when(d.extend_from) if d.extend_from and d.extend_from > report.now else None,
+            "extend_days": _days(d.extend_by),
+            "extended": d.extended,
+            "extension_unknown": d.extension_unknown,
+            "from_platform": d.from_platform,
+            "stale_platform_deadline": d.stale_platform_deadline,
+            "pulled_from": when(d.pulled_from) if d.pulled_from else None,
+            "closure": d.closure,
+            "insured": d.item.shipping_paid_by is ShippingPayer.INSURANCE,
+            "tracking_no": d.item.return_tracking_no,
+            "buyer": d.item.buyer,
+            "has_errors": bool(d.item.errors),
+        })
+    return {
+        "generated": report.now.strftime("%Y-%m-%d %H:%M"),
+        "horizon_hours": _hours(report.horizon),
+        "counts": {state: report.count(state) for state in (MISSED, ACT_NOW, UPCOMING)},
+        "header": lines[0] if report.deadlines else "",
+        "headings": rows[0],
+        "entries": entries,
+        "untimed": [
+            {"row": u.item.row, "id": u.item.id or "（无编号）", "order_id": u.item.order_id or "-",
+             "platform": u.item.platform or "", "platform_label": PLATFORM_LABELS.get(u.item.platform or "", ""),
+             "reason": u.reason, "column": u.column or "", "stage": STAGE_LABELS[u.stage] if u.stage else ""}
+            for u in report.untimed
+        ],
+        "unknown_years": report.unknown_years,
+    }
+
+
+def _hours(delta: timedelta) -> str:
+    hours = delta.total_seconds() / 3600
+    return f"{hours:g}"
+
+
+def _days(delta: timedelta | None) -> str | None:
+    if delta is None:
+        return None
+    days = delta.total_seconds() / 86400
+    return f"{days:g} 天" if days >= 1 else f"{delta.total_seconds() / 3600:g} 小时"
+
+

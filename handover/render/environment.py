@@ -1,0 +1,122 @@
+"""All text a person reads is rendered here, from jinja2 templates.
+
+Templates ship inside the package; a shop overrides any of them with a file of the same name in a
+`templates/` folder beside its handover.toml, or in `--templates DIR`. StrictUndefined: a template that
+names a field we do not pass fails with the template's name and the field, never renders a blank.
+
+Cell text is typed by anyone who can edit the sheet, so it is made harmless here, once, for every
+template: control characters and terminal escape sequences are taken out of everything rendered, and
+every value a markdown template prints has its html and `|` escaped (html templates escape html).
+A markdown template marks text that is already markdown with `|safe`, and puts text to paste in a
+code block with `|fenced`.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from markupsafe import Markup
+
+from ..errors import HandoverError
+from ..printable import printable
+from ..textwidth import clip, display_width, pad
+
+if TYPE_CHECKING:
+    import jinja2
+
+_PACKAGE = Path(__file__).resolve().parent.parent  # handover/
+
+
+def shipped_templates() -> Path:
+    """Inside an installed wheel the templates sit in the package; in a source checkout they are the
+    repository's top-level `templates/`."""
+    inside = _PACKAGE / "templates"
+    return inside if inside.is_dir() else _PACKAGE.parent / "templates"
+
+
+class TemplateError(HandoverError):
+    pass
+
+
+@lru_cache(maxsize=8)
+def environment(override: Path | None = None, markdown: bool = False) -> "jinja2.Environment":
+    """The templates, shop overrides first. `markdown`: every value printed is escaped for markdown
+    (the templates named *.md.j2 render here, with the macros they import)."""
+    import jinja2  # not at start-up: JSON output never needs it
+
+    paths = [str(override)] if override and override.is_dir() else []
+    paths.append(str(shipped_templates()))
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(paths),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "html.j2"), default_for_string=False),
+        finalize=_markdown_value if markdown else None,
+    )
+    # Jinja wraps some built-in filters (join, select, map …) so that they also serve async templates, at
+    # a cost on every call; ours never render async, so they get the plain filter (a morning list of
+    # 25,000 items calls join and select that many times).
+    for name, function in list(env.filters.items()):
+        if getattr(function, "jinja_async_variant", False) and callable(getattr(function, "__wrapped__", None)):
+            env.filters[name] = function.__wrapped__
+    env.filters["pad"] = pad
+    env.filters["clip"] = clip
+    env.filters["width"] = display_width
+    env.filters["fenced"] = fenced
+    return env
+
+
+def render(name: str, override: Path | None = None, **context: Any) -> str:
+    import jinja2
+
+    env = environment(override, name.endswith(".md.j2"))
+    try:
+        template = env.get_template(name)
+        text = template.render(**context)
+    except jinja2.TemplateNotFound:
+        raise TemplateError(f"找不到模板 {name}") from None
+    except jinja2.UndefinedError as error:
+        raise TemplateError(f"模板 {name} 用到了不存在的字段：{error.message}") from None
+    except jinja2.TemplateSyntaxError as error:
+        raise TemplateError(f"模板 {error.name or name} 第 {error.lineno} 行语法有误：{error.message}") from None
+    # Messages are pasted into chat: no trailing spaces on any line.
+    return "\n".join(line.rstrip() for line in printable(text).split("\n"))
+
+
+# ---------------------------------------------------------------------------- what cells may hold
+
+_MARKDOWN_HTML = re.compile(r"[<>]")
+# A `|` preceded by an even number of backslashes (none included) is live in a markdown table.
+_LIVE_PIPE = re.compile(r"(?<!\\)((?:\\\\)*)\|")
+
+
+def markdown_text(text: str) -> str:
+    """Cell text as markdown shows it: html as text, and no `|` that ends a table cell. Escaping twice
+    changes nothing, so a value that passes through a macro before it is printed stays right."""
+    if "<" in text or ">" in text:
+        text = _MARKDOWN_HTML.sub(lambda match: "&lt;" if match.group() == "<" else "&gt;", text)
+    if "|" in text:
+        text = _LIVE_PIPE.sub(r"\1\\|", text)
+    return text
+
+
+def _markdown_value(value: Any) -> Any:
+    """Every `{{ … }}` of a markdown template: text is escaped, markdown already rendered (`|safe`,
+    `|fenced`) is not."""
+    if isinstance(value, (Markup, int, float)) or value is None:
+        return value
+    return markdown_text(str(value))
+
+
+def fenced(text: object, info: str = "text") -> Markup:
+    """Text to paste, as a markdown code block shows it: exactly as written, in a fence longer than any
+    run of backticks inside, so nothing in it can close the block early."""
+    body = str(text).strip()
+    longest = max((len(run) for run in re.findall(r"`+", body)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return Markup(f"{fence}{info}\n{body}\n{fence}")

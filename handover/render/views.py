@@ -1,0 +1,373 @@
+"""Every view of what the commands return: the text, markdown and JSON a person or a script reads.
+
+`cli` calls one `commands.X` and then the `render_X` here. Text goes through the shop's templates
+(`environment.render`: control characters stripped, markdown escaped); JSON through `dumps`, the one
+JSON writer. Two subjects keep their bodies in a module of their own, imported only by the commands
+that show them (start-up time is part of every command): the return timers (`deadline_views`) and
+what finance reads (`finance_views`, and `payouts_xlsx` for the payout workbook).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Sequence
+from zoneinfo import ZoneInfo
+
+from ..bulk import bulk
+from ..model.rows import Problem
+from ..model.schema import REFUND_STATUS_LABELS, SHIPPING_LABELS, STATUS_LABELS, Route, Status
+from ..printable import json_escaped, printable
+from ..tasks import RouteGroup, Task, TaskList
+from ..textwidth import table
+from .environment import render
+
+if TYPE_CHECKING:
+    from ..compensation.run import CompensationReport
+    from ..deadlines import DeadlineReport
+    from ..messages import CourierBatch, GroupedList, Messages
+    from ..results import CheckReport, DoneReport, LogReport, Morning
+    from ..returns import TrackingMatch
+    from ..summary import Summary
+
+
+# ------------------------------------------------------------------------------------------ JSON
+
+def dumps(data: object) -> str:
+    """The one JSON writer, for scripts: compact, so the C encoder runs (an indented dump of 50,000 items
+    takes seconds in the pure-Python one); `jq .` makes it readable. Text keeps what the cell holds, every
+    control character escaped, so JSON printed on a terminal is as harmless as the text views. What we
+    dump is built fresh from records and holds no cycle: the encoder need not keep watch for one."""
+    return json_escaped(json.dumps(data, ensure_ascii=False, separators=(",", ":"), check_circular=False) + "\n")
+
+
+# ---------------------------------------------------------------------------------------- pull
+
+@bulk
+def render_pull(morning: Morning, fmt: str, *, tz: ZoneInfo, templates: Path | None = None) -> str:
+    """The morning list as text, markdown or JSON: timers, pre-sale orders at risk, tasks, messages."""
+    tasks = morning.tasks
+    if morning.deadlines is not None:
+        from .deadline_views import deadlines_json
+    if morning.at_risk is not None:
+        from .finance_views import at_risk_data, render_at_risk
+    if fmt == "json":
+        data = task_list_json(tasks, tz)
+        if morning.deadlines is not None:
+            data["deadlines"] = deadlines_json(morning.deadlines)
+        if morning.at_risk is not None:
+            data["at_risk"] = at_risk_data(morning.at_risk, tz)
+        data["messages"] = messages_json(morning.messages, templates)
+        return dumps(data)
+    groups = [
+        {"label": group.label, "count": len(group.tasks), "rows": task_rows(group, tz)}
+        for group in tasks.groups
+    ]
+    if fmt == "text":
+        for group in groups:
+            group["lines"] = table(group["rows"])
+    context = dict(
+        tasks=tasks,
+        generated=tasks.generated_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+        groups=groups,
+        deadlines=render_deadlines(morning.deadlines, fmt, templates) if morning.deadlines else "",
+        at_risk=render_at_risk(morning.at_risk, fmt, templates, tz=tz) if morning.at_risk else "",
+        messages=render_messages(morning.messages, fmt, templates),
+        problems=[_problem_line(problem) for problem in tasks.problems],
+    )
+    return render(f"pull.{'md' if fmt == 'markdown' else 'txt'}.j2", templates, **context)
+
+
+_COLUMNS = {
+    Route.WAREHOUSE: ("编号", "行", "登记", "类型", "平台", "订单号", "说明"),
+    Route.COURIER: ("编号", "行", "登记", "类型", "快递", "单号", "说明"),
+    Route.CUSTOMER: ("编号", "行", "登记", "类型", "买家", "电话", "订单号", "说明"),
+}
+
+
+def task_rows(group: RouteGroup, tz: ZoneInfo) -> list[list[str]]:
+    """The group as table rows for the text and markdown lists: a header row, then one row a task."""
+    rows = [list(_COLUMNS[group.route])]
+    for task in group.tasks:
+        item = task.item
+        logged = item.logged_at.astimezone(tz).strftime("%m-%d %H:%M") if item.logged_at else "时间不详"
+        common = [item.id or "（无编号）", str(item.row), logged, item.category.label if item.category else ""]
+        if group.route is Route.WAREHOUSE:
+            specific = [item.platform_label or "-", item.order_id or "-"]
+        elif group.route is Route.COURIER:
+            courier = item.courier.name if item.courier else "-"
+            if item.courier_recognised:
+                courier += "（按单号识别）"
+            specific = [courier, item.tracking_no or item.order_id or "-"]
+        else:
+            specific = [item.buyer or "-", item.phone or "-", item.order_id or "-"]
+        rows.append(common + specific + [note(task)])
+    return rows
+
+
+def note(task: Task) -> str:
+    """What the morning shift should notice first: carried over, already in progress, warnings."""
+    item = task.item
+    marks = []
+    if task.carried_over:
+        marks.append(f"【遗留{task.waiting_days}天】" if task.waiting_days else "【遗留】")
+    if item.status is Status.IN_PROGRESS:
+        handler = f"（{item.handler}）" if item.handler else ""
+        marks.append(f"[{STATUS_LABELS[Status.IN_PROGRESS]}{handler}]")
+    text = item.detail
+    if item.route is Route.COURIER and item.category and item.category.key == "address_change":
+        text = text or f"改到：{item.new_address}"
+    for warning in item.warnings:
+        text = f"{text}；⚠ {warning.message}" if text else f"⚠ {warning.message}"
+    return "".join(marks) + (text or "")
+
+
+def task_list_json(tasks: TaskList, tz: ZoneInfo) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "generated_at": tasks.generated_at.astimezone(tz).isoformat(),
+        "sheet": tasks.sheet,
+        "counts": {
+            "open": tasks.open_count,
+            "carried_over": tasks.carried_count,
+            "problem_rows": tasks.problem_rows,
+        },
+        "routes": [
+            {"route": group.route.value, "items": [task.as_json(tz) for task in group.tasks]}
+            for group in tasks.groups
+        ],
+        "problems": [dict(problem.as_json(), id=problem.id) for problem in tasks.problems],
+    }
+    return data
+
+
+def _problem_line(problem: Problem) -> dict[str, object]:
+    return {"row": problem.row, "id": problem.id or "（无编号）", "column": problem.column or "", "message": problem.message,
+            "text": problem.describe()}
+
+
+# --------------------------------------------------------------------------------------- check
+
+def render_check(report: CheckReport, fmt: str, templates: Path | None = None) -> str:
+    if fmt == "json":
+        data = {
+            "rows": report.tabs[0].rows,
+            "tabs": [{"tab": tab.tab, "rows": tab.rows} for tab in report.tabs],
+            "problems": [dict(p.as_json(), tab=tab.tab, id=p.id, severity=p.severity)
+                         for tab in report.tabs for p in tab.problems],
+            "assigned_ids": [{"row": row, "id": new_id} for row, new_id in sorted(report.assigned.items())],
+            "skipped_rows": report.skipped,
+        }
+        return dumps(data)
+    tabs = [{"name": tab.tab, "rows": tab.rows, "errors": len(tab.errors),
+             "problems": [_problem_line(p) | {"severity": p.severity} for p in tab.problems]} for tab in report.tabs]
+    text = render("check.txt.j2", templates, tabs=tabs, assigned=sorted(report.assigned.items()))
+    return text + "".join(f"{line}\n" for line in skipped_notes(report.skipped))
+
+
+def skipped_notes(rows: Sequence[int]) -> list[str]:
+    """One line per row left without 编号, for every command that gives rows their 编号."""
+    return [f"第 {row} 行没有编号，这次没有补：读取之后这一行被移动或改动了，下次写入时再补" for row in rows]
+
+
+# ----------------------------------------------------------------------------------- done, log, init
+
+def render_done(report: DoneReport) -> str:
+    label = STATUS_LABELS[report.status]
+    lines = [f"{item.id}（第 {report.moved.get(item.id, item.row)} 行）→ {label}，处理人 {report.by}" for item in report.items]
+    return _lines(lines + _assigned_notes(report.assigned) + skipped_notes(report.skipped))
+
+
+def render_log(report: LogReport) -> str:
+    item = report.item
+    if hasattr(item, "return_tracking_no"):  # a return
+        return _lines([f"已登记退货 {item.id}（第 {report.row} 行）：订单 {item.order_id}"])
+    what = f"{item.category.label if item.category else ''} {item.order_id or item.tracking_no}".rstrip()
+    return _lines([f"已登记 {item.id}（第 {report.row} 行）：{what}", *_assigned_notes(report.assigned),
+                   *skipped_notes(report.skipped)])
+
+
+def render_init(written: Sequence[Path]) -> str:
+    return _lines([f"已创建 {path}" for path in written])
+
+
+def starter_config(sheet_name: str) -> str:
+    """The handover.toml `handover init` writes beside a new workbook."""
+    return render("handover.toml.j2", None, sheet=sheet_name)
+
+
+def _assigned_notes(assigned: dict[int, str]) -> list[str]:
+    return [f"第 {row} 行没有编号，已补上 {new_id}" for row, new_id in sorted(assigned.items())]
+
+
+def _lines(lines: Sequence[str]) -> str:
+    """Lines we compose ourselves; the cell text in them (an id, a name) printable like any template's."""
+    return printable("".join(f"{line}\n" for line in lines))
+
+
+# ------------------------------------------------------------------------------------ deadlines
+
+def render_deadlines(report: DeadlineReport, fmt: str = "text", templates: Path | None = None) -> str:
+    """`fmt`: text (terminal, aligned), markdown (pull --format markdown) or json."""
+    from .deadline_views import deadlines_context, deadlines_json
+
+    if fmt == "json":
+        return dumps(deadlines_json(report))
+    name = {"text": "deadlines.txt.j2", "markdown": "deadlines.md.j2"}[fmt]
+    return render(name, templates, **deadlines_context(report))
+
+
+# --------------------------------------------------------------------------------- returns find
+
+def render_return_match(match: TrackingMatch, fmt: str, *, tz: ZoneInfo, templates: Path | None = None) -> str:
+    from ..model.returns_tab import STAGE_LABELS
+
+    if fmt == "json":
+        return dumps({"query": match.query, "exact": match.exact, "returns": [item.as_json(tz) for item in match.items]})
+
+    def when(moment: datetime | None) -> str:
+        return moment.astimezone(tz).strftime("%m-%d %H:%M") if moment else "—"
+
+    returns = [
+        {
+            "id": item.id or "（无编号）", "row": item.row, "platform": item.platform_label or "平台不明",
+            "order_id": item.order_id or "—", "buyer": item.buyer, "tracking": item.return_tracking_no,
+            "courier": item.return_courier.name if item.return_courier else "",
+            "reason": item.reason or "—",
+            "shipping": SHIPPING_LABELS[item.shipping_paid_by] if item.shipping_paid_by else "—",
+            "requested": when(item.requested_at), "approved": when(item.approved_at),
+            "waybill": when(item.waybill_at), "signed": when(item.signed_at),
+            "status": (REFUND_STATUS_LABELS[item.refund_status] if item.refund_status
+                       else STAGE_LABELS[item.stage] if item.stage else "—"),
+            "result": item.result,
+        }
+        for item in match.items
+    ]
+    return render("returns_find.txt.j2", templates, match=match, returns=returns)
+
+
+# ------------------------------------------------------------------------------------- messages
+
+def _tidy(text: str) -> str:
+    # Optional lines and notes leave runs of blank lines behind; one blank line is all a chat needs.
+    return re.sub(r"\n{3,}", "\n\n", text).strip("\n") + "\n"
+
+
+def _fill_courier_texts(batch: CourierBatch, override: Path | None) -> None:
+    # Each body is rendered on its own, not included from the page template, so a StrictUndefined error
+    # names the template the shop actually got wrong.
+    for message in batch.messages:
+        message.text = _tidy(render("courier.txt.j2", override, message=message, shop=batch.settings.shop)) if message.entries else ""
+
+
+def render_courier(batch: CourierBatch, templates: Path | None = None) -> str:
+    """What `handover courier` prints: each company's message between rules, with where to paste it,
+    then the rows left out or to check, then rows whose company is unknown."""
+    _fill_courier_texts(batch, templates)
+    return _tidy(render("couriers.txt.j2", templates, batch=batch))
+
+
+def courier_copy_text(batch: CourierBatch, templates: Path | None = None) -> str:
+    """Only the pastable messages, for `--copy`: no rules, headers or notes for the morning shift.
+    Several companies' messages are separated by a blank line; "" when there is nothing to send."""
+    _fill_courier_texts(batch, templates)
+    texts = [m.text.strip("\n") for m in batch.messages if m.text]
+    return "\n\n".join(texts) + "\n" if texts else ""
+
+
+def render_warehouse(warehouse: GroupedList, templates: Path | None = None) -> str:
+    warehouse.text = _tidy(render("warehouse.txt.j2", templates, warehouse=warehouse, shop=warehouse.settings.shop,
+                                  sign_off=warehouse.settings.sign_off))
+    return warehouse.text
+
+
+def render_calls(calls: GroupedList, templates: Path | None = None) -> str:
+    calls.text = _tidy(render("calls.txt.j2", templates, calls=calls, shop=calls.settings.shop))
+    return calls.text
+
+
+def _fill(messages: Messages, templates: Path | None) -> None:
+    _fill_courier_texts(messages.couriers, templates)
+    render_warehouse(messages.warehouse, templates)
+    render_calls(messages.calls, templates)
+
+
+def render_messages(messages: Messages, fmt: str = "text", templates: Path | None = None) -> str:
+    """The messages section of `pull`, as `text` or `markdown`."""
+    if fmt not in ("text", "markdown"):
+        raise ValueError(f"unknown format {fmt!r}")
+    _fill(messages, templates)
+    if fmt == "markdown":
+        return _tidy(render("messages.md.j2", templates, messages=messages))
+    couriers_text = render("couriers.txt.j2", templates, batch=messages.couriers)
+    return _tidy(render("messages.txt.j2", templates, messages=messages, couriers_text=couriers_text))
+
+
+def messages_json(messages: Messages, templates: Path | None = None) -> dict[str, Any]:
+    """The messages section of `pull --format json`: each message's rendered text and its items."""
+    _fill(messages, templates)
+    couriers = messages.couriers.as_json()
+    return {
+        "couriers": couriers["messages"],
+        "unknown_courier": couriers["unknown_courier"],
+        "warehouse": messages.warehouse.as_json(),
+        "calls": messages.calls.as_json(),
+    }
+
+
+# -------------------------------------------------------------------------------------- summary
+
+# One colour per category, grouped by route (warm: warehouse, blue/green: courier, purple/grey: buyer),
+# readable on white and distinguishable by most colour-blind readers through lightness as well.
+CATEGORY_COLORS = {
+    "missing_item": "#d9480f", "no_tracking": "#f08c00", "urge_shipment": "#fcc419",
+    "address_change": "#1864ab", "intercept": "#4dabf7", "weight_query": "#0ca678",
+    "size_confirm": "#7048e8", "address_unreachable": "#c0a6ff", "other": "#868e96",
+}
+
+
+_TEMPLATES = {"text": "summary.txt.j2", "markdown": "summary.md.j2", "html": "summary.html.j2"}
+
+
+def summary_chart(summary: Summary) -> str:
+    """The last seven days' logged items by category, as inline SVG."""
+    from ..shop_calendar import WEEKDAY_LABELS
+    from .chart import Series, stacked_bars
+
+    labels = [(f"{d.day.month}/{d.day.day}", WEEKDAY_LABELS[d.day.weekday()]) for d in summary.history]
+    series = [Series(c.label, CATEGORY_COLORS[c.key], tuple(d.counts[c.key] for d in summary.history))
+              for c in summary.history_categories]
+    return stacked_bars(labels, series, title=f"近 {len(summary.history)} 天每天登记的问题（按类型）")
+
+
+def render_summary(summary: Summary, fmt: str = "text", templates: Path | None = None) -> str:
+    if fmt not in _TEMPLATES:
+        raise ValueError(f"unknown format {fmt!r} (one of {', '.join(_TEMPLATES)})")
+    context: dict[str, Any] = {"summary": summary}
+    if fmt == "html":
+        from markupsafe import Markup
+
+        # Markup: the SVG is ours and already escaped; the page template escapes everything else.
+        context["chart"] = Markup(summary_chart(summary))
+        context["colors"] = CATEGORY_COLORS
+    text = render(_TEMPLATES[fmt], templates, **context)
+    return text.strip("\n") + "\n"
+
+
+# --------------------------------------------------------------------------------- compensation
+
+def render_compensation(report: CompensationReport, fmt: str = "text", templates: Path | None = None) -> str:
+    """The payouts as finance reads them, or SPEC's JSON."""
+    from .finance_views import render_report
+
+    return render_report(report, fmt, templates)
+
+
+def compensation_file(report: CompensationReport, path: str | Path, fmt: str, templates: Path | None = None) -> bytes:
+    """What `compensation --out` writes: the payout workbook for a .xlsx path, else the text or JSON."""
+    if str(path).lower().endswith(".xlsx"):
+        from .payouts_xlsx import workbook_bytes
+
+        return workbook_bytes(report)
+    return render_compensation(report, fmt, templates).encode("utf-8")

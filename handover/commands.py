@@ -288,9 +288,10 @@ def done(workspace: Workspace, ids: Sequence[str], *, status: Status = Status.DO
 
     now = now or workspace.now()
     handler = workspace.config.handler(by)
-    grids = workspace.read("handover")
     # Only the rows asked for (every one holding their 编号, to refuse a doubled one) and the rows about
-    # to get a 编号: done changes a few rows of a sheet that may hold 50,000.
+    # to get a 编号: done changes a few rows of a sheet that may hold 50,000, and a workbook decodes
+    # only those, its first rows and the 编号 column.
+    grids = workspace.read("handover", parts=True)
     handover = workspace.handover(grids["handover"], now, only_ids=wanted_ids(ids))
     plan, items = done_plan(handover, ids, status=status, by=handler, now=now, tz=workspace.tz, result=result)
     written = workspace.backend.write([plan.write])

@@ -55,6 +55,21 @@ def sheet_parts(package: zipfile.ZipFile) -> dict[str, SheetPart]:
     return parts
 
 
+def workbook_part(package: zipfile.ZipFile, kind: str) -> str | None:
+    """The member holding the workbook's part of this relationship kind (`styles`, `sharedStrings`), if
+    it has one."""
+    try:
+        rels = ElementTree.fromstring(package.read("xl/_rels/workbook.xml.rels"))
+    except KeyError:
+        return None
+    for rel in rels.iter(f"{{{PKG_REL_NS}}}Relationship"):
+        if rel.get("Type") == f"{REL_NS}/{kind}":
+            target = rel.get("Target", "")
+            path = target.lstrip("/") if target.startswith("/") else normpath(join("xl", target))
+            return path if path in package.namelist() else None
+    return None
+
+
 def rewrite_package(original: bytes, replaced: Mapping[str, bytes], added: Mapping[str, bytes]) -> bytes:
     """A copy of the package with some members replaced and some added; every other member is copied
     with its original name, order, timestamp and compression."""

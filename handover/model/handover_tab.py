@@ -142,7 +142,7 @@ class HandoverTable:
         """The 编号 of every row of the tab, in sheet order, whether its row was parsed or not
         (`open_only`, `only_ids`): a new 编号 must be none of these."""
         position = self.columns.index.get("id")
-        return [] if position is None else [item_id for item_id in _id_texts(self.grid.rows, position) if item_id]
+        return [] if position is None else [item_id for item_id in _id_texts(self.grid, position) if item_id]
 
     def by_id(self) -> dict[str, list[HandoverItem]]:
         table: dict[str, list[HandoverItem]] = {}
@@ -170,20 +170,21 @@ def parse_handover(grid: Grid, tz: ZoneInfo, *, now: datetime | None = None, ope
         sheet_problems.append(Problem(grid.header_row, None, "表头里找不到「类型」列：每行都需要类型才能分派"))
     reference = now or datetime.now(tz)
     parser = _RowParser(columns, tz, reference)
-    rows: Iterable[tuple[int, list]] = enumerate(grid.rows)
-    # Each filter is one pass over one column: a 50,000-row sheet goes through here on every command.
+    # Each filter looks at one column (a tab read in parts decodes only that column, then the rows
+    # kept): a 50,000-row sheet goes through here on every command.
+    indexes: Sequence[int] = range(len(grid.rows))
     status_position = columns.index.get("status")
     if open_only and status_position is not None:
-        finished = _finished_texts(_column(grid.rows, status_position))
-        rows = [(index, cells) for index, cells in rows
-                if (cells[status_position] if status_position < len(cells) else None) not in finished]
+        statuses = grid.column(status_position)
+        finished = _finished_texts(statuses)
+        indexes = [index for index in indexes if statuses[index] not in finished]
     id_position = columns.index.get("id")
     whole = only_ids is None or id_position is None
     if not whole:
         wanted = set(only_ids)
-        ids = _id_texts(grid.rows, id_position)
-        rows = [(index, cells) for index, cells in rows if ids[index] in wanted or not ids[index]]
-    items = [parser.parse(grid.row_number(index), cells) for index, cells in rows
+        ids = _id_texts(grid, id_position)
+        indexes = [index for index in indexes if ids[index] in wanted or not ids[index]]
+    items = [parser.parse(grid.row_number(index), cells) for index, cells in zip(indexes, grid.rows_at(indexes))
              if any(filled(value) for value in cells)]
     flag_duplicate_ids(items, columns.header_text.get("id", HANDOVER_HEADERS["id"]))
     if whole:
@@ -191,13 +192,9 @@ def parse_handover(grid: Grid, tz: ZoneInfo, *, now: datetime | None = None, ope
     return HandoverTable(grid, columns, items, sheet_problems)
 
 
-def _column(rows: Sequence[Sequence[Any]], position: int) -> list[Any]:
-    return [cells[position] if position < len(cells) else None for cells in rows]
-
-
-def _id_texts(rows: Sequence[Sequence[Any]], position: int) -> list[str]:
+def _id_texts(grid: Grid, position: int) -> list[str]:
     """The 编号 of each row as its item would hold it ('' for none)."""
-    return [clean_text(value) for value in _column(rows, position)]
+    return [clean_text(value) for value in grid.column(position)]
 
 
 def _finished_texts(statuses: Iterable[Any]) -> set[str]:

@@ -64,11 +64,26 @@ def environment(override: Path | None = None, markdown: bool = False) -> "jinja2
     for name, function in list(env.filters.items()):
         if getattr(function, "jinja_async_variant", False) and callable(getattr(function, "__wrapped__", None)):
             env.filters[name] = function.__wrapped__
+    env.filters["select"] = _plain_select(env.filters["select"])
     env.filters["pad"] = pad
     env.filters["clip"] = clip
     env.filters["width"] = display_width
     env.filters["fenced"] = fenced
     return env
+
+
+def _plain_select(select: Any) -> Any:
+    """`select` as the templates use it, with no test (`[a, b]|select|join`: the values that are set),
+    without the machinery for a named test, which costs more than the rest of a message line."""
+    import jinja2
+
+    @jinja2.pass_context
+    def plain(context: Any, value: Any, *args: Any, **kwargs: Any) -> Any:
+        if args or kwargs:
+            return select(context, value, *args, **kwargs)
+        return (item for item in value if item) if value else iter(())
+
+    return plain
 
 
 def render(name: str, override: Path | None = None, **context: Any) -> str:

@@ -24,7 +24,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Sequence, Union
+from typing import Iterable, Sequence, Union
 
 # What a backend hands back for one cell: str, int, float, bool, datetime/date (xlsx date cells; Google
 # returns serial numbers instead, which the value parser understands) or None for an empty cell.
@@ -230,6 +230,13 @@ def clean_text(value: object) -> str:
 
 
 _WRAPPER_STARTS = frozenset("=\"'")
+
+
+def clean_texts(values: Iterable[object]) -> list[str]:
+    """`clean_text` of each value, plain text without a call each: a 50,000-row tab holds 650,000 text
+    cells."""
+    return [text if value.__class__ is str and (not (text := value.strip()) or (
+        text[0] not in _WRAPPER_STARTS and "\t" not in text)) else clean_text(value) for value in values]
 
 
 def unwrap_formula_text(text: str) -> str:

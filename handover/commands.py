@@ -345,6 +345,9 @@ def check_out(out: str | None, workspace: Workspace, inputs: Sequence[str] = ())
         check_out_path(out, workspace, inputs=inputs)
 
 
-def save_output(out: str, text: str) -> None:
-    """Write a rendered view to the `--out` file, whole or not at all."""
-    write_out(out, text)
+def save_output(out: str, text: str | bytes) -> None:
+    """Write a rendered view (text, or JSON already encoded) to the `--out` file, whole or not at all."""
+    if isinstance(text, bytes):
+        StagedOut(out, text).publish()
+    else:
+        write_out(out, text)

@@ -247,3 +247,13 @@ def test_done_on_an_excel_saved_sheet_after_someone_saved_it_again_finds_its_row
     assert "H20261122-0049（第 51 行）→ 已完成" in result.output
     sheet = openpyxl.load_workbook(path)["交接"]
     assert sheet["A51"].value == "H20261122-0049" and sheet["E51"].value == "已完成"
+
+
+def test_a_few_rows_of_a_big_excel_saved_sheet_read_the_same_in_parts(tmp_path):
+    # A few rows name a few of the many shared strings: they get a table of their own, renumbered.
+    path = shared_strings_copy(big_workbook(tmp_path / "big.xlsx", 400))
+    whole = XlsxBackend(path).read(["交接"])["交接"]
+    parts = XlsxBackend(path).read(["交接"], parts=True)["交接"]
+    picked = [3, 250, 399]
+    assert [trimmed(row) for row in parts.rows_at(picked)] == [trimmed(whole.rows[index]) for index in picked]
+    assert parts.rows[0][0] == "H20261122-0001" and parts.column(0)[-1] == "H20261122-0400"

@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from ..errors import SheetChangedError
-from ..sheet import HEADER_ROWS, CellChange, TabWrite, WriteResult, WriteValue, cell_text, clean_text, same_value
+from ..sheet import (HEADER_ROWS, CellChange, TabWrite, WriteResult, WriteValue, cell_text, clean_text, clean_texts,
+                     same_value)
 
 
 @dataclass
@@ -205,9 +206,8 @@ class _Layer:
                 # A 编号 cell is read as every parser reads it (`'H2` and `="H2"` hold H2): the id a
                 # command names is the one `check` and `pull` showed.
                 first = self.header_row + 1
-                cells = _column(self.values, col)
-                for row, value in enumerate(cells[first - 1:], start=first):
-                    if value is not None and (text := clean_text(value)) in named:
+                for row, text in enumerate(clean_texts(_column(self.values, col)[first - 1:]), start=first):
+                    if text in named:
                         self._ids.setdefault(text, []).append(row)
         return self._ids
 

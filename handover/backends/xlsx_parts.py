@@ -51,22 +51,22 @@ class Decoder:
         """Decode sheet data (rows, or bare cells naming their place) wrapped in the sheet's own root
         element, which declares every namespace prefix its cells use. Returns (rows, first row, first
         column), 0-based: from A1 with `from_a1`, else from the first cell holding anything."""
-        sheet = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + root + b"<" + prefix + b"sheetData>"
-                 + content + b"</" + prefix + b"sheetData></" + prefix + b"worksheet>")
         files = {
             "_rels/.rels": _rels(("officeDocument", "xl/workbook.xml")),
             "xl/workbook.xml": (f'<workbook xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">'
                                 + ('<workbookPr date1904="1"/>' if self.date1904 else "")
                                 + '<sheets><sheet name="s" sheetId="1" r:id="rId1"/></sheets></workbook>').encode(),
-            "xl/worksheets/sheet1.xml": sheet,
         }
         targets = [("worksheet", "worksheets/sheet1.xml")]
         if self.styles is not None:
             files["xl/styles.xml"] = self.styles
             targets.append(("styles", "styles.xml"))
         if self.shared is not None:
-            files["xl/sharedStrings.xml"] = self.shared.only(self.shared.used_by(prefix, content))
+            content, files["xl/sharedStrings.xml"] = self.shared.for_cells(prefix, content)
             targets.append(("sharedStrings", "sharedStrings.xml"))
+        files["xl/worksheets/sheet1.xml"] = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + root + b"<"
+                                             + prefix + b"sheetData>" + content + b"</" + prefix + b"sheetData></"
+                                             + prefix + b"worksheet>")
         files["xl/_rels/workbook.xml.rels"] = _rels(*targets)
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as package:
@@ -90,42 +90,52 @@ def _rels(*targets: tuple[str, str]) -> bytes:
 
 
 class SharedStrings:
-    """The shared-strings table. A part decoded on its own gets the table with every string it does not
-    use emptied (each keeps its index): a workbook Excel saved holds hundreds of thousands of them."""
+    """The shared-strings table, which a part decoded on its own needs only the strings of: a workbook
+    Excel saved holds hundreds of thousands of them, and calamine reads the whole table it is given."""
 
     def __init__(self, xml: bytes):
         self.xml = xml
         found = re.search(rb"<([A-Za-z0-9_]+:)?sst\b", xml)
-        self.prefix = (found.group(1) or b"") if found else b""
-        self._items: list[bytes] | None = None
+        prefix = (found.group(1) or b"") if found else b""
+        self._opening, self._closing = b"<" + prefix + b"si>", b"</" + prefix + b"si>"
+        self._items: list[bytes] | None = None  # what each <si> holds, its closing tag included
         self._head = self._tail = b""
 
-    def used_by(self, prefix: bytes, content: bytes) -> set[int]:
-        """The indexes the shared-string cells (`t="s"`) of this sheet data name."""
-        p = re.escape(prefix)
-        pattern = rb"<" + p + rb'c\b[^>]*?\bt="s"[^>]*>.*?<' + p + rb"v>\s*(\d+)\s*</" + p + rb"v>"
-        return {int(index) for index in re.findall(pattern, content, re.S)}
-
-    def only(self, used: set[int]) -> bytes:
+    def for_cells(self, prefix: bytes, content: bytes) -> tuple[bytes, bytes]:
+        """(content, table) to decode this sheet data on its own. A few shared-string cells (`t="s"`) get
+        a table of just their strings, and are renumbered to it; many keep their numbers, and the table
+        keeps its length with every string they do not use emptied."""
         items = self._split()
-        if items is None:
-            return self.xml
-        blank = b"<" + self.prefix + b"si></" + self.prefix + b"si>"
-        return self._head + b"".join([item if index in used else blank for index, item in enumerate(items)]) + self._tail
+        p = re.escape(prefix)
+        # A shared-string cell up to its number; `(?!</c>)` keeps the match inside the one cell.
+        cell = re.compile(rb"(<" + p + rb'c\b[^>/]*\bt="s"[^>/]*>(?:(?!</' + p + rb"c>).)*?<" + p + rb"v>\s*)(\d+)",
+                          re.S)
+        numbers = [int(number) for _, number in cell.findall(content)]
+        if items is None or max(numbers, default=-1) >= len(items):
+            return content, self.xml  # as it is: calamine then says what is wrong, as a whole read would
+        if len(numbers) * 8 < len(items):
+            new = {old: str(index).encode() for index, old in enumerate(dict.fromkeys(numbers))}
+            content = cell.sub(lambda match: match.group(1) + new[int(match.group(2))], content)
+            kept = [items[old] for old in new]
+        else:
+            kept = [self._closing] * len(items)
+            for number in set(numbers):
+                kept[number] = items[number]
+        return content, self._head + (self._opening + self._opening.join(kept) if kept else b"") + self._tail
 
     def _split(self) -> list[bytes] | None:
-        """Each `<si>…</si>` as written; None when the table is not written the plain way (an item with
+        """Each `<si>`'s content; None when the table is not written the plain way (an item with
         attributes or self-closed), and is then passed whole."""
         if self._items is None:
-            opening, closing = b"<" + self.prefix + b"si>", b"</" + self.prefix + b"si>"
-            if re.search(rb"<" + re.escape(self.prefix) + rb"si[\s/]", self.xml):
+            opening, closing = self._opening, self._closing
+            if re.search(re.escape(opening[:-1]) + rb"[\s/]", self.xml):
                 return None
             first = self.xml.find(opening)
             last = self.xml.rfind(closing)
             if first < 0 or last < 0:
                 return None
             self._head, self._tail = self.xml[:first], self.xml[last + len(closing):]
-            self._items = [opening + body for body in self.xml[first + len(opening): last + len(closing)].split(opening)]
+            self._items = self.xml[first + len(opening): last + len(closing)].split(opening)
         return self._items
 
 

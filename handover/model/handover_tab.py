@@ -194,7 +194,7 @@ def parse_handover(grid: Grid, tz: ZoneInfo, *, now: datetime | None = None, ope
 
 def _id_texts(grid: Grid, position: int) -> list[str]:
     """The 编号 of each row as its item would hold it ('' for none)."""
-    return [clean_text(value) for value in grid.column(position)]
+    return clean_texts(grid.column(position))
 
 
 def _finished_texts(statuses: Iterable[Any]) -> set[str]:

@@ -435,3 +435,12 @@ def test_the_amount_cap_is_a_setting_checked_like_the_others(text, message):
         parse_settings(config(text))
     assert parse_settings(config("[compensation]\nmax_order_amount = 500000")).max_order_amount == Decimal("500000.00")
     assert parse_settings(config()).max_order_amount == Decimal("100000")
+
+
+def test_an_order_export_given_twice_pays_each_order_once_and_lists_every_row_again(tmp_path):
+    again = tmp_path / "taobao_orders_again.csv"
+    shutil.copyfile(DATA / "taobao_orders.csv", again)
+    once, twice = run(), run(orders=[*ORDERS, again])
+    assert money(twice.payouts) == money(once.payouts)
+    assert {d.file for d in twice.duplicates} >= {"taobao_orders_again.csv"}
+    assert len(twice.duplicates) == len(once.duplicates) + sum(1 for d in twice.duplicates if d.file == "taobao_orders_again.csv")

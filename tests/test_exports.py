@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from handover.compensation.export_rows import affiliate_lines, classify_refund, classify_status, fast_id, order_lines
 from handover.compensation.exports import AFFILIATE, ORDERS, ExportError, ExportFile
-from handover.model.values import ValueProblem
+from handover.model.values import ValueProblem, parse_datetime, parse_money
 
 DATA = Path(__file__).resolve().parent / "data" / "compensation"
 TZ = ZoneInfo("Asia/Shanghai")
@@ -378,3 +378,44 @@ def test_affiliate_rows_are_held_to_the_same_shape_and_cap(tmp_path):
     rejected = []
     assert list(affiliate_lines(ExportFile(path, AFFILIATE), TZ, NOW, rejected, Decimal("100000"))) == []
     assert [(r.row, r.column) for r in rejected] == [(2, None), (3, "佣金")]
+
+
+@given(st.one_of(
+    st.from_regex(r"\A\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\Z"),
+    st.datetimes(datetime(1990, 1, 1), datetime(2100, 1, 1)).map(lambda d: f"{d:%Y-%m-%d %H:%M:%S}")))
+def test_a_time_as_exports_write_it_reads_as_the_value_parser_reads_it(text):
+    tz = ZoneInfo("Asia/Shanghai")
+    row = _export_row({"订单付款时间": text})
+    try:
+        expected = parse_datetime(text, tz, reference=datetime(2026, 11, 22, tzinfo=tz))
+    except ValueProblem as problem:
+        assert row.time("paid_at") is None and row.problems[0].message == str(problem)
+    else:
+        assert row.time("paid_at") == expected and not row.problems
+
+
+@given(st.one_of(st.from_regex(r"\A\d{1,9}(\.\d{1,3})?\Z"), st.decimals("0", "99999", places=2).map(str)))
+def test_an_amount_as_exports_write_it_reads_as_the_value_parser_reads_it(text):
+    row = _export_row({"买家实际支付金额": text})
+    try:
+        expected = parse_money(text)
+    except ValueProblem as problem:
+        assert row.money("paid") is None and row.problems[0].message == str(problem)
+    else:
+        amount = row.money("paid")
+        assert amount == expected and str(amount) == str(expected) and not row.problems
+
+
+def _export_row(cells: dict[str, str]):
+    import tempfile
+
+    from handover.compensation.export_rows import _Row
+
+    header = ["订单编号", "订单付款时间", "买家实际支付金额"]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "orders.csv"
+        path.write_text(",".join(header) + "\n" + '="1",,\n', encoding="utf-8")
+        export = ExportFile(path, ORDERS, {})
+    values = [cells.get(name, "") for name in header]
+    tz = ZoneInfo("Asia/Shanghai")
+    return _Row(export, values, 2, tz, datetime(2026, 11, 22, tzinfo=tz), None)

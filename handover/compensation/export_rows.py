@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from operator import itemgetter
+from sys import intern  # titles and reasons repeat across tens of thousands of orders: one string each
 from typing import Any, Callable, Container, Iterator
 from zoneinfo import ZoneInfo
 
@@ -20,7 +21,10 @@ from ..model.values import ValueProblem, folded, parse_datetime, parse_money, pa
 from ..sheet import clean_text
 from .exports import ExportFile, RejectedRow
 
-_ZERO = ("", 0, "0", "0.00", "0.0", "¥0.00", "=\"0.00\"")
+_ZERO = frozenset(("", 0, "0", "0.00", "0.0", "¥0.00", "=\"0.00\""))
+_PLAIN_AMOUNT = re.compile(r"\d+(?:\.\d{1,2})?")
+_EXPORT_TIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
+_SPACES = re.compile(r"\s+")
 _NO = {"", "否", "无", "0", "-", "--", "null", "none", "false", "n", "no", "非预售", "普通", "普通订单", "现货"}
 
 # ---------------------------------------------------------------------------------------- order rows
@@ -122,7 +126,10 @@ class _Row:
             return None
 
     def money(self, key: str) -> Decimal | None:
-        amount = self.parse(key, parse_money)
+        value = self.raw(key)
+        # The plain amount nearly every export writes (59.90) is read at once; anything else the way
+        # parse_money reads it.
+        amount = Decimal(value) if value.__class__ is str and _PLAIN_AMOUNT.fullmatch(value) else self.parse(key, parse_money)
         if amount is not None and amount < 0:
             self.reject(key, f"金额不能是负数：{amount}")
             return None
@@ -142,6 +149,14 @@ class _Row:
         return amount
 
     def time(self, key: str) -> datetime | None:
+        value = self.raw(key)
+        # The shape nearly every export writes (2026-11-22 23:40:05) is read at once, in shop time as
+        # parse_datetime reads it; anything else (and a date that does not exist) the way it reads it.
+        if value.__class__ is str and _EXPORT_TIME.fullmatch(value):
+            try:
+                return datetime.fromisoformat(value).replace(tzinfo=self.tz)
+            except ValueError:
+                pass
         return self.parse(key, lambda v: parse_datetime(v, self.tz, reference=self.now))
 
     def reject(self, key: str | None, message: str) -> None:
@@ -154,10 +169,20 @@ def fast_id(value: object) -> str:
     wrapped or with a trailing tab); anything else goes through parse_order_id, which raises
     ValueProblem for a float-mangled or empty id."""
     if value.__class__ is str:
-        text = value[2:-1] if value[:2] == '="' and value[-1:] == '"' else value.strip()  # type: ignore[index]
+        text = value[2:-1] if value.startswith('="') and value.endswith('"') else value.strip()  # type: ignore[union-attr]
         if text.isdigit() and text.isascii():
             return text
     return parse_order_id(value)
+
+
+def _mentions(keywords: tuple[str, ...]) -> Callable[[str], Any]:
+    """Whether a text holds any of the keywords, in one call (a million titles go through it)."""
+    if not keywords:
+        return lambda text: False
+    return re.compile("|".join(re.escape(keyword) for keyword in keywords)).search
+
+
+_UNSEEN = object()
 
 
 def _blank(cells: list) -> bool:
@@ -183,8 +208,15 @@ def order_lines(export: ExportFile, tz: ZoneInfo, now: datetime, *, presale_keyw
     # One C call fetches the cells the filter needs; an absent column reads the '' appended to each row.
     fetch = itemgetter(*(single.get(key, -1) for key in (
         "order_status", "refund_status", "refund_amount", "tracking_no", "shipped_at", "promised_at", "title", "order_type")))
-    status_cache: dict[str, tuple[bool | None, bool, bool]] = {}
-    refund_cache: dict[str, str | None] = {}
+    statuses: dict[Any, tuple[bool | None, bool, bool, bool]] = {}  # (shipped, closed, unpaid, says 退款)
+    refund_states: dict[Any, str | None] = {}
+    single_reason = reason_cols[0] if len(reason_cols) == 1 else None
+    mentions_presale = _mentions(presale_keywords)
+    # The pre-sale flag cells of a row at once (each column twice, so that even one makes a tuple):
+    # nearly every row has them all empty, which one comparison tells.
+    flags = itemgetter(*flag_cols, *flag_cols) if flag_cols else None
+    no_flags = ("",) * (2 * len(flag_cols))
+    check_refunds = bool(refunds_wanted)  # affiliate orders: any refund of theirs matters
 
     for number, cells in export.rows():
         if len(cells) != width or number == export.final_row:  # final_row: known just before the last row
@@ -195,43 +227,48 @@ def order_lines(export: ExportFile, tz: ZoneInfo, now: datetime, *, presale_keyw
             if len(cells) < width:
                 cells.extend([""] * (width - len(cells)))
         cells.append("")
-        try:
-            order_id = fast_id(cells[id_position])
-        except ValueProblem as problem:
-            if not _blank(cells):
-                rejected.append(RejectedRow(number, export.header_of("order_id"), str(problem), file=export.label))
-            continue
-        status_text, refund_text, amount_cell, tracking, shipped_cell, promised, title, order_type = fetch(cells)
-        if status_text.__class__ is not str:
-            status_text = str(status_text)
-        status = status_cache.get(status_text)
-        if status is None:
-            status = status_cache.setdefault(status_text, classify_status(status_text))
-        shipped, closed, unpaid = status
-        if unpaid:
-            continue  # never paid: nothing can be owed on it
-        if shipped is None and (tracking or shipped_cell):
-            shipped = True
-        if refund_text.__class__ is not str:
-            refund_text = str(refund_text)
-        if refund_text in refund_cache:
-            state = refund_cache[refund_text]
+        value = cells[id_position]
+        # fast_id's two commonest cases in place (a million rows): ="digits" and digits.
+        if value.__class__ is str and (value.isdigit() if value[:1] != "=" else (
+                value.startswith('="') and value.endswith('"') and value[2:-1].isdigit())) and value.isascii():
+            order_id = value if value[:1] != "=" else value[2:-1]
         else:
-            state = refund_cache.setdefault(refund_text, classify_refund(refund_text))
-        reason = " ".join(str(cells[i]).strip() for i in reason_cols if cells[i]) if reason_cols else ""
-        signal = state in _ASKED or bool(reason) or "退款" in status_text or amount_cell not in _ZERO
+            try:
+                order_id = fast_id(value)
+            except ValueProblem as problem:
+                if not _blank(cells):
+                    rejected.append(RejectedRow(number, export.header_of("order_id"), str(problem), file=export.label))
+                continue
+        if single_reason is not None:
+            reason = cells[single_reason]
+            reason = str(reason).strip() if reason else ""
+        else:
+            reason = " ".join(str(cells[i]).strip() for i in reason_cols if cells[i]) if reason_cols else ""
+        status_text, refund_text, amount_cell, tracking, shipped_cell, promised, title, order_type = fetch(cells)
         presale = everything_presale or bool(promised)
-        if not presale:
+        if not presale and flags is not None and flags(cells) != no_flags:
             for i in flag_cols:
                 if cells[i] and header_key(clean_text(cells[i])) not in _NO:
                     presale = True
                     break
         if not presale:
-            for text in (title, order_type):
-                if text and text.__class__ is str:
-                    for keyword in presale_keywords:
-                        if keyword in text:
-                            presale = True
+            presale = bool(title and title.__class__ is str and mentions_presale(title)
+                           or order_type and order_type.__class__ is str and mentions_presale(order_type))
+        if not (presale or reason or check_refunds or order_id in known):
+            continue  # nothing could make it matter (most rows: the rest is not looked at)
+        status = statuses.get(status_text)
+        if status is None:
+            text = str(status_text)
+            status = statuses[status_text] = (*classify_status(text), "退款" in text)
+        shipped, closed, unpaid, refund_word = status
+        if unpaid:
+            continue  # never paid: nothing can be owed on it
+        if shipped is None and (tracking or shipped_cell):
+            shipped = True
+        state = refund_states.get(refund_text, _UNSEEN)
+        if state is _UNSEEN:
+            state = refund_states[refund_text] = classify_refund(str(refund_text))
+        signal = state in _ASKED or bool(reason) or refund_word or amount_cell not in _ZERO
         if not (order_id in known or (presale and (shipped is not True or signal))
                 or (reason and reason_matches(reason)) or (signal and order_id in refunds_wanted)):
             continue
@@ -266,11 +303,11 @@ def _order_line(row: _Row, order_id: str, presale: bool, shipped: bool | None, c
     return OrderLine(
         file=export.label, row=row.number, order_id=order_id, signature=export.signature, platform=platform,
         sub_order_id=folded(sub), refund_id=folded(row.text("refund_id")), presale=presale,
-        title=row.text("title")[:40], paid=paid, postage=row.not_above("postage", row.money("postage"), "total", total),
+        title=intern(row.text("title")[:40]), paid=paid, postage=row.not_above("postage", row.money("postage"), "total", total),
         paid_at=paid_at,
         promised_at=row.time("promised_at"), shipped_at=shipped_at,
         shipped=True if shipped_at else shipped, closed=closed, refund_state=state,
-        refund_reason=re.sub(r"\s+", " ", reason).strip(), refund_applied_at=row.time("refund_applied_at"),
+        refund_reason=intern(_SPACES.sub(" ", reason).strip()), refund_applied_at=row.time("refund_applied_at"),
         refund_amount=refund)
 
 

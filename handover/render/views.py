@@ -386,4 +386,8 @@ def compensation_file(report: CompensationReport, path: str | Path, fmt: str, te
         from .payouts_xlsx import workbook_bytes
 
         return workbook_bytes(report)
+    if fmt == "json":
+        from .finance_views import report_json
+
+        return dump_bytes(report_json(report))  # as written: a big run's JSON is not decoded to be encoded again
     return render_compensation(report, fmt, templates).encode("utf-8")

@@ -23,7 +23,7 @@ import zipfile
 import zlib
 from datetime import datetime
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from python_calamine import CalamineError, CalamineWorkbook
 
@@ -43,7 +43,9 @@ from .files import (
     write_failure,
 )
 from .office_locks import refuse_if_open_elsewhere, refuse_office_locks
-from .rebase import Laid, lay, refuse
+
+if TYPE_CHECKING:
+    from .rebase import Laid
 
 BACKUPS_KEPT = 10
 STATE_DIR = ".handover"  # beside the workbook (the link's target): write lock and backups
@@ -212,6 +214,7 @@ class XlsxBackend(Backend):
 
     def _write_locked(self, writes: Sequence[TabWrite]) -> WriteResult:
         # Writing the package is for the commands that write: a read-only command never loads it.
+        from .rebase import lay, refuse
         from .xlsx_package import add_sheet, grow_tables, rewrite_package, sheet_parts
         from .xlsx_patch import new_sheet_xml, patch_sheet
 

@@ -52,7 +52,7 @@ def sheet_parts(package: zipfile.ZipFile) -> dict[str, SheetPart]:
         target = targets.get(sheet.get(f"{{{REL_NS}}}id"), "")
         if not target:
             continue
-        path = target.lstrip("/") if target.startswith("/") else normpath(join("xl", target))
+        path = _workbook_member(target)
         name = sheet.get("name", "")
         parts[name] = SheetPart(name, path)
     return parts
@@ -67,10 +67,14 @@ def workbook_part(package: zipfile.ZipFile, kind: str) -> str | None:
         return None
     for rel in rels.iter(f"{{{PKG_REL_NS}}}Relationship"):
         if rel.get("Type") == f"{REL_NS}/{kind}":
-            target = rel.get("Target", "")
-            path = target.lstrip("/") if target.startswith("/") else normpath(join("xl", target))
+            path = _workbook_member(rel.get("Target", ""))
             return path if path in package.namelist() else None
     return None
+
+
+def _workbook_member(target: str) -> str:
+    """The zip member a relationship of workbook.xml points at (targets are relative to xl/)."""
+    return target.lstrip("/") if target.startswith("/") else normpath(join("xl", target))
 
 
 def rewrite_package(original: bytes, replaced: Mapping[str, bytes], added: Mapping[str, bytes]) -> bytes:

@@ -36,7 +36,8 @@ class MessageSettings:
 
     shop: str = ""
     sign_off: str = ""
-    return_address: str = ""  # where intercepted parcels go back to when the row has no new address
+    # Where intercepted parcels go back to when the row has no new address; without it, to the sender.
+    return_address: str = ""
     contacts: dict[str, CourierContact] = field(default_factory=dict)
 
     def contact(self, courier: Courier) -> CourierContact:
@@ -67,7 +68,7 @@ class Entry:
 
     number: int
     item: HandoverItem
-    return_to: str = ""  # intercepts: where the parcel goes back to
+    return_to: str = ""  # intercepts: where the parcel goes back to; "" is back to the sender
     times: int = 1  # how many open rows log this order under this 类型 (listed once, saying so)
 
     @property
@@ -268,10 +269,8 @@ def courier_messages(items: Iterable[HandoverItem], config: Any, *, courier: str
         errors = item.errors
         return_to = ""
         if item.category.key == "intercept":  # type: ignore[union-attr]
+            # Without an address the parcel goes back the way it came: the sender is on the waybill.
             return_to = item.new_address or settings.return_address
-            if not return_to and not errors:
-                errors = [Problem(item.row, "新地址", "拦截退回要写退回到哪里：这行没填新地址，handover.toml 的 "
-                                  "[messages] 也没有 return_address", ERROR, item.id)]
         if errors:
             message.left_out.append(Note(item, errors))
             continue

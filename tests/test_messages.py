@@ -228,16 +228,20 @@ def test_courier_filter(items, config):
     assert "百世" in str(error.value) and "申通" in str(error.value)
 
 
-def test_intercept_without_any_return_address_is_left_out(items):
+def test_intercept_logged_without_an_address_and_no_return_address_goes_back_to_the_sender(items):
     bare = parse_config({})  # no [messages] return_address
     batch = courier_messages(items, bare)
-    zto = next(m for m in batch.messages if m.courier.key == "zto")
-    assert [n.item.id for n in zto.left_out] == ["H20261122-004", "H20261122-017"]
-    assert "return_address" in zto.left_out[0].reasons[0]
     render_courier(batch)
-    assert zto.text == "" and "（没有能发出的内容）" in render_courier(batch)
+    zto = next(m for m in batch.messages if m.courier.key == "zto")
+    assert [e.item.id for e in zto.entries] == ["H20261122-004", "H20261122-017"] and zto.left_out == []
+    assert zto.text.count("退回寄件人（原路退回）") == 2 and "退回地址" not in zto.text
+    assert "收件地址：江苏省苏州市工业园区星湖街 328 号\n退回寄件人（原路退回）\n" in zto.text
+    jd = next(m for m in batch.messages if m.courier.key == "jd")
+    assert "订单号：JD2611220000018" in jd.text and "退回寄件人（原路退回）" in jd.text
+    # A row that names where the parcel goes says so, with or without the shop's return address.
     yunda = next(m for m in batch.messages if m.courier.key == "yunda")
-    assert len(yunda.entries) == 1  # its row names where to send the parcel back
+    assert "退回地址：广东省东莞市长安镇振安路 66 号 小鹿二仓" in yunda.text and "原路退回" not in yunda.text
+    assert messages_json(build_messages(items, bare))["couriers"][1]["items"][0]["return_to"] is None
 
 
 def test_copy_text_has_only_the_messages(items, config):

@@ -76,6 +76,11 @@ class Entry:
         assert self.item.category is not None
         return self.item.category.key
 
+    @property
+    def ref(self) -> str:
+        """What a reply names the item by: its 编号, or its row until it has one."""
+        return self.item.id or f"第 {self.item.row} 行"
+
     def as_json(self) -> dict[str, Any]:
         # A reference, not the record again: `pull --format json` carries every record once, under
         # `routes`, and a big morning would otherwise double the output.
@@ -170,8 +175,8 @@ class Group:
 
 @dataclass
 class GroupedList:
-    """The warehouse list or the call list: entries grouped by category, numbered straight through so a
-    reply can say "第 3 条已补发"."""
+    """The warehouse list or the call list: entries grouped by category, numbered straight through for
+    counting, each with its 编号 so a reply ("H20261122-003 补发了") finds its row."""
 
     route: Route
     settings: MessageSettings

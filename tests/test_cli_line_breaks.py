@@ -60,7 +60,7 @@ def test_pull_of_cells_typed_over_several_lines_keeps_each_row_and_message_line_
     assert_one_line_each(text)
     row = next(line for line in text.splitlines() if line.lstrip().startswith("H3 "))
     assert row.endswith("少发一条腰带，买家很急")
-    assert "1、订单 6938471029384756102（抖音）：少发一条腰带，买家很急" in text  # the warehouse list
+    assert "1、H3 订单 6938471029384756102（抖音）：少发一条腰带，买家很急" in text  # the warehouse list
     assert "   地址：西藏阿里地区，改则县\n   要问：问问：哪家快递能到\n" in text  # the call list
     call = next(line for line in text.splitlines() if line.lstrip().startswith("H4 "))
     assert call.endswith("问问：哪家快递能到")

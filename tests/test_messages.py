@@ -264,6 +264,41 @@ def test_warehouse_list_grouped_and_numbered(items, config):
     assert "13800000009" not in text  # the warehouse needs no phone numbers
 
 
+def test_warehouse_replying_by_the_id_in_the_message_finds_the_row(items, config):
+    """The warehouse answers "H20261122-010 查到了": every item it was sent carries its 编号, and the message
+    asks for a reply by 编号 with an example the message itself holds."""
+    warehouse = warehouse_list(items, config)
+    text = render_warehouse(warehouse)
+    lines = text.splitlines()
+    for group in warehouse.groups:
+        for entry in group.entries:
+            [line] = [line for line in lines if line.startswith(f"{entry.number}、")]
+            assert line.startswith(f"{entry.number}、{entry.item.id} 订单 {entry.item.order_id}")
+    [ask] = [line for line in lines if "按编号回复" in line]
+    assert ask == "处理完请按编号回复一下，比如「H20261122-009 已补发」，谢谢！"
+
+
+def test_calling_a_buyer_the_caller_reports_back_by_the_id_on_the_list(items, config):
+    calls = call_list(items, config)
+    text = render_calls(calls)
+    ids = [entry.item.id for group in calls.groups for entry in group.entries]
+    assert [line.split()[0] for line in text.splitlines() if re.match(r"\d+、", line)] == [
+        f"{number}、{id_}" for number, id_ in enumerate(ids, 1)]
+    assert text.endswith("打完请按编号回复结果，比如「H20261122-013 要 M 码」。\n")
+
+
+def test_a_row_without_an_id_yet_is_named_by_its_row_in_the_warehouse_list():
+    config = parse_config({})
+    from handover.sheet import Grid
+
+    header = ["编号", "登记时间", "类型", "订单号"]
+    rows = [[None, "2026-11-22 20:00", "漏发", "3958120345678901234"]]
+    table = parse_handover(Grid("交接", header, rows), config.timezone)
+    text = render_warehouse(warehouse_list(table.items, config))
+    assert "1、第 2 行 订单 3958120345678901234：买家说少发了东西，请核对后补发" in text
+    assert "比如「第 2 行 已补发」" in text
+
+
 def test_call_list_has_full_phones(items, config):
     calls = call_list(items, config)
     text = render_calls(calls)

@@ -109,8 +109,8 @@ class CategoryRow:
 
     @property
     def title(self) -> str:
-        """The row's name in the table: 其他（含类型没填或不认识的 1 件）."""
-        return f"{self.label}（含类型没填或不认识的 {self.unrecognised} 件）" if self.unrecognised else self.label
+        """The row's name in the table: 其他（含类型不明的 1 件）, as the open list calls such a row 其他（类型不明）."""
+        return f"{self.label}（含类型不明的 {self.unrecognised} 件）" if self.unrecognised else self.label
 
 
 @dataclass

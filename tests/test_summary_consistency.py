@@ -189,7 +189,7 @@ def test_a_sheet_of_odd_rows_adds_up(now):
     assert ("O12" in open_ids, "O11" in open_ids) == ((True, False) if now.day == 22 else (False, True))
     assert found["bars"]["其他"] == 2  # O1 (unknown 类型) and O9; O2 and O13 were logged before the day
     other = next(row for route in summary.routes for row in route.categories if row.key == "other")
-    assert other.title == "其他（含类型没填或不认识的 3 件）"  # O1 logged, O2 open, O13 handled
+    assert other.title == "其他（含类型不明的 3 件）"  # O1 logged, O2 open, O13 handled
 
 
 def test_the_check_catches_a_chart_that_leaves_a_row_out(shop_config):

@@ -359,7 +359,6 @@ def short_name(name: str) -> str:
     return name[:2] + "***"
 
 
-
 # ------------------------------------------------------------------------------------------ durations
 
 def hours_text(hours: int) -> str:

@@ -90,7 +90,7 @@ _COLUMNS = {
 def task_rows(group: RouteGroup, tz: ZoneInfo) -> list[list[str]]:
     """The group as table rows for the text and markdown lists: a header row, then one row a task, each
     cell on one line (a line break typed into a cell would split the row). Only typed text can hold one:
-    numbers, times and ids were parsed, labels are ours."""
+    order ids, waybills, phones and times were parsed, labels are ours."""
     rows = [list(_COLUMNS[group.route])]
     for task in group.tasks:
         item = task.item

@@ -355,9 +355,9 @@ def test_orders_missing_what_a_rule_needs_are_reported_not_guessed(tmp_path):
 
 @pytest.mark.parametrize("hours, text", [(0, "0 小时"), (47, "47 小时"), (48, "2 天"), (205, "8 天 13 小时")])
 def test_time_left_reads_in_days_beyond_two_days(hours, text):
-    from handover.render.finance_views import _hours_text
+    from handover.model.values import hours_text
 
-    assert _hours_text(hours) == text
+    assert hours_text(hours) == text
 
 
 # ------------------------------------------------------------------------------ what finance reads (issue 15)

@@ -55,3 +55,43 @@ def test_the_public_names_are_there():
     assert [name for name in handover.__all__ if not hasattr(handover, name)] == []
     assert "commands" in handover.__all__ and "open_workspace" in handover.__all__
     assert "HandoverError" in handover.__all__ and "Morning" in handover.__all__
+
+
+def example_runs() -> list[tuple[str, list[str]]]:
+    """The examples of "Messages to paste" and "The daily summary", run inside `examples/`: the command and
+    the lines it shows, `…` marking where lines are left out."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    text = text[text.index("## Messages to paste"):text.index("\n## ", text.index("## The daily summary"))]
+    runs = []
+    for block in re.findall(r"```\n(\$ handover .*?)\n```", text, re.S):
+        command, *shown = block.split("\n")
+        if "--sheet" not in command:
+            runs.append((command[2:], shown))
+    return runs
+
+
+def test_the_readme_shows_examples_run_in_the_examples_folder():
+    assert [command.split()[1] for command, _ in example_runs()] == ["courier", "pull", "summary"]
+
+
+def test_the_examples_the_readme_shows_are_what_the_commands_print(run, tmp_path):
+    """Each line shown is printed, in that order, by the command run in a copy of examples/ the morning
+    after its night (as the README says); `…` stands for lines left out."""
+    import shlex
+    import shutil
+
+    from freezegun import freeze_time
+
+    for name in ("handover.xlsx", "handover.toml"):
+        shutil.copyfile(ROOT / "examples" / name, tmp_path / name)
+    for command, shown in example_runs():
+        with freeze_time("2026-11-23 09:05:00+08:00"):
+            result = run(*shlex.split(command)[1:])
+        assert result.exit_code == 0, result.output
+        printed = result.stdout.split("\n")
+        at = 0
+        for line in shown:
+            if line.startswith("…"):
+                continue
+            assert line in printed[at:], f"README, `{command}`: {line!r} is not printed (or not in this order)"
+            at = printed.index(line, at) + 1

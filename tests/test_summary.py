@@ -75,7 +75,7 @@ def test_counts_of_the_day(summary):
     assert summary.open == 20  # 2 carried over + 17 tonight + 1 without 登记时间
     assert (summary.carried_in, summary.carried_handled, summary.carried_open) == (6, 4, 2)
     assert summary.undated == 1
-    assert summary.oldest.id == "H20261118-002" and summary.oldest.waiting_text == "已等 3 天"
+    assert summary.oldest.id == "H20261118-002" and summary.oldest.waiting_text == "已等 3 天 23 小时"
     assert [o.id for o in summary.open_items[:2]] == ["H20261118-002", "H20261120-001"]
     assert summary.open_items[-1].id == "H20261122-020"  # no 登记时间: last
 
@@ -95,8 +95,12 @@ def test_a_past_day_is_told_as_it_stood_then(items, config):
     with freeze_time(EVENING):
         past = build_summary(items, date(2026, 11, 21), config, datetime.now(config.timezone))
     assert past.logged == 3 and past.handled == 0
-    assert past.open == 7  # 18-002, 20-001, 20-002, the three of the 21st, and the undated row
-    assert past.as_of_text == "当天结束"
+    # 18-002, 20-001, 20-002, two of the 21st, and the undated row; 21-003 was cancelled (on the 22nd):
+    # a cancelled item never needed handling and is never open.
+    assert past.open == 6 and "H20261121-003" not in [o.id for o in past.open_items]
+    assert past.as_of_text == "当天结束" and past.as_of_phrase == "截至当天结束"
+    # 20-002 was done on the 22nd: open at the end of the 21st, and not called 已完成.
+    assert next(o for o in past.open_items if o.id == "H20261120-002").status == "11月22日才完成"
     assert past.payouts is None and past.at_risk is None
 
 
@@ -129,7 +133,7 @@ def test_compensation_of_the_day(summary):
     text = render_summary(summary, "text")
     # one name per payout kind; a commission kept back is never added to compensation paid
     assert "今天记入赔付记录 3 笔：预售延迟发货赔付 2 笔 ¥89.55；淘宝客扣佣退款 1 笔 扣佣金 ¥268.00。" in text
-    assert "最急的是订单 3958110600000000013，已超时 3 小时。" in text
+    assert "最急的是订单 3958110600000000013，超时 2 小时。" in text
 
 
 def test_compensation_left_out_without_a_ledger_and_said_when_empty(items, config):
@@ -140,8 +144,9 @@ def test_compensation_left_out_without_a_ledger_and_said_when_empty(items, confi
     assert "今天没有记入赔付记录的赔付。" in empty and "目前没有快到期要赔付的订单。" in empty
 
 
-@pytest.mark.parametrize("hours, text", [(-0.2, "已超时 1 小时"), (0.5, "不到 1 小时"), (5.9, "还剩 5 小时"),
-                                         (47, "还剩 47 小时"), (50, "还剩 2 天")])
+@pytest.mark.parametrize("hours, text", [(-0.2, "刚超时"), (-121, "超时 5 天 1 小时"), (-120.5, "超时 5 天"),
+                                         (0.5, "剩不到 1 小时"), (5.9, "剩 5 小时"), (47, "剩 47 小时"),
+                                         (50, "剩 2 天 2 小时")])
 def test_hours_left(hours, text):
     assert AtRisk("1", hours, Decimal(1)).hours_text == text
 
@@ -200,7 +205,7 @@ def test_an_empty_day(config):
     now = datetime(2026, 11, 22, 23, 0, tzinfo=config.timezone)
     summary = build_summary([], DAY, config, now)
     text = render_summary(summary, "text")
-    assert "今天新登记 0 件，处理 0 件（完成 0，取消 0）。截至 11月22日 23:00 还有 0 件没处理完。" in text
+    assert "今天新登记 0 件，处理 0 件（完成 0，取消 0）。截至 11月22日 23:00，还有 0 件没处理完。" in text
     assert "■" not in text
     html = render_summary(summary, "html")
     assert "<svg" in html and "这 7 天没有登记。" in html

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from ..compensation.exports import platform_label
 from ..compensation.rules import AFFILIATE_DEDUCTION, KIND_LABELS, KINDS, PRESALE_LATE, AtRisk, Payout
-from ..model.values import iso_time, money_text
+from ..model.values import iso_time, money_text, time_left_text
 from ..textwidth import display_width, table
 from .environment import render
 from .views import dumps
@@ -93,19 +93,7 @@ def _at_risk_lines(items: Sequence[AtRisk], header: list[str]) -> list[str]:
 
 
 def _left(item: AtRisk) -> str:
-    """剩 5 小时 / 超时 3 小时 / 超时 4 天 1 小时, floored: what the morning shift can still act on."""
-    if item.overdue:
-        hours = -item.seconds_left // 3600
-        return f"超时 {_hours_text(hours)}" if hours else "刚超时"
-    return f"剩 {_hours_text(item.hours_left)}"
-
-
-def _hours_text(hours: int) -> str:
-    # Beyond two days, hours alone stop meaning much to a person: 205 小时 is 8 天 13 小时.
-    if hours < 48:
-        return f"{hours} 小时"
-    days, rest = divmod(hours, 24)
-    return f"{days} 天 {rest} 小时" if rest else f"{days} 天"
+    return time_left_text(item.seconds_left)
 
 
 def status_text(report: CompensationReport) -> str:

@@ -22,7 +22,7 @@ from ..model.schema import REFUND_STATUS_LABELS, SHIPPING_LABELS, STATUS_LABELS,
 from ..printable import json_escaped, printable
 from ..tasks import RouteGroup, Task, TaskList
 from ..textwidth import table
-from .environment import render
+from .environment import Rendered, render, single_line
 
 if TYPE_CHECKING:
     from ..compensation.run import CompensationReport
@@ -88,12 +88,14 @@ _COLUMNS = {
 
 
 def task_rows(group: RouteGroup, tz: ZoneInfo) -> list[list[str]]:
-    """The group as table rows for the text and markdown lists: a header row, then one row a task."""
+    """The group as table rows for the text and markdown lists: a header row, then one row a task, each
+    cell on one line (a line break typed into a cell would split the row). Only typed text can hold one:
+    order ids, waybills, phones and times were parsed, labels are ours."""
     rows = [list(_COLUMNS[group.route])]
     for task in group.tasks:
         item = task.item
         logged = item.logged_at.astimezone(tz).strftime("%m-%d %H:%M") if item.logged_at else "时间不详"
-        common = [item.id or "（无编号）", str(item.row), logged, item.category.label if item.category else ""]
+        common = [single_line(item.id) or "（无编号）", str(item.row), logged, item.category.label if item.category else ""]
         if group.route is Route.WAREHOUSE:
             specific = [item.platform_label or "-", item.order_id or "-"]
         elif group.route is Route.COURIER:
@@ -102,8 +104,8 @@ def task_rows(group: RouteGroup, tz: ZoneInfo) -> list[list[str]]:
                 courier += "（按单号识别）"
             specific = [courier, item.tracking_no or item.order_id or "-"]
         else:
-            specific = [item.buyer or "-", item.phone or "-", item.order_id or "-"]
-        rows.append(common + specific + [note(task)])
+            specific = [single_line(item.buyer) or "-", item.phone or "-", item.order_id or "-"]
+        rows.append(common + specific + [single_line(note(task))])
     return rows
 
 
@@ -249,9 +251,9 @@ def render_return_match(match: TrackingMatch, fmt: str, *, tz: ZoneInfo, templat
 
 # ------------------------------------------------------------------------------------- messages
 
-def _tidy(text: str) -> str:
+def _tidy(text: str) -> Rendered:
     # Optional lines and notes leave runs of blank lines behind; one blank line is all a chat needs.
-    return re.sub(r"\n{3,}", "\n\n", text).strip("\n") + "\n"
+    return Rendered(re.sub(r"\n{3,}", "\n\n", text).strip("\n") + "\n")
 
 
 def _fill_courier_texts(batch: CourierBatch, override: Path | None) -> None:

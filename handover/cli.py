@@ -14,7 +14,7 @@ import click
 
 from . import __version__, commands
 from .cli_chinese import CLICK_WORDS, ChineseGroup
-from .errors import HandoverError
+from .errors import HandoverError, RowRejectedError
 from .messages import UnknownCourierError
 from .model.schema import (
     CATEGORIES,
@@ -194,6 +194,10 @@ def return_options(function):
     return function
 
 
+# The flag that fills each field: a problem with a field names it (`--old-address：拦截需要原地址`).
+_FIELD_FLAGS = {key: flag for key, flag, _ in (*_LOG_FIELDS, *_RETURN_FIELDS)} | {"logged_by": "--by"}
+
+
 def _order_id_shape(order: str | None, platform: str | None) -> str | None:
     """`--order` that cannot be an order id on `--platform` is refused before anything is read; the
     warning for one that merely looks unusual. An id that does not parse at all is left to the row's
@@ -225,20 +229,23 @@ def log(sheet, config_file, is_return, by, **fields) -> None:
     workspace = _workspace(sheet, config_file)
     if unusual:
         _say(f"提醒：--order {unusual}", err=True)
-    if is_return:
-        allowed = {"platform", "order_id", "buyer", *(key for key, _, _ in _RETURN_FIELDS)}
-        stray = [flag for key, flag, _ in _LOG_FIELDS if fields.get(key) and key not in allowed]
-        if stray:
-            raise click.UsageError(f"{', '.join(stray)} 不能和 --return 一起用")
-        report = commands.log_return(workspace, {key: value for key, value in fields.items() if key in allowed and value})
-        click.echo(views.render_log(report), nl=False)
-        return
-    if not fields.get("category"):
-        raise click.UsageError("请用 --category 写明类型（漏发、改地址……），登记退货请加 --return")
-    issue_fields = {key: fields[key] for key, _, _ in _LOG_FIELDS}
-    if any(fields.get(key) for key, _, text in _RETURN_FIELDS if text):
-        raise click.UsageError("退货的选项（--reason、--return-tracking ……）要和 --return 一起用")
-    click.echo(views.render_log(commands.log(workspace, issue_fields, by=by)), nl=False)
+    try:
+        if is_return:
+            allowed = {"platform", "order_id", "buyer", *(key for key, _, _ in _RETURN_FIELDS)}
+            stray = [flag for key, flag, _ in _LOG_FIELDS if fields.get(key) and key not in allowed]
+            if stray:
+                raise click.UsageError(f"{', '.join(stray)} 不能和 --return 一起用")
+            report = commands.log_return(workspace, {key: value for key, value in fields.items()
+                                                     if key in allowed and value})
+        else:
+            if not fields.get("category"):
+                raise click.UsageError("请用 --category 写明类型（漏发、改地址……），登记退货请加 --return")
+            if any(fields.get(key) for key, _, text in _RETURN_FIELDS if text):
+                raise click.UsageError("退货的选项（--reason、--return-tracking ……）要和 --return 一起用")
+            report = commands.log(workspace, {key: fields[key] for key, _, _ in _LOG_FIELDS}, by=by)
+    except RowRejectedError as rejected:
+        raise HandoverError(rejected.naming(_FIELD_FLAGS)) from rejected
+    click.echo(views.render_log(report), nl=False)
 
 
 # ------------------------------------------------------------------------------------ deadlines

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Mapping, Sequence
 from zoneinfo import ZoneInfo
 
-from ..errors import CellError, HandoverError, UnknownIdError
+from ..errors import HandoverError, RowRejectedError, UnknownIdError
 from ..sheet import CellChange, Grid, TabWrite, WriteResult, WriteValue
 from .handover_tab import HandoverItem, HandoverTable, parse_handover
 from .rows import IdAllocator, id_key
@@ -147,9 +147,9 @@ def log_plan(table: HandoverTable, fields: Mapping[str, str], *, by: str, now: d
     # Validate the new row by parsing it the way every sheet row is parsed.
     probe = parse_handover(Grid(table.grid.tab, header, [list(row)]), tz, now=now)
     item = probe.items[0]
-    errors = item.errors
-    if errors:
-        raise CellError("；".join(f"「{p.column}」{p.message}" if p.column else p.message for p in errors))
+    if item.errors:
+        key_of = {**{text: key for key, text in HANDOVER_HEADERS.items()}, **keys}
+        raise RowRejectedError([(key_of.get(p.column or ""), p.column, p.message) for p in item.errors])
     # Store what was understood, not what was typed: the order id the command echoes is the one in the sheet.
     understood = {"order_id": item.order_id, "tracking_no": item.tracking_no, "phone": item.phone}
     for index, name in enumerate(header):

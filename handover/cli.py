@@ -390,9 +390,9 @@ def summary(sheet, config_file, day, fmt, out, templates, orders) -> None:
 @click.option("--strict", is_flag=True, help="有输入行没能用上时，退出码为 1。")
 @sheet_options
 def compensation(sheet, config_file, orders, affiliate, commit, by, fmt, out, templates, strict) -> None:
-    """预售超时赔付和淘宝客佣金扣除。
+    """预售延迟发货赔付和淘宝客扣佣退款。
 
-    预售单超过承诺时间还没发货、买家因此申请退款的，按比例赔付；淘宝客订单退货时扣回佣金。算出该赔谁、赔多少，
+    预售单过了承诺时间还没发货、买家因此申请退款的，按比例赔付；淘宝客订单退货时扣回佣金再退款。算出该赔谁、赔多少，
     同一单绝不赔两次。默认只算不写，加 --commit 才记进「赔付记录」。"""
     workspace = _workspace(sheet, config_file, templates)
     commands.check_out(out, workspace, (*orders, *affiliate))

@@ -79,7 +79,7 @@ def test_the_command_list_gives_each_command_its_first_sentence(run):
     page = run("-h").stdout
     assert "\n命令：\n" in page
     assert "  pull          早班任务清单\n" in page
-    assert "  compensation  预售超时赔付和淘宝客佣金扣除\n" in page
+    assert "  compensation  预售延迟发货赔付和淘宝客扣佣退款\n" in page
     assert "  returns       退货登记（「退货」标签页）\n" in page
 
 
@@ -257,3 +257,17 @@ def test_a_label_in_a_list_stays_whole():
 def test_lines_of_a_paragraph_join_without_a_space_between_chinese():
     assert wrap("时间的写法和表格里一样：\n2026-11-22、11月22日\n都可以。", 80) == ["时间的写法和表格里一样：2026-11-22、11月22日都可以。"]
     assert wrap("第一段。\n\n第二段 --flag\nkeeps its space", 80) == ["第一段。", "", "第二段 --flag keeps its space"]
+
+
+def test_the_readme_shows_the_help_and_errors_as_the_commands_print_them(run):
+    """README "Commands": each `$ handover …` of the block, run in a folder `handover init` made."""
+    import shlex
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```\n(\$ handover -h\n.*?)```\n", readme, re.S).group(1)
+    assert run("init").exit_code == 0
+    shown = re.split(r"^\$ handover (.*)\n", block, flags=re.M)[1:]
+    assert [command.split()[0] for command in shown[::2]] == ["-h", "compensation", "log"]
+    for command, output in zip(shown[::2], shown[1::2]):
+        assert run(*shlex.split(command)).output == output, command

@@ -7,8 +7,8 @@ from __future__ import annotations
 import functools
 import sys
 from datetime import date
-from zoneinfo import ZoneInfo
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import click
 
@@ -223,8 +223,8 @@ def _order_id_shape(order: str | None, platform: str | None) -> str | None:
 def log(sheet, config_file, is_return, by, **fields) -> None:
     """登记一条交接事项，或加 --return 登记一笔退货。
 
-    和在表格里填的一行一样检查：每个选项填一列，缺了必填的列、或有看不懂的值，就什么都不写，并说出是哪个选项。时间的写法和表格里一样：
-    2026-11-22 23:40、2026/11/22、11月22日 23:40 都可以。"""
+    和在表格里填的一行一样检查：每个选项填一列，缺了必填的列、或有看不懂的值，就什么都不写，并说出是哪个
+    选项。时间的写法和表格里一样：2026-11-22 23:40、2026/11/22、11月22日 23:40 都可以。"""
     unusual = _order_id_shape(fields.get("order_id"), fields.get("platform"))
     workspace = _workspace(sheet, config_file)
     if unusual:
@@ -321,7 +321,7 @@ def orders_option(help_text: str):
 def pull(sheet, config_file, fmt, out, templates, strict, orders) -> None:
     """早班任务清单。
 
-    快到点的退货时限和预售单在最前，然后是按仓库、快递、客服分好的待办，以及可以直接粘贴的消息。"""
+    快到点的退货时限和预售单在最前，然后是按仓库、快递、联系买家分好的待办，以及可以直接粘贴的消息。"""
     workspace = _workspace(sheet, config_file, templates)
     commands.check_out(out, workspace, orders)
     morning = commands.pull(workspace, orders=orders)

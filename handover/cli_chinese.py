@@ -132,6 +132,7 @@ _NO_LINE_END = set("（「『《〈【“‘")
 # Chinese in it (a flag, a file name); a longer Chinese run is a sentence, which may break between any
 # two of its characters.
 _WHOLE_WORD_COLUMNS = 10
+_WIDE_CHAR = re.compile(f"[{_WIDE}]")
 _SENTENCE_PIECE = re.compile(rf"[{_WIDE}]|[^{_WIDE}]+")
 
 
@@ -157,15 +158,15 @@ def _joined(lines: Sequence[str]) -> str:
 
 
 def _joins_without_space(before: str, after: str) -> bool:
-    wide = re.compile(f"[{_WIDE}]")
-    return bool(wide.match(before) and wide.match(after)) or before in _PUNCTUATION or after in _PUNCTUATION
+    both_wide = _WIDE_CHAR.match(before) and _WIDE_CHAR.match(after)
+    return bool(both_wide) or before in _PUNCTUATION or after in _PUNCTUATION
 
 
 def _units(text: str) -> list[tuple[str, bool]]:
     """What may not be split, each with whether a space comes before it."""
     units: list[tuple[str, bool]] = []
     for word in text.split():
-        whole = display_width(word) <= _WHOLE_WORD_COLUMNS or not re.search(f"[{_WIDE}]", word)
+        whole = display_width(word) <= _WHOLE_WORD_COLUMNS or not _WIDE_CHAR.search(word)
         for index, piece in enumerate([word] if whole else _SENTENCE_PIECE.findall(word)):
             if index and (piece[0] in _NO_LINE_START or units[-1][0][-1] in _NO_LINE_END):
                 units[-1] = (units[-1][0] + piece, units[-1][1])

@@ -4,21 +4,17 @@ form a cell may hold it, and an 编号 in either case."""
 from __future__ import annotations
 
 import json
-import shutil
 
 import openpyxl
 import pytest
-from conftest import DATA
 from freezegun import freeze_time
+from test_cli_chinese import told
+from test_cli_courier import shop  # noqa: F401 - the fixture: the message tests' shop
+from test_cli_returns import example  # noqa: F401 - the fixture: the example workbook
 
 EVENING = "2026-11-22 22:30:00+08:00"
 
 
-@pytest.fixture
-def shop(tmp_path):
-    for name in ("handover.xlsx", "handover.toml"):
-        shutil.copyfile(DATA / "messages" / name, tmp_path / name)
-    return tmp_path
 
 
 # ------------------------------------------------------------------------------------------ dates
@@ -48,14 +44,7 @@ def test_summary_for_a_day_without_its_year_just_after_new_year_is_last_years(ru
 def test_summary_for_a_date_that_is_none_is_a_usage_error_before_the_sheet_is_read(run, typed, says):
     result = run("summary", "--date", typed, "--sheet", "missing.xlsx")
     assert (result.exit_code, result.stdout) == (2, "")
-    assert result.stderr == ("用法：handover summary [选项]\n运行 'handover summary --help' 查看帮助。\n\n"
-                             f"Error: '--date' 的值不对：{says}\n")
-
-
-@pytest.fixture
-def example(data_file):
-    data_file("../../examples/handover.toml", "handover.toml")
-    return data_file("../../examples/handover.xlsx", "handover.xlsx")
+    assert result.stderr == told("handover summary [选项]", f"'--date' 的值不对：{says}")
 
 
 @freeze_time("2026-11-23 09:05:00+08:00")
@@ -151,7 +140,7 @@ def test_check_reports_two_rows_whose_ids_differ_only_in_case(run, tmp_path):
 
     [problem] = json.loads(result.stdout)["problems"]
     assert (problem["row"], problem["column"], problem["message"]) == (
-        3, "编号", "编号 h1 和第 2 行（H1，只是大小写不同）重复：请改成不同的编号")
+        3, "编号", "编号 h1 和第 2 行的 H1 重复（编号不分大小写）：请改成不同的编号")
 
 
 @freeze_time(MORNING)

@@ -110,44 +110,38 @@ def test_version(run):
 
 # ------------------------------------------------------------------------------------ usage errors
 
+def told(usage: str, message: str) -> str:
+    """A usage error as click prints it: the usage line, where the help is, then the error."""
+    command = usage.split(" [选项]")[0]
+    return f"用法：{usage}\n运行 '{command} --help' 查看帮助。\n\nError: {message}\n"
+
+
+def test_a_missing_option_is_told_in_full(run):
+    result = run("compensation")
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == ("用法：handover compensation [选项]\n"
+                             "运行 'handover compensation --help' 查看帮助。\n"
+                             "\n"
+                             "Error: 缺少选项 '--orders'。\n")
+
+
 @pytest.mark.parametrize("args, says", [
-    (["compensation"],
-     "用法：handover compensation [选项]\n运行 'handover compensation --help' 查看帮助。\n\n"
-     "Error: 缺少选项 '--orders'。\n"),
-    (["done"],
-     "用法：handover done [选项] 编号...\n运行 'handover done --help' 查看帮助。\n\n"
-     "Error: 缺少参数 '编号...'。\n"),
-    (["returns", "find"],
-     "用法：handover returns find [选项] 单号\n运行 'handover returns find --help' 查看帮助。\n\n"
-     "Error: 缺少参数 '单号'。\n"),
-    (["puII"],
-     "用法：handover [选项] 命令 [参数]...\n运行 'handover --help' 查看帮助。\n\n"
-     "Error: 没有 'puII' 这个命令。\n"),
-    (["returns", "lookup", "123456"],
-     "用法：handover returns [选项] 命令 [参数]...\n运行 'handover returns --help' 查看帮助。\n\n"
-     "Error: 没有 'lookup' 这个命令。\n"),
+    (["done"], told("handover done [选项] 编号...", "缺少参数 '编号...'。")),
+    (["returns", "find"], told("handover returns find [选项] 单号", "缺少参数 '单号'。")),
+    (["puII"], told("handover [选项] 命令 [参数]...", "没有 'puII' 这个命令。")),
+    (["returns", "lookup", "123456"], told("handover returns [选项] 命令 [参数]...", "没有 'lookup' 这个命令。")),
     (["done", "H1", "--resullt", "好了"],
-     "用法：handover done [选项] 编号...\n运行 'handover done --help' 查看帮助。\n\n"
-     "Error: 没有 '--resullt' 这个选项。 是不是想用 '--result'？\n"),
-    (["courier", "--format", "text"],
-     "用法：handover courier [选项]\n运行 'handover courier --help' 查看帮助。\n\n"
-     "Error: 没有 '--format' 这个选项。\n"),
-    (["init", "a.xlsx", "b.xlsx"],
-     "用法：handover init [选项] [路径]\n运行 'handover init --help' 查看帮助。\n\n"
-     "Error: 多写了参数：b.xlsx\n"),
-    (["check", "now", "please"],
-     "用法：handover check [选项]\n运行 'handover check --help' 查看帮助。\n\n"
-     "Error: 多写了参数：now please\n"),
+     told("handover done [选项] 编号...", "没有 '--resullt' 这个选项。 是不是想用 '--result'？")),
+    (["courier", "--format", "text"], told("handover courier [选项]", "没有 '--format' 这个选项。")),
+    (["init", "a.xlsx", "b.xlsx"], told("handover init [选项] [路径]", "多写了参数：b.xlsx")),
+    (["check", "now", "please"], told("handover check [选项]", "多写了参数：now please")),
     (["pull", "--format", "pdf"],
-     "用法：handover pull [选项]\n运行 'handover pull --help' 查看帮助。\n\n"
-     "Error: '--format' 的值不对：'pdf' 不行，只能是其中一个：'text', 'markdown', 'json'。\n"),
+     told("handover pull [选项]", "'--format' 的值不对：'pdf' 不行，只能是其中一个：'text', 'markdown', 'json'。")),
     (["done", "H1", "--status", "finished"],
-     "用法：handover done [选项] 编号...\n运行 'handover done --help' 查看帮助。\n\n"
-     "Error: '--status' 的值不对：'finished' 不行，只能是其中一个：'待处理', '处理中', '已完成', '已取消', 'open', "
-     "'in_progress', 'done', 'cancelled'。\n"),
+     told("handover done [选项] 编号...", "'--status' 的值不对：'finished' 不行，只能是其中一个：'待处理', '处理中', "
+                                       "'已完成', '已取消', 'open', 'in_progress', 'done', 'cancelled'。")),
     (["deadlines", "--horizon", "soon"],
-     "用法：handover deadlines [选项]\n运行 'handover deadlines --help' 查看帮助。\n\n"
-     "Error: '--horizon' 的值不对：看不懂的时长「soon」（写成 48h、7d 或 2d12h）\n"),
+     told("handover deadlines [选项]", "'--horizon' 的值不对：看不懂的时长「soon」（写成 48h、7d 或 2d12h）")),
     (["pull", "--out"], "Error: 选项 '--out' 后面要写一个值。\n"),
     (["check", "--assign-ids=yes"], "Error: 选项 '--assign-ids' 后面不用写值。\n"),
 ])

@@ -161,10 +161,9 @@ def parse_handover(grid: Grid, tz: ZoneInfo, *, now: datetime | None = None, ope
       shows them (a 50,000-row sheet is mostly finished rows);
     - `only_ids` parses only the rows holding one of these 编号 (`id_key`: in either case), each of them
       (a 编号 held twice comes back twice, flagged as in a whole parse), and the rows without 编号 (a
-      write gives them one), for
-      a command that changes a few rows: `table.ids()` still names every 编号 of the tab. An order
-      logged twice (`flag_repeated_orders`) is only told from the whole tab, so such a table does not
-      say it. A tab without a 编号 column is parsed whole."""
+      write gives them one), for a command that changes a few rows: `table.ids()` still names every 编号
+      of the tab. An order logged twice (`flag_repeated_orders`) is only told from the whole tab, so such
+      a table does not say it. A tab without a 编号 column is parsed whole."""
     grid = locate_header(grid, HANDOVER_COLUMNS)
     columns = match_headers(grid.header, HANDOVER_COLUMNS)
     sheet_problems = header_problems(grid, columns)

@@ -92,8 +92,8 @@ def flag_duplicate_ids(items: Iterable[_IdentifiedRow], header: str) -> None:
             continue
         first = seen.setdefault(id_key(item.id), item)
         if first is not item:
-            spelled = "" if first.id == item.id else f"（{first.id}，只是大小写不同）"
-            item.problems.append(Problem(item.row, header, f"编号 {item.id} 和第 {first.row} 行{spelled}重复：请改成不同的编号",
+            clash = "重复" if first.id == item.id else f"的 {first.id} 重复（编号不分大小写）"
+            item.problems.append(Problem(item.row, header, f"编号 {item.id} 和第 {first.row} 行{clash}：请改成不同的编号",
                                          id=item.id))
 
 

@@ -132,8 +132,10 @@ _NO_LINE_END = set("（「『《〈【“‘")
 # Chinese in it (a flag, a file name); a longer Chinese run is a sentence, which may break between any
 # two of its characters.
 _WHOLE_WORD_COLUMNS = 10
-_WIDE_CHAR = re.compile(f"[{_WIDE}]")
-_SENTENCE_PIECE = re.compile(rf"[{_WIDE}]|[^{_WIDE}]+")
+# Patterns, not compiled ones: compiling these ranges costs every command a few ms, and only help needs them
+# (`re` keeps them once compiled).
+_WIDE_CHAR = f"[{_WIDE}]"
+_SENTENCE_PIECE = rf"[{_WIDE}]|[^{_WIDE}]+"
 
 
 def wrap(text: str, width: int, first_indent: str = "", indent: str = "") -> list[str]:
@@ -158,7 +160,7 @@ def _joined(lines: Sequence[str]) -> str:
 
 
 def _joins_without_space(before: str, after: str) -> bool:
-    both_wide = _WIDE_CHAR.match(before) and _WIDE_CHAR.match(after)
+    both_wide = re.match(_WIDE_CHAR, before) and re.match(_WIDE_CHAR, after)
     return bool(both_wide) or before in _PUNCTUATION or after in _PUNCTUATION
 
 
@@ -166,8 +168,8 @@ def _units(text: str) -> list[tuple[str, bool]]:
     """What may not be split, each with whether a space comes before it."""
     units: list[tuple[str, bool]] = []
     for word in text.split():
-        whole = display_width(word) <= _WHOLE_WORD_COLUMNS or not _WIDE_CHAR.search(word)
-        for index, piece in enumerate([word] if whole else _SENTENCE_PIECE.findall(word)):
+        whole = display_width(word) <= _WHOLE_WORD_COLUMNS or not re.search(_WIDE_CHAR, word)
+        for index, piece in enumerate([word] if whole else re.findall(_SENTENCE_PIECE, word)):
             if index and (piece[0] in _NO_LINE_START or units[-1][0][-1] in _NO_LINE_END):
                 units[-1] = (units[-1][0] + piece, units[-1][1])
             else:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Mapping, Sequence
+
 
 class HandoverError(Exception):
     """Something stopped the command; the message says what and how to fix it."""
@@ -62,3 +64,19 @@ class SheetDamagedError(SheetError):
 
 class SheetWriteError(SheetError):
     """Writing failed part-way (disk full, no permission); the workbook was left as it was."""
+
+
+class RowRejectedError(CellError):
+    """A row to be written (`log`, `log --return`) that would not be valid in the sheet; nothing was
+    written. `fields` holds each problem as (field key, column, message), so the command line can name
+    the flag that fills each field."""
+
+    def __init__(self, fields: Sequence[tuple[str | None, str | None, str]]):
+        self.fields = list(fields)
+        super().__init__(self.naming())
+
+    def naming(self, names: Mapping[str, str] | None = None) -> str:
+        """Every problem on one line, each named by `names[field key]` (a flag), else by its column."""
+        names = names or {}
+        return "；".join(f"{names[key]}：{message}" if key in names else f"「{column}」{message}" if column else message
+                        for key, column, message in self.fields)

@@ -20,7 +20,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "handover"
 # Every module by layer; a package name stands for every module in it.
 LAYERS = {
     "api": {"handover", "handover.__main__"},
-    "cli": {"handover.cli", "handover.clipboard"},
+    "cli": {"handover.cli", "handover.cli_chinese", "handover.clipboard"},
     "commands": {"handover.commands", "handover.workspace", "handover.outfile"},
     "render": {"handover.render"},
     "domain": {"handover.tasks", "handover.messages", "handover.returns", "handover.timers", "handover.deadlines",

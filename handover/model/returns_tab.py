@@ -20,7 +20,7 @@ from enum import Enum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ..errors import CellError
+from ..errors import RowRejectedError
 from ..sheet import Grid, TabSpec, TabWrite, WriteValue, clean_text
 from .couriers import COURIERS, Courier, courier_of, recognise
 from .rows import ERROR, WARNING, IdAllocator, ParsedRow, Problem, filled, flag_duplicate_ids, header_problems
@@ -305,7 +305,7 @@ def return_log_plan(grid: Grid | None, fields: Mapping[str, str | None], *, now:
 
     `fields` maps RETURN_COLUMNS keys to the text given (blank values are left out). The tab is created
     with the full header when `grid` is None; columns the tab lacks are added when a value needs them.
-    Raises CellError, naming each column and its problem, and writes nothing, when the row has errors.
+    Raises RowRejectedError, naming each column and its problem, and writes nothing, when the row has errors.
     """
     unknown = sorted(set(fields) - set(RETURN_HEADERS) - {"id"})
     if unknown:
@@ -337,7 +337,8 @@ def return_log_plan(grid: Grid | None, fields: Mapping[str, str | None], *, now:
 
     item = parse_returns(Grid(write.tab, columns, [row_of(values)]), tz, now=now).items[0]
     if item.errors:
-        raise CellError("；".join(f"「{p.column}」{p.message}" if p.column else p.message for p in item.errors))
+        key_of = {header: key for key, header in header_of.items()}
+        raise RowRejectedError([(key_of.get(p.column or ""), p.column, p.message) for p in item.errors])
     # Store what was understood, not what was typed: dropdown labels, the bare tracking number, and full
     # times, so `11月21日` typed today cannot be read back as another year months from now.
     write.appends.append(row_of({**values, **{k: v for k, v in _canonical(item, tz).items() if k in values}}))

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from .compensation import CompensationReport, PullAtRisk
     from .deadlines import DeadlineReport
     from .returns import ReturnItem, TrackingMatch
+    from .returns_import_report import ImportReport
     from .summary import Summary
 
 _Command = TypeVar("_Command", bound=Callable)
@@ -196,6 +197,27 @@ def log_return(ws: Workspace, fields: Mapping[str, str | None], *, now: datetime
     written = ws.backend.write([write])
     rows = written.appended_rows.get(write.tab) or [0]
     return LogReport(item, rows[0], {}, [])
+
+
+def import_returns(ws: Workspace, files: Sequence[str], *, platform: str | None = None, commit: bool = False,
+                   now: datetime | None = None) -> ImportReport:
+    """The refund exports upserted into the 退货 tab: a dry run, or with `commit` one batched write. The
+    files are read before the sheet, so the sheet's read stays close to the write."""
+    from .compensation_settings import parse_settings
+    from .returns_import import plan_import, read_exports, settle
+    from .returns_import_report import ImportReport
+
+    now = now or ws.now()
+    settings = parse_settings(ws.config)
+    batch = read_exports(files, ws.tz, now, platform=platform or settings.platform, columns=settings.columns,
+                         cap=settings.max_order_amount)
+    grid = ws.read("returns")["returns"]
+    plan = plan_import(grid, batch, now=now, tz=ws.tz, tab=ws.config.tabs["returns"])
+    report = ImportReport(now, ws.tz, batch.files, plan, commit_requested=commit)
+    if commit and (plan.new or plan.updates):
+        settle(plan, ws.backend.write([plan.write(ws.tz)]))
+        report.committed = True
+    return report
 
 
 # -------------------------------------------------------------------------------------- courier

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from enum import Enum
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,7 +26,10 @@ from .errors import CellError
 from .records import ERROR, WARNING, ParsedRow, Problem
 from .schema import PLATFORM_LABELS, Column, ColumnMap, header_key, locate_header, match_headers, platform_of
 from .sheet import Grid, TabWrite, WriteValue
-from .values import ValueProblem, clean_text, iso_time, parse_datetime, parse_order_id, parse_tracking_no, time_text
+from .values import (
+    ValueProblem, clean_text, folded, iso_time, money_text, parse_datetime, parse_money, parse_order_id, parse_tracking_no,
+    time_text,
+)
 
 RETURN_TAB = "退货"
 
@@ -48,6 +52,12 @@ RETURN_COLUMNS: tuple[Column, ...] = (
     # the computed one), and when the shop pressed 延长收货 (the extension moves the deadline).
     Column("platform_deadline", "超时时间", ("deadline", "platform deadline", "timeout", "超时截止时间")),
     Column("extended_at", "延长时间", ("extended at", "延长收货时间", "延长收货")),
+    # Filled by `returns import` from the platform's refund / after-sale export: the platform's id of the
+    # return (the key an import finds the row by), the amount refunded, and the export's own time for the
+    # data the row holds (so an older export never overwrites a newer one).
+    Column("refund_id", "退款编号", ("refund id", "refund no", "售后单号", "售后编号", "退款单号")),
+    Column("refund_amount", "退款金额", ("refund amount", "买家退款金额", "退款总额")),
+    Column("platform_updated_at", "平台更新时间", ("platform updated at", "platform time")),
 )
 RETURN_HEADERS = {c.key: c.header for c in RETURN_COLUMNS}
 TIME_KEYS = ("requested_at", "approved_at", "waybill_at", "signed_at")  # in the order they happen
@@ -121,7 +131,7 @@ RETURN_DROPDOWNS: dict[str, list[str]] = {
     RETURN_HEADERS["return_courier"]: [courier.name for courier in COURIERS],
     RETURN_HEADERS["refund_status"]: list(REFUND_STATUS_LABELS.values()),
 }
-RETURN_TEXT_HEADERS: list[str] = [RETURN_HEADERS[key] for key in ("id", "order_id", "return_tracking_no")]
+RETURN_TEXT_HEADERS: list[str] = [RETURN_HEADERS[key] for key in ("id", "order_id", "return_tracking_no", "refund_id")]
 
 
 def _lookup(pairs: Iterable[tuple[Enum, Iterable[str]]]) -> dict[str, Enum]:
@@ -160,6 +170,9 @@ class ReturnItem(ParsedRow):
     result: str = ""
     platform_deadline: datetime | None = None
     extended_at: datetime | None = None
+    refund_id: str = ""
+    refund_amount: Decimal | None = None
+    platform_updated_at: datetime | None = None
     problems: list[Problem] = field(default_factory=list)
     unusable: set[str] = field(default_factory=set)  # keys of filled cells that could not be used
 
@@ -199,6 +212,9 @@ class ReturnItem(ParsedRow):
             "result": self.result,
             "platform_deadline": iso_time(self.platform_deadline, tz),
             "extended_at": iso_time(self.extended_at, tz),
+            "refund_id": self.refund_id,
+            "refund_amount": money_text(self.refund_amount) if self.refund_amount is not None else None,
+            "platform_updated_at": iso_time(self.platform_updated_at, tz),
         }
 
 
@@ -279,6 +295,8 @@ def _parse_row(row: int, cells: Sequence[Any], columns: ColumnMap, tz: ZoneInfo,
     item.reason = text("reason")
     item.result = text("result")
     item.return_tracking_no = parsed("return_tracking_no", parse_tracking_no) or ""
+    item.refund_id = folded(raw("refund_id")).replace(" ", "")
+    item.refund_amount = parsed("refund_amount", parse_money)
 
     platform_text = text("platform")
     if not platform_text:
@@ -315,7 +333,7 @@ def _parse_row(row: int, cells: Sequence[Any], columns: ColumnMap, tz: ZoneInfo,
         item.return_courier = recognise(item.return_tracking_no)
         item.courier_recognised = item.return_courier is not None
 
-    for key in (*TIME_KEYS, "extended_at", "platform_deadline"):
+    for key in (*TIME_KEYS, "extended_at", "platform_deadline", "platform_updated_at"):
         setattr(item, key, parsed(key, lambda v: parse_datetime(v, tz, reference=now)))
         if getattr(item, key) is not None and _date_only(raw(key)):
             problem(key, "只有日期没有时间：按当天 0 点计算，倒计时会比平台早结束；补上几点几分更准", WARNING)
@@ -383,6 +401,11 @@ _ID_PATTERN = re.compile(r"^R(\d{8})-(\d+)$")
 
 def next_return_id(existing: Iterable[str], now: datetime) -> str:
     """`R<date>-<seq>`: the day's next number, never one the tab already holds."""
+    return next(return_ids(existing, now))
+
+
+def return_ids(existing: Iterable[str], now: datetime) -> Iterator[str]:
+    """The day's next numbers, one after another (an import gives many rows their 编号 at once)."""
     used = set(existing)
     stamp = now.strftime("%Y%m%d")
     seq = max((int(m.group(2)) for i in used if (m := _ID_PATTERN.match(i)) and m.group(1) == stamp), default=0)
@@ -390,7 +413,7 @@ def next_return_id(existing: Iterable[str], now: datetime) -> str:
         seq += 1
         candidate = f"R{stamp}-{seq:03d}"
         if candidate not in used:
-            return candidate
+            yield candidate
 
 
 def return_log_plan(grid: Grid | None, fields: Mapping[str, str | None], *, now: datetime, tz: ZoneInfo,

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import Enum
+from itertools import count, filterfalse
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -409,11 +410,7 @@ def return_ids(existing: Iterable[str], now: datetime) -> Iterator[str]:
     used = set(existing)
     stamp = now.strftime("%Y%m%d")
     seq = max((int(m.group(2)) for i in used if (m := _ID_PATTERN.match(i)) and m.group(1) == stamp), default=0)
-    while True:
-        seq += 1
-        candidate = f"R{stamp}-{seq:03d}"
-        if candidate not in used:
-            yield candidate
+    return filterfalse(used.__contains__, map(f"R{stamp}-{{:03d}}".format, count(seq + 1)))
 
 
 def return_log_plan(grid: Grid | None, fields: Mapping[str, str | None], *, now: datetime, tz: ZoneInfo,

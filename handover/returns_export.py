@@ -1,12 +1,10 @@
-"""Refund and after-sale exports read as returns, for `handover returns import`.
+"""Refund and after-sale exports as returns, for `handover returns import`: which columns mean what, what
+the platforms' status words say, what a return's "export time" is, and opening the files.
 
 The files are opened by the same reader as compensation's (exports.ExportFile: any Chinese encoding,
-`="…"` ids, headers with stray spaces or quotes, xlsx, a last line cut short) and their cells are read
-by the same rules (export_rows: money exactly or not at all, capped, never above what the buyer paid),
-with the header names of the platforms' refund exports (PLATFORMS.md: Taobao/Tmall 退款管理, Douyin 售后,
-Pinduoduo 售后). Every row of such a file is a return, so the loop is tight: the shapes the platforms
-write on nearly every row are read on a fast path, anything else through the general parsers, which
-name the problem. A row that cannot be read exactly is rejected with its file, row, column and reason.
+`="…"` ids, headers with stray spaces or quotes, xlsx, a last line cut short), with the header names of
+the platforms' refund exports (PLATFORMS.md: Taobao/Tmall 退款管理, Douyin 售后, Pinduoduo 售后); their
+rows are read by returns_rows.py.
 
 What "the export's time" of a return is (so that an older file never overwrites newer data) is decided
 here, from the columns the file has: the latest time the platform stamped on the row (`stamped_at`).
@@ -19,17 +17,14 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from operator import itemgetter
 from pathlib import Path
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
-from .couriers import courier_of
-from .export_rows import ExportRow, fast_id
-from .exports import ORDER_NAMES, ExportError, ExportFile, RejectedRow
+from .exports import ORDER_NAMES, ExportError, ExportFile
 from .returns import RefundStatus, refund_status_of
-from .schema import PLATFORM_LABELS, platform_of
-from .values import ValueProblem, clean_text, parse_tracking_no
+from .schema import PLATFORM_LABELS
+from .values import time_text
 
 RETURNS = "returns"  # the ExportFile role of a refund / after-sale export
 
@@ -56,8 +51,9 @@ RETURN_EXPORT_NAMES: dict[str, tuple[str, ...]] = {
     "platform": ("平台",),
 }
 # The platform's own times on a row, each stamped when the return moved: the latest is the export's time.
-STAMPS = ("modified_at", "finished_at", "signed_at", "waybill_at", "approved_at", "requested_at")
-LEDGER_TIMES = ("requested_at", "approved_at", "waybill_at", "signed_at")  # those the 退货 tab keeps
+# The first four are those the 退货 tab keeps.
+STAMPS = ("requested_at", "approved_at", "waybill_at", "signed_at", "finished_at", "modified_at")
+LEDGER_TIMES = STAMPS[:4]
 
 # How far along a return is, for two copies of it with the same export time (an agreement, a rejection or
 # a refund often stamps no time the export shows): further along is newer. A rejection can still end in a
@@ -65,14 +61,11 @@ LEDGER_TIMES = ("requested_at", "approved_at", "waybill_at", "signed_at")  # tho
 PROGRESS = {RefundStatus.REQUEST: 0, RefundStatus.AWAITING_RETURN: 1, RefundStatus.IN_TRANSIT: 2,
             RefundStatus.SIGNED: 3, RefundStatus.REJECTED: 4, RefundStatus.REFUNDED: 5, RefundStatus.CLOSED: 5}
 
-# What exports write in a cell that has nothing to say.
-_PLACEHOLDERS = frozenset({"-", "--", "—", "/", "无", "暂无", "null", "NULL", "None", "0000-00-00 00:00:00"})
-
-
 @dataclass(slots=True)
 class ExportedReturn:
-    """One return as an export row shows it; absent or blank cells are '' or None. Times are to the
-    minute, as the 退货 tab keeps them."""
+    """One return as an export row shows it; an absent or blank cell is '' (None for the amount). Times
+    are shop time to the minute, written as the 退货 tab keeps them (`2026-11-22 10:00`, which also sorts
+    as time does)."""
 
     file: str
     row: int
@@ -85,17 +78,17 @@ class ExportedReturn:
     return_courier: str  # the courier's usual name, or the export's text when the courier is unknown
     return_tracking_no: str
     refund_amount: Decimal | None
-    requested_at: datetime | None
-    approved_at: datetime | None
-    waybill_at: datetime | None
-    signed_at: datetime | None
-    platform_deadline: datetime | None
-    stamped_at: datetime | None  # the export's time for this return: the latest time the platform stamped
+    requested_at: str
+    approved_at: str
+    waybill_at: str
+    signed_at: str
+    platform_deadline: str
+    stamped_at: str  # the export's time for this return: the latest time the platform stamped
 
-    def age(self) -> tuple[datetime, int, datetime]:
+    def age(self) -> tuple[str, int, str]:
         """Orders two copies of one return: export time, then progress, then the platform's deadline (a
         延长收货 moves only the deadline)."""
-        return (self.stamped_at or _DAWN, PROGRESS[self.status], self.platform_deadline or _DAWN)
+        return (self.stamped_at, PROGRESS[self.status], self.platform_deadline)
 
     def facts(self) -> tuple[Any, ...]:
         """What the import writes from this row, to tell two copies with the same age apart."""
@@ -103,12 +96,11 @@ class ExportedReturn:
                 self.approved_at, self.waybill_at, self.signed_at, self.platform_deadline, self.buyer, self.reason)
 
 
-_DAWN = datetime.min.replace(tzinfo=ZoneInfo("UTC"))
-
-
-def age_of(stamped_at: datetime | None, status: RefundStatus | None, deadline: datetime | None) -> tuple:
+def age_of(stamped_at: datetime | None, status: RefundStatus | None, deadline: datetime | None,
+           tz: ZoneInfo) -> tuple[str, int, str]:
     """The same order for a return as the 退货 tab holds it (an unreadable status counts as least along)."""
-    return (stamped_at or _DAWN, PROGRESS[status] if status else -1, deadline or _DAWN)
+    return (time_text(stamped_at, tz) if stamped_at else "", PROGRESS[status] if status else -1,
+            time_text(deadline, tz) if deadline else "")
 
 
 # ---------------------------------------------------------------------------------------- statuses
@@ -164,144 +156,3 @@ def open_return_exports(paths: Sequence[str | Path], *, platform: str | None = N
             raise ExportError(f"{export.label}：看不出是哪个平台的导出（文件名和表头都没说）：请加 --platform"
                               f"（{labels_text}），或把平台名写进文件名")
     return exports
-
-
-_UNSEEN = object()
-_CELLS = ("order_id", "refund_id", "refund_status", "return_tracking_no", "return_courier", "refund_amount",
-          "platform_deadline", *STAMPS)
-
-
-class ReturnRows:
-    """Reads one export's rows as ExportedReturn, caching what repeats (statuses, couriers, amounts)."""
-
-    def __init__(self, export: ExportFile, tz: ZoneInfo, now: datetime, rejected: list[RejectedRow],
-                 cap: Decimal | None = None):
-        self.export, self.tz, self.now, self.rejected, self.cap = export, tz, now, rejected, cap
-        self.skipped = 0  # rows that are no return at all (an order export's 无售后)
-        self._statuses: dict[Any, RefundStatus | str | None] = {}
-        self._couriers: dict[str, str] = {}
-        self._amounts: dict[Any, Decimal] = {}
-        single = export.single
-        # One C call fetches a row's cells; an absent column reads the '' appended to each row.
-        self._fetch = itemgetter(*(single.get(key, -1) for key in _CELLS))
-        self._stamps = [key for key in STAMPS if key in single]
-
-    def __iter__(self) -> Iterator[ExportedReturn]:
-        export = self.export
-        width = len(export.header)
-        for number, cells in export.rows():
-            if len(cells) != width or number == export.final_row:  # final_row: known just before the last row
-                misshapen = export.misshapen(number, cells)
-                if misshapen is not None:
-                    self.rejected.append(misshapen)
-                    continue
-                if len(cells) < width:
-                    cells.extend([""] * (width - len(cells)))
-            cells.append("")
-            line = self._line(number, cells)
-            if line is not None:
-                yield line
-
-    def _line(self, number: int, cells: list) -> ExportedReturn | None:
-        export = self.export
-        (order_cell, refund_cell, status_cell, tracking_cell, courier_cell, amount_cell, deadline_cell,
-         *stamp_cells) = self._fetch(cells)
-        status = self._statuses.get(status_cell, _UNSEEN)
-        if status is _UNSEEN:
-            status = self._statuses.setdefault(status_cell, export_status(clean_text(status_cell)))
-        if status == NO_RETURN:
-            self.skipped += 1
-            return None
-        row = ExportRow(export, cells, number, self.tz, self.now, self.cap)
-        if status is None:
-            row.reject("refund_status", f"不认识的{export.header_of('refund_status')}「{clean_text(status_cell)}」，"
-                                        "不知道这条退货走到了哪一步：这一行没有导入，请在后台查看后手动登记")
-        order_id = self._id(row, "order_id", order_cell)
-        refund_id = self._id(row, "refund_id", refund_cell) if "refund_id" in export.single else ""
-        if refund_id is None and not row.problems:
-            row.reject("refund_id", f"{export.header_of('refund_id')}为空：这一行认不出是哪个退款")
-        times = {}
-        for key, cell in zip(STAMPS, stamp_cells):
-            if cell:
-                times[key] = self._time(row, key, cell)
-        deadline = self._time(row, "platform_deadline", deadline_cell) if deadline_cell else None
-        line = ExportedReturn(
-            file=export.label, row=number, platform=self._platform(row), refund_id=refund_id or "",
-            order_id=order_id or "", buyer=self._text(row, "buyer"), reason=self._text(row, "reason"),
-            status=status if isinstance(status, RefundStatus) else RefundStatus.CLOSED,
-            return_courier=self._courier(courier_cell), return_tracking_no=self._tracking(row, tracking_cell),
-            refund_amount=self._amount(row, amount_cell), requested_at=times.get("requested_at"),
-            approved_at=times.get("approved_at"), waybill_at=times.get("waybill_at"),
-            signed_at=times.get("signed_at"), platform_deadline=deadline,
-            stamped_at=max((moment for moment in times.values() if moment is not None), default=None))
-        if row.problems:
-            self.rejected.extend(row.problems)
-            return None
-        return line
-
-    # ------------------------------------------------------------------------------------ the cells
-
-    def _id(self, row: ExportRow, key: str, value: Any) -> str | None:
-        if value in ("", None) or value in _PLACEHOLDERS:
-            if key == "order_id":
-                row.reject(key, "订单号为空")
-            return None
-        try:
-            return fast_id(value)
-        except ValueProblem as problem:
-            header = self.export.header_of(key)
-            row.reject(key, str(problem) if key == "order_id" else str(problem).replace("订单号", header))
-            return None
-
-    def _time(self, row: ExportRow, key: str, value: Any) -> datetime | None:
-        if value.__class__ is str:
-            if len(value) == 19 and value[4] == "-" and value[10] == " ":  # 2026-11-22 10:00:07, nearly always
-                try:
-                    return datetime.fromisoformat(value).replace(second=0, tzinfo=self.tz)
-                except ValueError:
-                    pass
-            if value in _PLACEHOLDERS or not value.strip():
-                return None
-        moment = row.time(key)
-        return moment.replace(second=0, microsecond=0) if moment is not None else None
-
-    def _text(self, row: ExportRow, key: str) -> str:
-        text = row.text(key)
-        return "" if text in _PLACEHOLDERS else text
-
-    def _platform(self, row: ExportRow) -> str:
-        text = row.text("platform")
-        return (platform_of(text) if text else None) or self.export.platform  # type: ignore[return-value]
-
-    def _courier(self, value: Any) -> str:
-        name = self._couriers.get(value)
-        if name is None:
-            text = clean_text(value)
-            courier = courier_of(text) if text and text not in _PLACEHOLDERS else None
-            name = self._couriers.setdefault(value, courier.name if courier else "" if text in _PLACEHOLDERS else text)
-        return name
-
-    def _tracking(self, row: ExportRow, value: Any) -> str:
-        if value.__class__ is str and value.isascii() and value.isalnum() and 6 <= len(value) <= 40:
-            return value.upper()
-        if value in ("", None) or value in _PLACEHOLDERS:
-            return ""
-        return row.parse("return_tracking_no", parse_tracking_no) or ""
-
-    def _amount(self, row: ExportRow, value: Any) -> Decimal | None:
-        amount = self._money(row, "refund_amount", value)
-        if amount is not None and "paid" in self.export.single:
-            return row.not_above("refund_amount", amount, "paid", self._money(row, "paid", row.raw("paid")))
-        return amount
-
-    def _money(self, row: ExportRow, key: str, value: Any) -> Decimal | None:
-        """Amounts repeat (prices): each text is read by the exact-money rules once."""
-        if value in ("", None) or value in _PLACEHOLDERS:
-            return None
-        amount = self._amounts.get(value)
-        if amount is None:
-            before = len(row.problems)
-            amount = row.money(key)
-            if amount is not None and len(row.problems) == before:
-                self._amounts[value] = amount
-        return amount

@@ -18,11 +18,16 @@ The write is one `Backend.write`, which reads the tab again and lays the plan on
 
 from __future__ import annotations
 
+import gc
+from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from itertools import islice
+from operator import attrgetter
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 from .errors import SheetError
@@ -31,7 +36,8 @@ from .returns import (
     RETURN_COLUMNS, RETURN_HEADERS, REFUND_STATUS_LABELS, RefundStatus, ReturnItem, ReturnTable, parse_returns,
     return_ids,
 )
-from .returns_export import LEDGER_TIMES, ExportedReturn, ReturnRows, age_of, open_return_exports
+from .returns_export import LEDGER_TIMES, ExportedReturn, age_of, open_return_exports
+from .returns_rows import ReturnRows
 from .schema import PLATFORM_LABELS
 from .sheet import CellChange, Grid, TabWrite, WriteResult, WriteValue
 from .values import clean_text, time_text
@@ -46,9 +52,12 @@ MONEY_FORMAT = "#,##0.00"
 _FAMILY = {"tmall": "taobao"}  # Tmall refunds run on Taobao's refund system: one numbering
 
 
-def return_key(platform: str | None, refund_id: str, order_id: str) -> tuple[str, str, str]:
-    family = _FAMILY.get(platform or "", platform or "")
-    return (family, "refund", refund_id) if refund_id else (family, "order", order_id)
+def family_of(platform: str | None) -> str:
+    return _FAMILY.get(platform or "", platform or "")
+
+
+REFUND, ORDER = "refund", "order"  # what a return is known by: its 退款编号 / 售后单号, else its order id
+Returns = dict[tuple[str, str], dict[str, ExportedReturn]]  # (platform family, REFUND or ORDER) -> id -> return
 
 
 # ------------------------------------------------------------------------------------ reading
@@ -67,42 +76,91 @@ class ExportBatch:
     """The newest copy of every return in the files, and what became of the other rows."""
 
     files: list[ImportedFile]
-    returns: dict[tuple[str, str, str], ExportedReturn]
+    returns: Returns
     superseded: int  # rows with a newer (or the same) copy of their return in the files
     rejected: list[RejectedRow]
+
+    def lines(self) -> list[ExportedReturn]:
+        return [line for lines in self.returns.values() for line in lines.values()]
 
 
 def read_exports(paths: Sequence[str | Path], tz: ZoneInfo, now: datetime, *, platform: str | None = None,
                  columns: Mapping[str, tuple[str, ...]] | None = None, cap: Decimal | None = None) -> ExportBatch:
     exports = open_return_exports(paths, platform=platform, columns=columns)
     rejected: list[RejectedRow] = []
-    best: dict[tuple[str, str, str], ExportedReturn] = {}
-    rivals: dict[tuple[str, str, str], list[ExportedReturn]] = {}
-    superseded = 0
+    newest = _Newest()
     files = []
-    for export in exports:
-        rows = ReturnRows(export, tz, now, rejected, cap)
-        for line in rows:
-            key = return_key(line.platform, line.refund_id, line.order_id)
-            seen = best.setdefault(key, line)
-            if seen is line:
-                continue
-            age, seen_age = line.age(), seen.age()
-            if age > seen_age:
-                best[key] = line
-                superseded += 1 + len(rivals.pop(key, ()))
-            elif age < seen_age or line.facts() == seen.facts():
-                superseded += 1
-            else:
-                rivals.setdefault(key, []).append(line)
-        files.append(ImportedFile(export.label, export.platform, export.encoding, export.rows_read, rows.skipped))
-    for key, others in rivals.items():
-        copies = [best.pop(key), *others]
+    with _collector_paused():
+        for export in exports:
+            rows = ReturnRows(export, tz, now, rejected, cap)
+            for lines in rows.batches():
+                newest.add(lines)
+            files.append(ImportedFile(export.label, export.platform, export.encoding, export.rows_read, rows.skipped))
+    for copies in newest.undecided():
         for line in copies:
             other = next(copy for copy in copies if copy is not line)
             rejected.append(RejectedRow(line.row, None, f"和 {other.file} 第 {other.row} 行是同一条退货，导出时间和状态都一样，"
                                                         "内容却不同：看不出哪一份更新，请到后台核对", file=line.file))
-    return ExportBatch(files, best, superseded, _unique(rejected))
+    return ExportBatch(files, newest.returns, newest.superseded, _unique(rejected))
+
+
+class _Newest:
+    """The newest copy of each return read so far. Copies of the same age saying something else are
+    rivals: nobody can tell which is right, and `undecided` takes them all out."""
+
+    def __init__(self) -> None:
+        self.returns: Returns = {}
+        self.rivals: dict[tuple[str, str, str], list[ExportedReturn]] = {}
+        self.superseded = 0  # rows a newer or equal copy replaced
+
+    def add(self, lines: list[ExportedReturn]) -> None:
+        platforms = set(map(_PLATFORM, lines))
+        refund_ids = list(map(_REFUND_ID, lines))
+        if len(platforms) == 1 and (all(refund_ids) or not any(refund_ids)):
+            # One platform, one kind of id (nearly every batch): returns never seen before go in at once.
+            kind, ids = (REFUND, refund_ids) if all(refund_ids) else (ORDER, list(map(_ORDER_ID, lines)))
+            known = self.returns.setdefault((family_of(platforms.pop()), kind), {})
+            if len(set(ids)) == len(ids) and known.keys().isdisjoint(ids):
+                known.update(zip(ids, lines))
+                return
+        for line in lines:
+            self._add(line)
+
+    def _add(self, line: ExportedReturn) -> None:
+        kind, id_ = (REFUND, line.refund_id) if line.refund_id else (ORDER, line.order_id)
+        family = family_of(line.platform)
+        known = self.returns.setdefault((family, kind), {})
+        seen = known.setdefault(id_, line)
+        if seen is line:
+            return
+        age, seen_age = line.age(), seen.age()
+        if age > seen_age:
+            known[id_] = line
+            self.superseded += 1 + len(self.rivals.pop((family, kind, id_), ()))
+        elif age < seen_age or line.facts() == seen.facts():
+            self.superseded += 1
+        else:
+            self.rivals.setdefault((family, kind, id_), []).append(line)
+
+    def undecided(self) -> Iterator[list[ExportedReturn]]:
+        for (family, kind, id_), others in self.rivals.items():
+            yield [self.returns[(family, kind)].pop(id_), *others]
+
+
+_PLATFORM, _REFUND_ID, _ORDER_ID = attrgetter("platform"), attrgetter("refund_id"), attrgetter("order_id")
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """A hundred thousand small records and no reference cycles among them: while they are made, the
+    cyclic garbage collector would only scan them again and again (a tenth of the time of an import)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _unique(rejected: list[RejectedRow]) -> list[RejectedRow]:
@@ -111,13 +169,6 @@ def _unique(rejected: list[RejectedRow]) -> list[RejectedRow]:
 
 
 # ----------------------------------------------------------------------------------- the plan
-
-@dataclass
-class NewReturn:
-    line: ExportedReturn
-    id: str
-    row: int | None = None  # where it landed, once written
-
 
 @dataclass
 class Update:
@@ -131,7 +182,9 @@ class Update:
 class ImportPlan:
     table: ReturnTable | None  # None: the workbook has no 退货 tab yet
     tab: str
-    new: list[NewReturn] = field(default_factory=list)
+    now: datetime
+    new: list[ExportedReturn] = field(default_factory=list)  # in file order
+    landed: list[int] = field(default_factory=list)  # the rows the new returns were written to
     updates: list[Update] = field(default_factory=list)
     unchanged: int = 0
     older: int = 0  # of the unchanged: the tab holds newer data than the export
@@ -141,6 +194,11 @@ class ImportPlan:
     def write(self, tz: ZoneInfo) -> TabWrite:
         return _tab_write(self, tz)
 
+    def new_ids(self, count: int | None = None) -> list[str]:
+        """The 编号 the new returns get, in their order (the first `count`): the day's next numbers."""
+        taken = [item.id for item in self.table.items if item.id] if self.table else []
+        return list(islice(return_ids(taken, self.now), count if count is not None else len(self.new)))
+
 
 def plan_import(grid: Grid | None, batch: ExportBatch, *, now: datetime, tz: ZoneInfo, tab: str) -> ImportPlan:
     table = parse_returns(grid, tz, now=now) if grid is not None else None
@@ -149,69 +207,74 @@ def plan_import(grid: Grid | None, batch: ExportBatch, *, now: datetime, tz: Zon
             if not table.columns.has(key):
                 raise SheetError(f"「{table.grid.tab}」的表头里没有「{RETURN_HEADERS[key]}」列：导入要按平台和退款编号"
                                  "找到已有的退货，请先加上这一列（填好已有的行）再导入")
-    plan = ImportPlan(table, table.grid.tab if table else tab, unchanged=batch.superseded,
+    plan = ImportPlan(table, table.grid.tab if table else tab, now, unchanged=batch.superseded,
                       rejected=list(batch.rejected))
-    _Matcher(plan, table).run(batch.returns.values())
-    ids = return_ids([item.id for item in table.items if item.id] if table else [], now)
-    for new in plan.new:
-        new.id = next(ids)
+    with _collector_paused():
+        plan.new = _Matcher(plan, table, tz).run(batch.returns)
     return plan
 
 
 class _Matcher:
     """Finds each exported return's row in the tab and decides what to write there."""
 
-    def __init__(self, plan: ImportPlan, table: ReturnTable | None):
+    def __init__(self, plan: ImportPlan, table: ReturnTable | None, tz: ZoneInfo):
         self.plan = plan
-        self.by_refund: dict[tuple, list[ReturnItem]] = {}
-        self.by_order: dict[tuple, list[ReturnItem]] = {}
+        self.table = table
+        self.tz = tz
+        # The tab's rows by platform family, then by 退款编号 / by order id.
+        self.by_refund: dict[str, dict[str, list[ReturnItem]]] = {}
+        self.by_order: dict[str, dict[str, list[ReturnItem]]] = {}
         self.id_count: dict[str, int] = {}
         self.claimed: dict[int, ExportedReturn] = {}
-        self.cells: dict[int, Sequence[Any]] = {}
         for item in table.items if table else ():
             if item.platform is None:
                 continue
+            family = family_of(item.platform)
             if item.refund_id:
-                self.by_refund.setdefault(return_key(item.platform, item.refund_id, ""), []).append(item)
+                self.by_refund.setdefault(family, {}).setdefault(item.refund_id, []).append(item)
             if item.order_id:
-                self.by_order.setdefault(return_key(item.platform, "", item.order_id), []).append(item)
+                self.by_order.setdefault(family, {}).setdefault(item.order_id, []).append(item)
             if item.id:
                 self.id_count[item.id] = self.id_count.get(item.id, 0) + 1
-        self.table = table
 
-    def run(self, lines: Iterable[ExportedReturn]) -> None:
-        lines = list(lines)
-        unmatched_orders: dict[tuple, int] = {}  # returns of one order the tab holds by no refund id
-        for line in lines:
-            if line.refund_id and return_key(line.platform, line.refund_id, "") not in self.by_refund:
-                order = return_key(line.platform, "", line.order_id)
-                unmatched_orders[order] = unmatched_orders.get(order, 0) + 1
-        for line in lines:
-            found = self._find(line, unmatched_orders)
-            if isinstance(found, str):
-                self.plan.rejected.append(RejectedRow(line.row, None, found, file=line.file))
-            elif found is None:
-                self.plan.new.append(NewReturn(line, ""))
-            else:
-                self._compare(found, line)
+    def run(self, returns: Returns) -> list[ExportedReturn]:
+        """Plans the returns the tab holds; gives back those it does not hold (new), in file order."""
+        new: list[ExportedReturn] = []
+        for (family, kind), lines in returns.items():
+            refunds = self.by_refund.get(family, {}) if kind == REFUND else {}
+            orders = self.by_order.get(family, {})
+            if not refunds and not orders:
+                new += lines.values()
+                continue
+            # Returns of one order the tab holds once, typed by hand without a 退款编号: counted first.
+            unmatched = Counter(line.order_id for refund_id, line in lines.items()
+                                if refund_id not in refunds and line.order_id in orders) if kind == REFUND else {}
+            for id_, line in lines.items():
+                rows = refunds.get(id_) if kind == REFUND else orders.get(id_)
+                if rows is None and (kind == ORDER or line.order_id not in orders):
+                    new.append(line)
+                    continue
+                found = self._find(line, rows, orders, unmatched)
+                if isinstance(found, str):
+                    self.plan.rejected.append(RejectedRow(line.row, None, found, file=line.file))
+                elif found is None:
+                    new.append(line)
+                else:
+                    self._compare(found, line)
+        return new
 
-    def _find(self, line: ExportedReturn, unmatched_orders: Mapping[tuple, int]) -> ReturnItem | str | None:
+    def _find(self, line: ExportedReturn, rows: list[ReturnItem] | None, orders: Mapping[str, list[ReturnItem]],
+              unmatched: Mapping[str, int]) -> ReturnItem | str | None:
         """The row holding this return, None for a new one, or why the import cannot tell."""
-        order = return_key(line.platform, "", line.order_id)
-        if line.refund_id:
-            rows = self.by_refund.get(return_key(line.platform, line.refund_id, ""), [])
-            what = f"退款编号 {line.refund_id}"
-            if not rows:
-                # A return typed by hand before the platform's export existed: the one row of that order
-                # without a 退款编号, when the files hold only one return of that order to give it.
-                rows = [item for item in self.by_order.get(order, []) if not item.refund_id]
-                what = f"订单 {line.order_id}（没填退款编号）"
-                if len(rows) == 1 and unmatched_orders.get(order, 0) > 1:
-                    return (f"表里第 {rows[0].row} 行是订单 {line.order_id} 的退货，没填退款编号；导出里这个订单有 "
-                            f"{unmatched_orders[order]} 个退款：请在第 {rows[0].row} 行填上对应的退款编号再导入")
-        else:
-            rows = self.by_order.get(order, [])
-            what = f"订单 {line.order_id}"
+        what = f"退款编号 {line.refund_id}" if line.refund_id else f"订单 {line.order_id}"
+        if rows is None:
+            # A return typed by hand before the platform's export existed: the one row of that order
+            # without a 退款编号, when the files hold only one return of that order to give it.
+            rows = [item for item in orders.get(line.order_id, []) if not item.refund_id]
+            what = f"订单 {line.order_id}（没填退款编号）"
+            if len(rows) == 1 and unmatched.get(line.order_id, 0) > 1:
+                return (f"表里第 {rows[0].row} 行是订单 {line.order_id} 的退货，没填退款编号；导出里这个订单有 "
+                        f"{unmatched[line.order_id]} 个退款：请在第 {rows[0].row} 行填上对应的退款编号再导入")
         if not rows:
             return None
         if len(rows) > 1:
@@ -227,7 +290,7 @@ class _Matcher:
     def _compare(self, item: ReturnItem, line: ExportedReturn) -> None:
         plan = self.plan
         if item.platform_updated_at is not None:
-            ours = age_of(item.platform_updated_at, item.refund_status, item.platform_deadline)
+            ours = age_of(item.platform_updated_at, item.refund_status, item.platform_deadline, self.tz)
             if line.age() <= ours:
                 plan.unchanged += 1
                 if line.age() < ours:
@@ -237,7 +300,7 @@ class _Matcher:
         for key in PLATFORM_KEYS:
             new = _value(line, key)
             old = self._held(item, key)
-            if new not in (None, "") and not _same(key, old, new):
+            if new not in (None, "") and not _same(key, old, new, self.tz):
                 changes.append((key, old, new))
         for key in FILL_KEYS:
             new = _value(line, key)
@@ -268,11 +331,11 @@ def _value(line: ExportedReturn, key: str) -> Any:
     return getattr(line, key)
 
 
-def _same(key: str, old: Any, new: Any) -> bool:
+def _same(key: str, old: Any, new: Any, tz: ZoneInfo) -> bool:
     if old is None:
         return False
     if key in TIME_VALUES:
-        return old.replace(second=0, microsecond=0) == new
+        return time_text(old, tz) == new
     return old == new
 
 
@@ -288,7 +351,7 @@ def cell_value(key: str, value: Any, tz: ZoneInfo) -> WriteValue:
     """How the import writes a value: the tab's own labels, times to the minute, money as a number."""
     if isinstance(value, RefundStatus):
         return REFUND_STATUS_LABELS[value]
-    if key in TIME_VALUES:
+    if key in TIME_VALUES and isinstance(value, datetime):
         return time_text(value, tz)
     if key == "platform":
         return PLATFORM_LABELS[value]
@@ -297,6 +360,7 @@ def cell_value(key: str, value: Any, tz: ZoneInfo) -> WriteValue:
 
 def _tab_write(plan: ImportPlan, tz: ZoneInfo) -> TabWrite:
     table = plan.table
+    new_rows = [_new_cells(line, id_, tz) for line, id_ in zip(plan.new, plan.new_ids())]
     if table is None:
         header = [column.header for column in RETURN_COLUMNS]
         write = TabWrite(tab=plan.tab, header=header, id_column=RETURN_HEADERS["id"], create=True,
@@ -308,7 +372,7 @@ def _tab_write(plan: ImportPlan, tz: ZoneInfo) -> TabWrite:
                          header_row=table.grid.header_row, unique=(header_of["id"],),
                          number_formats={header_of["refund_amount"]: MONEY_FORMAT})
         needed = {key for update in plan.updates for key, _, _ in update.changes}
-        needed |= {key for new in plan.new for key, value in _new_cells(new, tz).items() if value not in (None, "")}
+        needed |= {key for cells in new_rows for key, value in cells.items() if value not in (None, "")}
         write.add_columns = [RETURN_HEADERS[key] for key in RETURN_HEADERS
                              if key in needed and not table.columns.has(key)]
         for update in plan.updates:
@@ -319,18 +383,17 @@ def _tab_write(plan: ImportPlan, tz: ZoneInfo) -> TabWrite:
                                                 cell_value(key, new, tz), row_cells=cells))
     columns = write.header + write.add_columns
     positions = {key: columns.index(header_of[key]) for key in RETURN_HEADERS if header_of[key] in columns}
-    for new in plan.new:
+    for cells in new_rows:
         row: list[WriteValue] = [None] * len(columns)
-        for key, value in _new_cells(new, tz).items():
+        for key, value in cells.items():
             if value not in (None, ""):
                 row[positions[key]] = value
         write.appends.append(row)
     return write
 
 
-def _new_cells(new: NewReturn, tz: ZoneInfo) -> dict[str, WriteValue]:
-    line = new.line
-    cells: dict[str, WriteValue] = {"id": new.id, "platform": cell_value("platform", line.platform, tz)}
+def _new_cells(line: ExportedReturn, id_: str, tz: ZoneInfo) -> dict[str, WriteValue]:
+    cells: dict[str, WriteValue] = {"id": id_, "platform": cell_value("platform", line.platform, tz)}
     for key in (*FILL_KEYS, *PLATFORM_KEYS):
         value = _value(line, key)
         cells[key] = cell_value(key, value, tz) if value not in (None, "") else None
@@ -339,9 +402,7 @@ def _new_cells(new: NewReturn, tz: ZoneInfo) -> dict[str, WriteValue]:
 
 def settle(plan: ImportPlan, result: WriteResult) -> None:
     """Where the write put the new rows, and where moved rows were found."""
-    rows = result.appended_rows.get(plan.tab, [])
-    for new, row in zip(plan.new, rows):
-        new.row = row
+    plan.landed = result.appended_rows.get(plan.tab, [])
     moved = result.moved_rows.get(plan.tab, {})
     for update in plan.updates:
         update.row = moved.get(update.item.id, update.item.row)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from itertools import zip_longest
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -14,7 +15,8 @@ from .couriers import courier_of
 from .exports import platform_label
 from .render import render, table
 from .returns import REFUND_STATUS_LABELS, RETURN_HEADERS, RefundStatus
-from .returns_import import ImportedFile, ImportPlan, NewReturn, Update
+from .returns_export import LEDGER_TIMES, ExportedReturn
+from .returns_import import TIME_VALUES, ImportedFile, ImportPlan, Update
 from .values import iso_time, money_text
 
 SHOWN = 30  # returns added or changed listed in the text; JSON lists every one
@@ -46,6 +48,8 @@ def json_value(key: str, value: Any, tz: ZoneInfo) -> Any:
         return value.value
     if isinstance(value, datetime):
         return iso_time(value, tz)
+    if key in TIME_VALUES:  # an export's time, as the tab keeps it
+        return iso_time(datetime.fromisoformat(value).replace(tzinfo=tz), tz)
     if isinstance(value, Decimal):
         return money_text(value)
     if key == "return_courier":
@@ -61,16 +65,14 @@ def report_json(report: ImportReport) -> dict[str, Any]:
     def source(line) -> dict[str, Any]:
         return {"file": line.file, "file_row": line.row}
 
-    def new_json(new: NewReturn) -> dict[str, Any]:
-        line = new.line
-        return {"id": new.id, "row": new.row, "platform": line.platform, "refund_id": line.refund_id,
+    def new_json(line: ExportedReturn, id_: str, row: int | None) -> dict[str, Any]:
+        return {"id": id_, "row": row, "platform": line.platform, "refund_id": line.refund_id,
                 "order_id": line.order_id, "buyer": line.buyer, "reason": line.reason,
                 "refund_status": line.status.value, "return_courier": json_value("return_courier", line.return_courier, tz),
                 "return_tracking_no": line.return_tracking_no,
                 "refund_amount": json_value("refund_amount", line.refund_amount, tz),
-                **{key: iso_time(getattr(line, key), tz) for key in ("requested_at", "approved_at", "waybill_at",
-                                                                      "signed_at", "platform_deadline")},
-                "platform_updated_at": iso_time(line.stamped_at, tz), **source(line)}
+                **{key: json_value(key, getattr(line, key), tz) for key in (*LEDGER_TIMES, "platform_deadline")},
+                "platform_updated_at": json_value("platform_updated_at", line.stamped_at, tz), **source(line)}
 
     def update_json(update: Update) -> dict[str, Any]:
         item = update.item
@@ -87,7 +89,7 @@ def report_json(report: ImportReport) -> dict[str, Any]:
         "files": [{"file": f.file, "platform": f.platform, "encoding": f.encoding, "rows": f.rows,
                    "skipped": f.skipped} for f in report.files],
         "counts": report.counts(),
-        "new": [new_json(new) for new in plan.new],
+        "new": [new_json(line, id_, row) for line, id_, row in zip_longest(plan.new, plan.new_ids(), plan.landed)],
         "updated": [update_json(update) for update in plan.updates],
         "rejected": [r.as_json() for r in plan.rejected],
         "skipped_rows": plan.skipped_rows,
@@ -103,6 +105,8 @@ def _shown(key: str, value: Any, tz: ZoneInfo) -> str:
         return REFUND_STATUS_LABELS[value]
     if isinstance(value, datetime):
         return value.astimezone(tz).strftime("%m-%d %H:%M")
+    if key in TIME_VALUES:
+        return value[5:]  # 2026-11-22 10:00 -> 11-22 10:00
     if isinstance(value, Decimal):
         return money_text(value)
     return str(value)
@@ -111,9 +115,8 @@ def _shown(key: str, value: Any, tz: ZoneInfo) -> str:
 def _new_rows(report: ImportReport) -> list[list[str]]:
     tz = report.tz
     rows = [["编号", "平台", "退款编号", "订单号", "退款状态", "退货单号", "超时时间"]]
-    for new in report.plan.new[:SHOWN]:
-        line = new.line
-        rows.append([new.id, platform_label(line.platform), line.refund_id or "-", line.order_id,
+    for line, id_ in zip(report.plan.new, report.plan.new_ids(SHOWN)):
+        rows.append([id_, platform_label(line.platform), line.refund_id or "-", line.order_id,
                      REFUND_STATUS_LABELS[line.status], line.return_tracking_no or "-",
                      _shown("platform_deadline", line.platform_deadline, tz) if line.platform_deadline else "-"])
     return rows
@@ -130,7 +133,7 @@ def _update_line(update: Update, tz: ZoneInfo) -> str:
 def render_report(report: ImportReport, override: Path | None = None) -> str:
     plan = report.plan
     tz = report.tz
-    landed = [new.row for new in plan.new if new.row]
+    landed = plan.landed
     files = [f"{f.file}（{platform_label(f.platform)}，{f.rows} 行" + (f"，其中 {f.skipped} 行没有售后" if f.skipped else "")
              + "）" for f in report.files]
     return render(

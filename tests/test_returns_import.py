@@ -4,12 +4,14 @@ decide. Files: tests/data/returns_import (made by its make_fixtures.py)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from handover.exports import ExportError
 from handover.returns import RETURN_TAB, RefundStatus
@@ -63,39 +65,39 @@ def test_status_words_of_the_platforms_exports(text, status):
 
 # ------------------------------------------------------------------------------- newer and older
 
-def copy(status=RefundStatus.IN_TRANSIT, stamped=NOW - timedelta(days=2), deadline=NOW + timedelta(days=3),
+def copy(status=RefundStatus.IN_TRANSIT, stamped="2026-11-21 09:05", deadline="2026-11-26 09:05",
          tracking="YT8962646785389") -> ExportedReturn:
     return ExportedReturn(file="a.csv", row=2, platform="taobao", refund_id="1", order_id="2", buyer="", reason="",
                           status=status, return_courier="圆通", return_tracking_no=tracking, refund_amount=Decimal("1"),
-                          requested_at=None, approved_at=None, waybill_at=stamped, signed_at=None,
+                          requested_at="", approved_at="", waybill_at=stamped, signed_at="",
                           platform_deadline=deadline, stamped_at=stamped)
 
 
 def test_a_later_export_time_is_newer_whatever_the_status_says():
-    assert copy(RefundStatus.REQUEST, stamped=NOW).age() > copy(RefundStatus.REFUNDED).age()
+    assert copy(RefundStatus.REQUEST, stamped="2026-11-23 09:05").age() > copy(RefundStatus.REFUNDED).age()
 
 
 def test_with_the_same_export_time_further_along_is_newer_then_a_later_deadline():
     assert copy(RefundStatus.REFUNDED).age() > copy(RefundStatus.IN_TRANSIT).age()
     assert copy(RefundStatus.CLOSED).age() > copy(RefundStatus.REJECTED).age() > copy(RefundStatus.SIGNED).age()
-    extended = copy(deadline=NOW + timedelta(days=10))
-    assert extended.age() > copy().age() and copy(deadline=None).age() < copy().age()
+    extended = copy(deadline="2026-12-03 09:05")
+    assert extended.age() > copy().age() and copy(deadline="").age() < copy().age()
 
 
 # ----------------------------------------------------------------------------------- reading files
 
 def test_two_days_given_together_keep_the_newest_copy_of_each_return():
     batch = read("淘宝退款_1122.csv", "淘宝退款_1123.csv")
-    assert batch.superseded == 5 and len(batch.returns) == 7
-    newest = {line.refund_id: line for line in batch.returns.values()}
+    assert batch.superseded == 5 and len(batch.lines()) == 7
+    newest = {line.refund_id: line for line in batch.lines()}
     assert (newest["200000000000101"].file, newest["200000000000101"].status) == ("淘宝退款_1123.csv", RefundStatus.REFUNDED)
-    assert newest["200000000000101"].stamped_at == datetime(2026, 11, 22, 16, 5, tzinfo=TZ)  # 完结时间
+    assert newest["200000000000101"].stamped_at == "2026-11-22 16:05"  # 完结时间
     assert newest["200000000000102"].status is RefundStatus.AWAITING_RETURN  # no new time: further along wins
 
 
 def test_two_copies_with_the_same_time_and_status_but_another_waybill_are_both_refused():
     batch = read("淘宝退款_1123.csv", "淘宝退款_1123_改过.csv")
-    assert "200000000000107" not in {line.refund_id for line in batch.returns.values()}
+    assert "200000000000107" not in {line.refund_id for line in batch.lines()}
     assert [(r.file, r.row, r.message) for r in batch.rejected] == [
         ("淘宝退款_1123.csv", 6, "和 淘宝退款_1123_改过.csv 第 6 行是同一条退货，导出时间和状态都一样，内容却不同：看不出哪一份更新，请到后台核对"),
         ("淘宝退款_1123_改过.csv", 6, "和 淘宝退款_1123.csv 第 6 行是同一条退货，导出时间和状态都一样，内容却不同：看不出哪一份更新，请到后台核对"),
@@ -104,20 +106,20 @@ def test_two_copies_with_the_same_time_and_status_but_another_waybill_are_both_r
 
 def test_a_later_download_of_the_same_day_moves_only_the_extended_deadline():
     batch = read("淘宝退款_1123.csv", "淘宝退款_1123_晚.csv")
-    extended = next(line for line in batch.returns.values() if line.refund_id == "200000000000108")
-    assert (extended.file, extended.platform_deadline) == ("淘宝退款_1123_晚.csv", datetime(2026, 12, 1, 20, 0, tzinfo=TZ))
+    extended = next(line for line in batch.lines() if line.refund_id == "200000000000108")
+    assert (extended.file, extended.platform_deadline) == ("淘宝退款_1123_晚.csv", "2026-12-01 20:00")
     assert batch.superseded == 7 and batch.rejected == []
 
 
 def test_times_are_kept_to_the_minute_and_ids_unwrapped():
-    line = next(line for line in read("淘宝退款_1123.csv").returns.values() if line.refund_id == "200000000000109")
-    assert (line.order_id, line.platform_deadline) == ("3958000000000000109", datetime(2026, 11, 25, 11, 0, tzinfo=TZ))
+    line = next(line for line in read("淘宝退款_1123.csv").lines() if line.refund_id == "200000000000109")
+    assert (line.order_id, line.platform_deadline) == ("3958000000000000109", "2026-11-25 11:00")  # 11:00:05
     assert (line.return_courier, line.return_tracking_no, line.refund_amount) == ("顺丰", "SF1385628716739", Decimal("299.00"))
 
 
 def test_an_order_export_with_after_sale_columns_has_no_returns_to_import():
     batch = read_exports([DATA / "compensation" / "pinduoduo_orders.csv"], TZ, NOW)
-    assert batch.returns == {} and batch.rejected == [] and batch.files[0].skipped == 2
+    assert batch.lines() == [] and batch.rejected == [] and batch.files[0].skipped == 2
 
 
 def test_a_file_whose_platform_cannot_be_told_asks_for_platform(tmp_path):
@@ -177,4 +179,56 @@ def test_a_tab_without_a_platform_column_is_refused_before_it_doubles_rows():
 def test_new_returns_get_the_days_next_ids_after_those_the_tab_holds():
     found = plan(tab(["R20261123-001", "拼多多", "231118-508812340003333"], ["R20261123-007", "抖音", "1"]),
                  "拼多多售后_1123.csv")
-    assert [new.id for new in found.new] == ["R20261123-008", "R20261123-009", "R20261123-010"]
+    assert found.new_ids() == ["R20261123-008", "R20261123-009", "R20261123-010"]
+
+
+# ------------------------------------------------------------------- the fast read is the careful one
+
+CELLS = {
+    "订单编号": st.sampled_from(['="3958000000000000101"', "3958000000000000102", "231122-508812340007777", "",
+                             "3.95800000000001E+18", "3E18", "3958000000000000103\t", " 3958000000000000104 ",
+                             "３９５８０００００００００００００１０５", "-"]),
+    "退款编号": st.sampled_from(['="200000000000101"', "200000000000102", "", "2.00000000000101E+14", "无"]),
+    "退款状态": st.sampled_from(["买家已经退货，等待卖家确认收货", "退款成功", "待商家处理", "换货中", "无售后或售后取消", ""]),
+    "退货物流单号": st.sampled_from(["YT8962646785389", "yt8962646785389", "-", "", "YT 8962 6467 8538 9", "SF１３８5", "12345"]),
+    "退货物流公司": st.sampled_from(["圆通速递", "百世快递", "", "-"]),
+    "买家退款金额": st.sampled_from(["299.00", "1,299.00", "1.234,50", "", "¥59.90", "-5", "999999999.00", "无", "12.345"]),
+    "买家实际支付金额": st.sampled_from(["299.00", "1,299.00", "", "100.00", "abc"]),
+    "买家退款原因": st.sampled_from(["尺码不合适", " 质量问题 ", '="拍错了"', "'不想要", "七天\t无理由", "", "-"]),
+    "超时时间": st.sampled_from(["2026-11-30 18:20:00", "2026-11-30 18:20", "", "2026/11/30 18:20", "2026-02-30 10:00:00",
+                             "2026-11-30 24:00:00", "0000-00-00 00:00:00", "null", "11月30日 18:20", "2026-11-30"]),
+    "买家退货时间": st.sampled_from(["2026-11-20 18:20:07", "", "-", "2026-11-20T18:20:07", "2026-13-01 10:00:00"]),
+    "完结时间": st.sampled_from(["", "2026-11-22 16:05:00", "昨天"]),
+}
+
+
+@settings(max_examples=150, deadline=None)
+@given(rows=st.lists(st.fixed_dictionaries(CELLS), min_size=1, max_size=30))
+def test_any_messy_export_reads_the_same_in_batches_as_row_by_row(tmp_path_factory, rows):
+    import csv
+    import io
+    from unittest.mock import patch
+
+    from handover.returns_export import open_return_exports
+    from handover.returns_rows import ReturnRows
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(list(CELLS))
+    writer.writerows([row[name] for name in CELLS] for row in rows)
+    path = tmp_path_factory.mktemp("export") / "淘宝退款.csv"
+    path.write_bytes(buffer.getvalue().encode("gb18030"))
+    [export] = open_return_exports([path])
+    batched, one_by_one = [], []
+    with patch("handover.returns_rows.BATCH", 7):  # several batches: what one learns, the next reuses
+        fast = list(ReturnRows(export, TZ, NOW, batched, cap=Decimal("100000")))
+    careful_rows = ReturnRows(export, TZ, NOW, one_by_one, cap=Decimal("100000"))
+    careful = []
+    for number, cells in export.rows():
+        if careful_rows._statuses.setdefault(cells[2], export_status(cells[2].strip())) == NO_RETURN:
+            continue
+        line = careful_rows._careful(number, cells)
+        if line is not None:
+            careful.append(line)
+    assert fast == careful
+    assert [(r.row, r.column, r.message) for r in batched] == [(r.row, r.column, r.message) for r in one_by_one]

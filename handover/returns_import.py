@@ -194,6 +194,19 @@ class ImportPlan:
     def write(self, tz: ZoneInfo) -> TabWrite:
         return _tab_write(self, tz)
 
+    def added_columns(self) -> list[str]:
+        """The columns the tab lacks and the write adds (right of every used column), for values it
+        writes: a 退货 tab laid out before the import gets 退款编号, 退款金额 and 平台更新时间."""
+        if self.table is None:
+            return []
+        needed = {key for update in self.updates for key, _, _ in update.changes}
+        missing = [key for key in RETURN_HEADERS if not self.table.columns.has(key)]
+        for key in missing:
+            if self.new and key not in needed and (key in ("id", "platform", "refund_status") or not _BLANK.issuperset(
+                    map(attrgetter(_ATTRIBUTES.get(key, key)), self.new))):
+                needed.add(key)
+        return [RETURN_HEADERS[key] for key in missing if key in needed]
+
     def new_ids(self, count: int | None = None) -> list[str]:
         """The 编号 the new returns get, in their order (the first `count`): the day's next numbers."""
         taken = [item.id for item in self.table.items if item.id] if self.table else []
@@ -323,12 +336,12 @@ class _Matcher:
         return None if key in item.unusable else getattr(item, key)
 
 
+_ATTRIBUTES = {"refund_status": "status", "platform_updated_at": "stamped_at"}  # column key -> ExportedReturn
+_BLANK = frozenset({None, ""})
+
+
 def _value(line: ExportedReturn, key: str) -> Any:
-    if key == "refund_status":
-        return line.status
-    if key == "platform_updated_at":
-        return line.stamped_at
-    return getattr(line, key)
+    return getattr(line, _ATTRIBUTES.get(key, key))
 
 
 def _same(key: str, old: Any, new: Any, tz: ZoneInfo) -> bool:
@@ -371,10 +384,7 @@ def _tab_write(plan: ImportPlan, tz: ZoneInfo) -> TabWrite:
         write = TabWrite(tab=table.grid.tab, header=list(table.grid.header), id_column=header_of["id"],
                          header_row=table.grid.header_row, unique=(header_of["id"],),
                          number_formats={header_of["refund_amount"]: MONEY_FORMAT})
-        needed = {key for update in plan.updates for key, _, _ in update.changes}
-        needed |= {key for cells in new_rows for key, value in cells.items() if value not in (None, "")}
-        write.add_columns = [RETURN_HEADERS[key] for key in RETURN_HEADERS
-                             if key in needed and not table.columns.has(key)]
+        write.add_columns = plan.added_columns()
         for update in plan.updates:
             item = update.item
             cells = None if item.id else table.grid.row_at(item.row)

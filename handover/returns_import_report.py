@@ -93,6 +93,7 @@ def report_json(report: ImportReport) -> dict[str, Any]:
         "updated": [update_json(update) for update in plan.updates],
         "rejected": [r.as_json() for r in plan.rejected],
         "skipped_rows": plan.skipped_rows,
+        "added_columns": plan.added_columns(),
     }
 
 
@@ -144,5 +145,5 @@ def render_report(report: ImportReport, override: Path | None = None) -> str:
         landed=(min(landed), max(landed)) if landed else None,
         updates=[_update_line(update, tz) for update in plan.updates[:SHOWN]],
         updates_more=max(0, len(plan.updates) - SHOWN),
-        rejected=[r.describe() for r in plan.rejected], skipped=plan.skipped_rows,
+        rejected=[r.describe() for r in plan.rejected], skipped=plan.skipped_rows, added=plan.added_columns(),
     )

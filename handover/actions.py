@@ -199,6 +199,7 @@ def log_return(ws: Workspace, fields: Mapping[str, str | None], *, now: datetime
     return LogReport(item, rows[0], {}, [])
 
 
+@_bulk
 def import_returns(ws: Workspace, files: Sequence[str], *, platform: str | None = None, commit: bool = False,
                    now: datetime | None = None) -> ImportReport:
     """The refund exports upserted into the 退货 tab: a dry run, or with `commit` one batched write. The
@@ -215,7 +216,7 @@ def import_returns(ws: Workspace, files: Sequence[str], *, platform: str | None 
     plan = plan_import(grid, batch, now=now, tz=ws.tz, tab=ws.config.tabs["returns"])
     report = ImportReport(now, ws.tz, batch.files, plan, commit_requested=commit)
     if commit and (plan.new or plan.updates):
-        settle(plan, ws.backend.write([plan.write(ws.tz)]))
+        settle(plan, ws.backend.write([plan.write()]))
         report.committed = True
     return report
 

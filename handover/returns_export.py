@@ -61,6 +61,7 @@ LEDGER_TIMES = STAMPS[:4]
 PROGRESS = {RefundStatus.REQUEST: 0, RefundStatus.AWAITING_RETURN: 1, RefundStatus.IN_TRANSIT: 2,
             RefundStatus.SIGNED: 3, RefundStatus.REJECTED: 4, RefundStatus.REFUNDED: 5, RefundStatus.CLOSED: 5}
 
+
 @dataclass(slots=True)
 class ExportedReturn:
     """One return as an export row shows it; an absent or blank cell is '' (None for the amount). Times

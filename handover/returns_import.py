@@ -18,9 +18,7 @@ The write is one `Backend.write`, which reads the tab again and lays the plan on
 
 from __future__ import annotations
 
-import gc
 from collections import Counter
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -90,12 +88,11 @@ def read_exports(paths: Sequence[str | Path], tz: ZoneInfo, now: datetime, *, pl
     rejected: list[RejectedRow] = []
     newest = _Newest()
     files = []
-    with _collector_paused():
-        for export in exports:
-            rows = ReturnRows(export, tz, now, rejected, cap)
-            for lines in rows.batches():
-                newest.add(lines)
-            files.append(ImportedFile(export.label, export.platform, export.encoding, export.rows_read, rows.skipped))
+    for export in exports:
+        rows = ReturnRows(export, tz, now, rejected, cap)
+        for lines in rows.batches():
+            newest.add(lines)
+        files.append(ImportedFile(export.label, export.platform, export.encoding, export.rows_read, rows.skipped))
     for copies in newest.undecided():
         for line in copies:
             other = next(copy for copy in copies if copy is not line)
@@ -150,19 +147,6 @@ class _Newest:
 _PLATFORM, _REFUND_ID, _ORDER_ID = attrgetter("platform"), attrgetter("refund_id"), attrgetter("order_id")
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """A hundred thousand small records and no reference cycles among them: while they are made, the
-    cyclic garbage collector would only scan them again and again (a tenth of the time of an import)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def _unique(rejected: list[RejectedRow]) -> list[RejectedRow]:
     seen = dict.fromkeys((r.file, r.row, r.column, r.message) for r in rejected)
     return [RejectedRow(row, column, message, file=file) for file, row, column, message in seen]
@@ -191,8 +175,8 @@ class ImportPlan:
     rejected: list[RejectedRow] = field(default_factory=list)
     skipped_rows: list[int] = field(default_factory=list)  # rows without 编号 moved or changed before the write
 
-    def write(self, tz: ZoneInfo) -> TabWrite:
-        return _tab_write(self, tz)
+    def write(self) -> TabWrite:
+        return _tab_write(self)
 
     def added_columns(self) -> list[str]:
         """The columns the tab lacks and the write adds (right of every used column), for values it
@@ -222,8 +206,7 @@ def plan_import(grid: Grid | None, batch: ExportBatch, *, now: datetime, tz: Zon
                                  "找到已有的退货，请先加上这一列（填好已有的行）再导入")
     plan = ImportPlan(table, table.grid.tab if table else tab, now, unchanged=batch.superseded,
                       rejected=list(batch.rejected))
-    with _collector_paused():
-        plan.new = _Matcher(plan, table, tz).run(batch.returns)
+    plan.new = _Matcher(plan, table, tz).run(batch.returns)
     return plan
 
 
@@ -360,20 +343,19 @@ def raw_cell(table: ReturnTable, item: ReturnItem, key: str) -> Any:
 
 # ---------------------------------------------------------------------------------- the write
 
-def cell_value(key: str, value: Any, tz: ZoneInfo) -> WriteValue:
-    """How the import writes a value: the tab's own labels, times to the minute, money as a number."""
+def cell_value(key: str, value: Any) -> WriteValue:
+    """How the import writes a value: the tab's own labels, money as a number; times are already the text
+    the tab keeps (`2026-11-22 10:00`)."""
     if isinstance(value, RefundStatus):
         return REFUND_STATUS_LABELS[value]
-    if key in TIME_VALUES and isinstance(value, datetime):
-        return time_text(value, tz)
     if key == "platform":
         return PLATFORM_LABELS[value]
     return value
 
 
-def _tab_write(plan: ImportPlan, tz: ZoneInfo) -> TabWrite:
+def _tab_write(plan: ImportPlan) -> TabWrite:
     table = plan.table
-    new_rows = [_new_cells(line, id_, tz) for line, id_ in zip(plan.new, plan.new_ids())]
+    new_rows = [_new_cells(line, id_) for line, id_ in zip(plan.new, plan.new_ids())]
     if table is None:
         header = [column.header for column in RETURN_COLUMNS]
         write = TabWrite(tab=plan.tab, header=header, id_column=RETURN_HEADERS["id"], create=True,
@@ -390,7 +372,7 @@ def _tab_write(plan: ImportPlan, tz: ZoneInfo) -> TabWrite:
             cells = None if item.id else table.grid.row_at(item.row)
             for key, _, new in update.changes:
                 write.changes.append(CellChange(item.row, item.id, header_of[key], raw_cell(table, item, key),
-                                                cell_value(key, new, tz), row_cells=cells))
+                                                cell_value(key, new), row_cells=cells))
     columns = write.header + write.add_columns
     positions = {key: columns.index(header_of[key]) for key in RETURN_HEADERS if header_of[key] in columns}
     for cells in new_rows:
@@ -402,11 +384,11 @@ def _tab_write(plan: ImportPlan, tz: ZoneInfo) -> TabWrite:
     return write
 
 
-def _new_cells(line: ExportedReturn, id_: str, tz: ZoneInfo) -> dict[str, WriteValue]:
-    cells: dict[str, WriteValue] = {"id": id_, "platform": cell_value("platform", line.platform, tz)}
+def _new_cells(line: ExportedReturn, id_: str) -> dict[str, WriteValue]:
+    cells: dict[str, WriteValue] = {"id": id_, "platform": cell_value("platform", line.platform)}
     for key in (*FILL_KEYS, *PLATFORM_KEYS):
         value = _value(line, key)
-        cells[key] = cell_value(key, value, tz) if value not in (None, "") else None
+        cells[key] = cell_value(key, value) if value not in (None, "") else None
     return cells
 
 

@@ -117,12 +117,11 @@ class ReturnRows:
         dropped = careful | skipped
         keep = [i for i in range(len(rows)) if i not in dropped] if dropped else None
 
-        def kept(values: list | None, convert: Callable[[Any], Any] | None = None, blank: Any = None) -> Any:
+        def kept(values: list | None, blank: Any = None) -> Any:
+            """The column's values of the rows read here; `blank` for each when the file has no such column."""
             if values is None:
                 return repeat(blank)
-            if keep is not None:
-                values = [values[i] for i in keep]
-            return list(map(convert, values)) if convert else values
+            return values if keep is None else [values[i] for i in keep]
 
         times = {key: _each(kept(values), _to_minute, _minute) for key, values in stamps.items()}
         stamped = list(map(max, *times.values(), repeat(""))) if times else repeat("")

@@ -336,6 +336,5 @@ def affiliate_lines(export: ExportFile, tz: ZoneInfo, now: datetime, rejected: l
         yield line
 
 
-
-# Typed, checked access to one row's cells, for readers of other exports (returns_export).
+# Typed, checked access to one row's cells, for readers of other exports (returns_rows).
 ExportRow = _Row

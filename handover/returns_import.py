@@ -1,7 +1,7 @@
 """`handover returns import` as a library: the platforms' refund exports upserted into the 退货 tab.
 
 A return is known by its platform and the platform's 退款编号 / 售后单号 (the order id where a file has
-no such column). `read_exports` streams the files (returns_export.py) and keeps the newest copy of each
+no such column). `read_exports` streams the files (returns_rows.py) and keeps the newest copy of each
 return; `plan_import` lays them onto the tab as read:
 
 - a return the tab does not hold is appended, with a new 编号;

@@ -22,9 +22,10 @@ LAYERS = {
     "api": {"handover", "handover.__main__"},
     "cli": {"handover.cli", "handover.clipboard"},
     "commands": {"handover.commands", "handover.workspace", "handover.outfile"},
-    "render": {"handover.render"},
+    "render": {"handover.render", "handover.returns_import_report"},
     "domain": {"handover.tasks", "handover.messages", "handover.returns", "handover.timers", "handover.deadlines",
-               "handover.summary", "handover.shop_calendar", "handover.results", "handover.compensation"},
+               "handover.summary", "handover.shop_calendar", "handover.results", "handover.compensation",
+               "handover.returns_export", "handover.returns_rows", "handover.returns_import"},
     "model": {"handover.model"},
     "backends": {"handover.backends"},
     # What every layer may use: the errors, the Backend interface, and text and bulk-work helpers.

@@ -334,3 +334,6 @@ def affiliate_lines(export: ExportFile, tz: ZoneInfo, now: datetime, rejected: l
             continue  # neither commission nor claw-back: nothing to deduct
         yield line
 
+
+# Typed, checked access to one row's cells, for readers of other exports (returns_rows).
+ExportRow = _Row

@@ -147,11 +147,12 @@ class ExportFile:
     rows as (row number with header = 1, cells)."""
 
     def __init__(self, path: str | Path, role: str, mapping: Mapping[str, tuple[str, ...]] | None = None,
-                 platform: str | None = None):
+                 platform: str | None = None, names: Mapping[str, tuple[str, ...]] | None = None):
         self.path = Path(path).expanduser()
         self.label = self.path.name
         self.role = role
-        names = ORDER_NAMES if role == ORDERS else AFFILIATE_NAMES
+        # `names`: the header names of another kind of export (a refund export read into the 退货 tab).
+        names = names or (ORDER_NAMES if role == ORDERS else AFFILIATE_NAMES)
         self.encoding: str | None = None
         self.delimiter = ","
         if not self.path.is_file():

@@ -21,34 +21,33 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
-from .compensation.exports import ORDER_NAMES, ExportError, ExportFile
+from .exports import COMMON_NAMES, ExportError, ExportFile, ExportShape
 from .model.schema import PLATFORM_LABELS, RefundStatus, refund_status_of
 from .model.values import time_text
-
-RETURNS = "returns"  # the ExportFile role of a refund / after-sale export
 
 # Header names per logical column, most specific first (PLATFORMS.md "Order exports", the refund export,
 # Douyin 售后 and Pinduoduo columns). Names marked inferred were not seen in a source but are what the
 # platforms' backends call the same thing elsewhere.
 RETURN_EXPORT_NAMES: dict[str, tuple[str, ...]] = {
-    "order_id": ORDER_NAMES["order_id"],
-    "refund_id": ORDER_NAMES["refund_id"],
-    "refund_status": ORDER_NAMES["refund_status"],
-    "reason": ("买家退款原因", "退款原因", "售后原因", "退款原因标签", "售后原因标签"),
+    "order_id": COMMON_NAMES["order_id"],
+    "refund_id": COMMON_NAMES["refund_id"],
+    "refund_status": COMMON_NAMES["refund_status"],
+    "reason": COMMON_NAMES["refund_reason"],
     "buyer": ("买家会员名", "买家昵称", "买家账号"),
-    "refund_amount": ("买家退款金额", "退款金额", "退款总额", "退给买家金额", "售后金额", "退款金额(元)"),
-    "paid": ORDER_NAMES["paid"],
+    "refund_amount": (*COMMON_NAMES["refund_amount"], "退款金额(元)"),  # inferred: Pinduoduo's amounts end in (元)
+    "paid": COMMON_NAMES["paid"],
     "return_courier": ("退货物流公司", "退货快递公司", "退货快递"),
     "return_tracking_no": ("退货物流单号", "退货运单号", "退货快递单号", "退货单号"),
-    "requested_at": ("退款的申请时间", "退款申请时间", "售后申请时间", "申请时间"),
+    "requested_at": COMMON_NAMES["refund_applied_at"],
     "approved_at": ("卖家同意时间", "商家同意时间", "同意时间"),  # inferred
     "waybill_at": ("买家退货时间", "退货发货时间", "买家寄回时间", "退货时间"),
     "signed_at": ("退货签收时间", "卖家收货时间", "商家收货时间", "签收时间"),  # inferred
     "finished_at": ("完结时间", "退款完结时间", "售后完结时间", "退款完成时间", "完成时间"),  # inferred
     "modified_at": ("修改时间", "最后修改时间", "更新时间", "售后更新时间"),  # inferred
     "platform_deadline": ("超时时间", "超时截止时间"),
-    "platform": ("平台",),
+    "platform": COMMON_NAMES["platform"],
 }
+RETURNS = ExportShape("returns", RETURN_EXPORT_NAMES)
 # The platform's own times on a row, each stamped when the return moved: the latest is the export's time.
 # The first four are those the 退货 tab keeps.
 STAMPS = ("requested_at", "approved_at", "waybill_at", "signed_at", "finished_at", "modified_at")
@@ -143,7 +142,7 @@ def open_return_exports(paths: Sequence[str | Path], *, platform: str | None = N
                         columns: Mapping[str, tuple[str, ...]] | None = None) -> list[ExportFile]:
     """Every file opened (header found, platform known) before any row is read: a file that cannot be
     used stops the import before anything else is done."""
-    exports = [ExportFile(path, RETURNS, columns, platform, names=RETURN_EXPORT_NAMES) for path in paths]
+    exports = [ExportFile(path, RETURNS, columns, platform) for path in paths]
     labels = [export.label for export in exports]
     for export in exports:
         if labels.count(export.label) > 1:

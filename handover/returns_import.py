@@ -27,8 +27,8 @@ from pathlib import Path
 from typing import Any, Iterator, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
-from .compensation.exports import RejectedRow
 from .errors import SheetError
+from .exports import RejectedRow
 from .model.returns_tab import ReturnItem, ReturnTable, parse_returns
 from .model.rows import IdAllocator
 from .model.schema import PLATFORM_LABELS, REFUND_STATUS_LABELS, RETURN_COLUMNS, RETURN_HEADERS, RefundStatus

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from .compensation.exports import platform_label
+from .exports import platform_label
 from .model.couriers import courier_of
 from .model.schema import REFUND_STATUS_LABELS, RETURN_HEADERS, RefundStatus
 from .model.values import iso_time, money_text

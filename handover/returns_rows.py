@@ -19,8 +19,7 @@ from operator import itemgetter, methodcaller
 from typing import Any, Callable, Iterator, Sequence
 from zoneinfo import ZoneInfo
 
-from .compensation.export_rows import ExportRow, fast_id
-from .compensation.exports import ExportFile, RejectedRow
+from .exports import ExportFile, ExportRow, RejectedRow, fast_id
 from .model.couriers import courier_of
 from .model.schema import RefundStatus, platform_of
 from .model.values import ValueProblem, parse_tracking_no, time_text

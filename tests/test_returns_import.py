@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from handover.compensation.exports import ExportError
+from handover.exports import ExportError
 from handover.model.schema import TABS, RefundStatus
 from handover.returns_export import NO_RETURN, ExportedReturn, export_status
 from handover.returns_import import plan_import, read_exports

@@ -17,10 +17,10 @@ from typing import Any, Iterable, Sequence
 from zoneinfo import ZoneInfo
 
 from ..errors import HandoverError
+from ..exports import RejectedRow
 from ..model.schema import PLATFORM_LABELS, TABS, Column, header_key, match_headers, platform_of
 from ..model.values import ValueProblem, parse_datetime, parse_money, parse_order_id, parse_rate, time_text, to_fen
 from ..sheet import Grid, TabSpec, TabWrite, WriteValue, clean_text
-from .exports import RejectedRow
 from .rules import KIND_LABELS, Payout
 
 LEDGER_COLUMNS: tuple[Column, ...] = (

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from .deadlines import DeadlineReport
     from .model.config import Config
     from .returns import TrackingMatch
-    from .returns_import_report import ImportReport
+    from .returns_import.plan import ImportReport
     from .sheet import Grid, TabSpec, TabWrite
     from .summary import Summary
 
@@ -139,8 +139,7 @@ def import_returns(workspace: Workspace, files: Sequence[str], *, platform: str 
     """The refund exports upserted into the 退货 tab: a dry run, or with `commit` one batched write. The
     files are read before the sheet, so the sheet's read stays close to the write."""
     from .compensation.settings import parse_settings
-    from .returns_import import plan_import, read_exports, settle
-    from .returns_import_report import ImportReport
+    from .returns_import.plan import ImportReport, plan_import, read_exports, settle
 
     now = now or workspace.now()
     settings = parse_settings(workspace.config)

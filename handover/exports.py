@@ -4,12 +4,12 @@ and typed access to a row's cells.
 Shops download these files from the seller backends and hand them over as they are: GB18030/GBK or
 UTF-8 (with or without BOM) CSV, ids wrapped as `="3958…"` or trailed by a tab, headers with stray spaces
 and quotes, or .xlsx. Finance gives order exports and affiliate reports (`compensation.order_exports`),
-the team refund exports (`returns_export`): each names its columns in an `ExportShape`
+the team refund exports (`returns_import.refund_exports`): each names its columns in an `ExportShape`
 (header names per platform are in PLATFORMS.md); a `[columns]` table in handover.toml names the columns
 of anything else.
 
 Files are streamed: a million-row export is never held in memory. What a row means is its reader's
-concern (`compensation.export_rows`, `returns_rows`).
+concern (`compensation.export_rows`, `returns_import.refund_rows`).
 """
 
 from __future__ import annotations

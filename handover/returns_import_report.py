@@ -3,7 +3,6 @@ the changes made, every row that could not be used with its file, row and reason
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from itertools import zip_longest
@@ -16,27 +15,11 @@ from .model.couriers import courier_of
 from .model.schema import REFUND_STATUS_LABELS, RETURN_HEADERS, RefundStatus
 from .model.values import iso_time, money_text
 from .render.environment import render
-from .returns_export import LEDGER_TIMES, ExportedReturn
-from .returns_import import TIME_VALUES, ImportedFile, ImportPlan, Update
+from .returns_import.plan import TIME_VALUES, ImportReport, Update
+from .returns_import.refund_exports import LEDGER_TIMES, ExportedReturn
 from .textwidth import table
 
 SHOWN = 30  # returns added or changed listed in the text; JSON lists every one
-
-
-@dataclass
-class ImportReport:
-    generated_at: datetime
-    tz: ZoneInfo
-    files: list[ImportedFile]
-    plan: ImportPlan
-    commit_requested: bool = False
-    committed: bool = False
-
-    def counts(self) -> dict[str, int]:
-        plan = self.plan
-        rejected_rows = len({(r.file, r.row) for r in plan.rejected})  # a row may have two problems
-        return {"new": len(plan.new), "updated": len(plan.updates), "unchanged": plan.unchanged,
-                "rejected": rejected_rows, "older": plan.older}
 
 
 # ---------------------------------------------------------------------------------------- JSON

@@ -25,7 +25,7 @@ LAYERS = {
     "render": {"handover.render", "handover.returns_import_report"},
     "domain": {"handover.tasks", "handover.messages", "handover.returns", "handover.timers", "handover.deadlines",
                "handover.summary", "handover.shop_calendar", "handover.results", "handover.compensation",
-               "handover.exports", "handover.returns_export", "handover.returns_rows", "handover.returns_import"},
+               "handover.exports", "handover.returns_import"},
     "model": {"handover.model"},
     "backends": {"handover.backends"},
     # What every layer may use: the errors, the Backend interface, and text and bulk-work helpers.

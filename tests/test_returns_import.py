@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from handover.exports import ExportError
 from handover.model.schema import TABS, RefundStatus
-from handover.returns_export import NO_RETURN, ExportedReturn, export_status
-from handover.returns_import import plan_import, read_exports
+from handover.returns_import.plan import plan_import, read_exports
+from handover.returns_import.refund_exports import NO_RETURN, ExportedReturn, export_status
 from handover.sheet import Grid
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -209,8 +209,8 @@ def test_any_messy_export_reads_the_same_in_batches_as_row_by_row(tmp_path_facto
     import io
     from unittest.mock import patch
 
-    from handover.returns_export import open_return_exports
-    from handover.returns_rows import ReturnRows
+    from handover.returns_import.refund_exports import open_return_exports
+    from handover.returns_import.refund_rows import ReturnRows
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -220,7 +220,7 @@ def test_any_messy_export_reads_the_same_in_batches_as_row_by_row(tmp_path_facto
     path.write_bytes(buffer.getvalue().encode("gb18030"))
     [export] = open_return_exports([path])
     batched, one_by_one = [], []
-    with patch("handover.returns_rows.BATCH", 7):  # several batches: what one learns, the next reuses
+    with patch("handover.returns_import.refund_rows.BATCH", 7):  # several batches: what one learns, the next reuses
         fast = list(ReturnRows(export, TZ, NOW, batched, cap=Decimal("100000")))
     careful_rows = ReturnRows(export, TZ, NOW, one_by_one, cap=Decimal("100000"))
     careful = []

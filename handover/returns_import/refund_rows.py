@@ -4,7 +4,7 @@ Every row of a refund export is a return, so each of its cells is read; in Pytho
 costs several times the CSV reading itself. Rows are therefore read a batch at a time, column by
 column: a column of a batch is checked in one pass over the shapes the platforms write on nearly every
 row (`="3958…"`, `2026-11-22 10:00:07`, `1,299.00`, a waybill number) and converted in another. A row
-with any other cell is read on its own by the careful path (export_rows' checks, as compensation reads
+with any other cell is read on its own by the careful path (ExportRow's checks, as compensation reads
 its exports), which accepts what the general parsers accept and names every problem as a rejected row.
 Both paths give the same ExportedReturn for the same cells.
 """
@@ -19,12 +19,12 @@ from operator import itemgetter, methodcaller
 from typing import Any, Callable, Iterator, Sequence
 from zoneinfo import ZoneInfo
 
-from .exports import ExportFile, ExportRow, RejectedRow, fast_id
-from .model.couriers import courier_of
-from .model.schema import RefundStatus, platform_of
-from .model.values import ValueProblem, parse_tracking_no, time_text
-from .returns_export import NO_RETURN, STAMPS, ExportedReturn, export_status
-from .sheet import clean_text
+from ..exports import ExportFile, ExportRow, RejectedRow, fast_id
+from ..model.couriers import courier_of
+from ..model.schema import RefundStatus, platform_of
+from ..model.values import ValueProblem, parse_tracking_no, time_text
+from .refund_exports import NO_RETURN, STAMPS, ExportedReturn, export_status
+from ..sheet import clean_text
 
 # What exports write in a cell that has nothing to say.
 PLACEHOLDERS = frozenset({"-", "--", "—", "/", "无", "暂无", "null", "NULL", "None", "0000-00-00 00:00:00"})

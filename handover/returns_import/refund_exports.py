@@ -1,10 +1,10 @@
 """Refund and after-sale exports as returns, for `handover returns import`: which columns mean what, what
 the platforms' status words say, what a return's "export time" is, and opening the files.
 
-The files are opened by the same reader as compensation's (exports.ExportFile: any Chinese encoding,
+The files are opened by the reader compensation uses too (`handover.exports`: any Chinese encoding,
 `="…"` ids, headers with stray spaces or quotes, xlsx, a last line cut short), with the header names of
 the platforms' refund exports (PLATFORMS.md: Taobao/Tmall 退款管理, Douyin 售后, Pinduoduo 售后); their
-rows are read by returns_rows.py.
+rows are read by `refund_rows`.
 
 What "the export's time" of a return is (so that an older file never overwrites newer data) is decided
 here, from the columns the file has: the latest time the platform stamped on the row (`stamped_at`).
@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
-from .exports import COMMON_NAMES, ExportError, ExportFile, ExportShape
-from .model.schema import PLATFORM_LABELS, RefundStatus, refund_status_of
-from .model.values import time_text
+from ..exports import COMMON_NAMES, ExportError, ExportFile, ExportShape
+from ..model.schema import PLATFORM_LABELS, RefundStatus, refund_status_of
+from ..model.values import time_text
 
 # Header names per logical column, most specific first (PLATFORMS.md "Order exports", the refund export,
 # Douyin 售后 and Pinduoduo columns). Names marked inferred were not seen in a source but are what the

@@ -1,7 +1,7 @@
 """`handover returns import` as a library: the platforms' refund exports upserted into the 退货 tab.
 
 A return is known by its platform and the platform's 退款编号 / 售后单号 (the order id where a file has
-no such column). `read_exports` streams the files (returns_rows.py) and keeps the newest copy of each
+no such column). `read_exports` streams the files (`refund_rows`) and keeps the newest copy of each
 return; `plan_import` lays them onto the tab as read:
 
 - a return the tab does not hold is appended, with a new 编号;
@@ -27,15 +27,15 @@ from pathlib import Path
 from typing import Any, Iterator, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
-from .errors import SheetError
-from .exports import RejectedRow
-from .model.returns_tab import ReturnItem, ReturnTable, parse_returns
-from .model.rows import IdAllocator
-from .model.schema import PLATFORM_LABELS, REFUND_STATUS_LABELS, RETURN_COLUMNS, RETURN_HEADERS, RefundStatus
-from .model.values import time_text
-from .returns_export import LEDGER_TIMES, ExportedReturn, age_of, open_return_exports
-from .returns_rows import ReturnRows
-from .sheet import CellChange, Grid, TabWrite, WriteResult, WriteValue, clean_text
+from ..errors import SheetError
+from ..exports import RejectedRow
+from ..model.returns_tab import ReturnItem, ReturnTable, parse_returns
+from ..model.rows import IdAllocator
+from ..model.schema import PLATFORM_LABELS, REFUND_STATUS_LABELS, RETURN_COLUMNS, RETURN_HEADERS, RefundStatus
+from ..model.values import time_text
+from .refund_exports import LEDGER_TIMES, ExportedReturn, age_of, open_return_exports
+from .refund_rows import ReturnRows
+from ..sheet import CellChange, Grid, TabWrite, WriteResult, WriteValue, clean_text
 
 # Written whenever a newer export says something else (a blank in the export never erases).
 PLATFORM_KEYS = ("refund_status", "return_courier", "return_tracking_no", *LEDGER_TIMES, "platform_deadline",
@@ -396,3 +396,23 @@ def settle(plan: ImportPlan, result: WriteResult) -> None:
     for update in plan.updates:
         update.row = moved.get(update.item.id, update.item.row)
     plan.skipped_rows = sorted(set(result.skipped_rows.get(plan.tab, [])))
+
+
+# ---------------------------------------------------------------------------------- the report
+
+@dataclass
+class ImportReport:
+    """What `returns import` did or would do: the files read, the plan, and whether it was written."""
+
+    generated_at: datetime
+    tz: ZoneInfo
+    files: list[ImportedFile]
+    plan: ImportPlan
+    commit_requested: bool = False
+    committed: bool = False
+
+    def counts(self) -> dict[str, int]:
+        plan = self.plan
+        rejected_rows = len({(r.file, r.row) for r in plan.rejected})  # a row may have two problems
+        return {"new": len(plan.new), "updated": len(plan.updates), "unchanged": plan.unchanged,
+                "rejected": rejected_rows, "older": plan.older}

@@ -237,7 +237,7 @@ def returns_find(sheet, config_file, number, fmt) -> None:
 
 @returns.command("import", context_settings=CONTEXT)
 @click.argument("files", nargs=-1, required=True, metavar="FILE...")
-@click.option("--platform", metavar="NAME", help="Every file is from this platform (淘宝 天猫 抖音 快手 拼多多 京东); "
+@click.option("--platform", metavar="NAME", help=f"Every file is from this platform ({' '.join(PLATFORM_LABELS.values())}); "
                                                  "default: the file name, else the header, tells.")
 @click.option("--commit", is_flag=True, help="Write the new and changed returns into the 退货 tab (default: a dry run).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
@@ -246,19 +246,14 @@ def returns_find(sheet, config_file, number, fmt) -> None:
 @sheet_options
 def returns_import(sheet, config_file, files, platform, commit, fmt, templates, strict) -> None:
     """Refund / after-sale exports, as downloaded, into the 退货 tab: new returns added, changes updated."""
-    from .returns_import_report import render_report, report_json
-
     platform_key = platform_of(platform) if platform else None
     if platform and platform_key is None:
         raise click.BadParameter(printable(f"不认识的平台「{platform}」"), param_hint="--platform")
-    ws = _workspace(sheet, config_file, templates)
-    report = commands.import_returns(ws, files, platform=platform_key, commit=commit)
-    if fmt == "json":
-        click.echo(views.dumps(report_json(report)), nl=False)
-        for rejected in report.plan.rejected:
-            _say(rejected.describe(), err=True)
-    else:
-        click.echo(render_report(report, ws.templates), nl=False)
+    workspace = _workspace(sheet, config_file, templates)
+    report = commands.import_returns(workspace, files, platform=platform_key, commit=commit)
+    click.echo(views.render_returns_import(report, fmt, workspace.templates), nl=False)
+    for rejected in report.plan.rejected if fmt == "json" else ():
+        _say(rejected.describe(), err=True)
     if strict and report.plan.rejected:
         sys.exit(1)
 

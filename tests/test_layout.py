@@ -22,7 +22,7 @@ LAYERS = {
     "api": {"handover", "handover.__main__"},
     "cli": {"handover.cli", "handover.clipboard"},
     "commands": {"handover.commands", "handover.workspace", "handover.outfile"},
-    "render": {"handover.render", "handover.returns_import_report"},
+    "render": {"handover.render"},
     "domain": {"handover.tasks", "handover.messages", "handover.returns", "handover.timers", "handover.deadlines",
                "handover.summary", "handover.shop_calendar", "handover.results", "handover.compensation",
                "handover.exports", "handover.returns_import"},

@@ -6,6 +6,6 @@
 - `plan`: the newest copy of each return, laid onto the tab as read (new, updated, unchanged, refused),
   the one write that does it, and the report the command returns.
 
-It computes only: `commands.import_returns` reads the sheet and makes the write; `returns_import_report`
+It computes only: `commands.import_returns` reads the sheet and makes the write; `render.import_views`
 shows the report.
 """

@@ -10,14 +10,15 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from .exports import platform_label
-from .model.couriers import courier_of
-from .model.schema import REFUND_STATUS_LABELS, RETURN_HEADERS, RefundStatus
-from .model.values import iso_time, money_text
-from .render.environment import render
-from .returns_import.plan import TIME_VALUES, ImportReport, Update
-from .returns_import.refund_exports import LEDGER_TIMES, ExportedReturn
-from .textwidth import table
+from ..exports import platform_label
+from ..model.couriers import courier_of
+from ..model.schema import REFUND_STATUS_LABELS, RETURN_HEADERS, RefundStatus
+from ..model.values import iso_time, money_text
+from ..returns_import.plan import TIME_VALUES, ImportReport, Update
+from ..returns_import.refund_exports import LEDGER_TIMES, ExportedReturn
+from ..textwidth import table
+from .environment import render
+from .views import dumps
 
 SHOWN = 30  # returns added or changed listed in the text; JSON lists every one
 
@@ -115,7 +116,10 @@ def _update_line(update: Update, tz: ZoneInfo) -> str:
     return f"{item.id or '（无编号）'}（第 {update.row or item.row} 行）{platform_label(item.platform)} {named}：{changes}"
 
 
-def render_report(report: ImportReport, override: Path | None = None) -> str:
+def render_report(report: ImportReport, fmt: str = "text", override: Path | None = None) -> str:
+    """The report as JSON (`fmt="json"`) or as the text the team reads (templates/returns_import.txt.j2)."""
+    if fmt == "json":
+        return dumps(report_json(report))
     plan = report.plan
     tz = report.tz
     landed = plan.landed

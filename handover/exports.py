@@ -201,6 +201,14 @@ class ExportFile:
         return None
 
 
+def tell_apart(exports: list[ExportFile]) -> None:
+    """Two files of the same name from different folders are labelled by their paths."""
+    labels = [export.label for export in exports]
+    for export in exports:
+        if labels.count(export.label) > 1:
+            export.label = str(export.path)
+
+
 def _unterminated(path: Path) -> bool:
     """Whether the file's last line lacks a line break (in UTF-8, GB18030 or UTF-16)."""
     with open(path, "rb") as handle:

@@ -17,7 +17,7 @@ from typing import Any, Sequence
 from zoneinfo import ZoneInfo
 
 from ..errors import HandoverError
-from ..exports import ExportFile, RejectedRow, platform_label
+from ..exports import ExportFile, RejectedRow, platform_label, tell_apart
 from ..model.config import Config
 from ..model.returns_tab import parse_returns
 from ..model.schema import TABS
@@ -127,10 +127,7 @@ def _scan(order_paths: Sequence[str | Path], affiliate_paths: Sequence[str | Pat
     affiliate_files = [ExportFile(p, AFFILIATE, settings.columns) for p in affiliate_paths]
     order_files = [ExportFile(p, ORDERS, settings.columns, settings.platform) for p in order_paths]
     everything = affiliate_files + order_files
-    names = [e.label for e in everything]
-    for export in everything:
-        if names.count(export.label) > 1:
-            export.label = str(export.path)  # two files of the same name from different folders
+    tell_apart(everything)
     affiliates: dict[str, AffiliateState] = {}
     for export in affiliate_files:
         for line in affiliate_lines(export, tz, now, rejected, settings.max_order_amount):

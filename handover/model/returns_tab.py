@@ -309,7 +309,20 @@ def _check_times(item: ReturnItem, now: datetime, tz: ZoneInfo, problem: Callabl
         item.extended_at = None
 
 
-# ------------------------------------------------------------------------------------- logging
+# ------------------------------------------------------------------------------------- writing
+
+def returns_write(table: ReturnTable | None, tab: str) -> tuple[TabWrite, dict[str, str]]:
+    """A write onto the 退货 tab as read (its header row, its 编号 column as the tab spells it), or one
+    that makes the tab with the full header when there is none (`table` None); and the header each
+    column key has in it."""
+    if table is None:
+        header_of = dict(RETURN_HEADERS)
+        return TabWrite(tab=tab, header=[column.header for column in RETURN_COLUMNS], id_column=header_of["id"],
+                        create=True, unique=(header_of["id"],)), header_of
+    header_of = {key: table.header(key) for key in RETURN_HEADERS}
+    return TabWrite(tab=table.grid.tab, header=list(table.grid.header), id_column=header_of["id"],
+                    header_row=table.grid.header_row, unique=(header_of["id"],)), header_of
+
 
 def return_log_plan(grid: Grid | None, fields: Mapping[str, str | None], *, now: datetime, tz: ZoneInfo,
                     tab: str = TABS["returns"]) -> tuple[TabWrite, ReturnItem]:
@@ -325,18 +338,10 @@ def return_log_plan(grid: Grid | None, fields: Mapping[str, str | None], *, now:
     now = now.astimezone(tz)
     values: dict[str, str] = {key: value.strip() for key, value in fields.items()
                               if key != "id" and value is not None and value.strip()}
-    if grid is None:
-        header = [column.header for column in RETURN_COLUMNS]
-        write = TabWrite(tab=tab, header=header, id_column=RETURN_HEADERS["id"], create=True,
-                         unique=(RETURN_HEADERS["id"],))
-        existing: list[str] = []
-        header_of = dict(RETURN_HEADERS)
-    else:
-        table = parse_returns(grid, tz, now=now)
-        write = TabWrite(tab=grid.tab, header=list(table.grid.header), id_column=table.header("id"),
-                         header_row=table.grid.header_row, unique=(table.header("id"),))
-        existing = [item.id for item in table.items if item.id]
-        header_of = {key: table.header(key) for key in RETURN_HEADERS}
+    table = parse_returns(grid, tz, now=now) if grid is not None else None
+    write, header_of = returns_write(table, tab)
+    existing = [item.id for item in table.items if item.id] if table else []
+    if table is not None:
         for key in ("id", *values):
             if not table.columns.has(key):
                 write.add_columns.append(RETURN_HEADERS[key])

@@ -80,6 +80,9 @@ RETURN_COLUMNS: tuple[Column, ...] = (
 )
 RETURN_HEADERS = {c.key: c.header for c in RETURN_COLUMNS}
 
+# How money handover writes into a tab or a workbook is shown: 1,299.00 (the ledger, 退货's 退款金额).
+MONEY_FORMAT = "#,##0.00"
+
 
 def header_key(text: object) -> str:
     """Compare headers loosely: full-width folded, case, spaces, quotes, underscores and a trailing

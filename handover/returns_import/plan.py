@@ -29,13 +29,13 @@ from zoneinfo import ZoneInfo
 
 from ..errors import SheetError
 from ..exports import RejectedRow
-from ..model.returns_tab import ReturnItem, ReturnTable, parse_returns
+from ..model.returns_tab import ReturnItem, ReturnTable, parse_returns, returns_write
 from ..model.rows import IdAllocator
-from ..model.schema import PLATFORM_LABELS, REFUND_STATUS_LABELS, RETURN_COLUMNS, RETURN_HEADERS, RefundStatus
+from ..model.schema import MONEY_FORMAT, PLATFORM_LABELS, REFUND_STATUS_LABELS, RETURN_HEADERS, RefundStatus
 from ..model.values import time_text
+from ..sheet import CellChange, Grid, TabWrite, WriteResult, WriteValue, clean_text
 from .refund_exports import LEDGER_TIMES, ExportedReturn, age_of, open_return_exports
 from .refund_rows import ReturnRows
-from ..sheet import CellChange, Grid, TabWrite, WriteResult, WriteValue, clean_text
 
 # Written whenever a newer export says something else (a blank in the export never erases).
 PLATFORM_KEYS = ("refund_status", "return_courier", "return_tracking_no", *LEDGER_TIMES, "platform_deadline",
@@ -43,7 +43,6 @@ PLATFORM_KEYS = ("refund_status", "return_courier", "return_tracking_no", *LEDGE
 # Written only into a blank cell: what the shop may have typed better (a reason in its own words).
 FILL_KEYS = ("refund_id", "order_id", "buyer", "reason")
 TIME_VALUES = (*LEDGER_TIMES, "platform_deadline", "platform_updated_at")
-MONEY_FORMAT = "#,##0.00"
 _FAMILY = {"tmall": "taobao"}  # Tmall refunds run on Taobao's refund system: one numbering
 
 
@@ -353,16 +352,9 @@ def cell_value(key: str, value: Any) -> WriteValue:
 def _tab_write(plan: ImportPlan) -> TabWrite:
     table = plan.table
     new_rows = [_new_cells(line, id_) for line, id_ in zip(plan.new, plan.new_ids())]
-    if table is None:
-        header = [column.header for column in RETURN_COLUMNS]
-        write = TabWrite(tab=plan.tab, header=header, id_column=RETURN_HEADERS["id"], create=True,
-                         unique=(RETURN_HEADERS["id"],), number_formats={RETURN_HEADERS["refund_amount"]: MONEY_FORMAT})
-        header_of = dict(RETURN_HEADERS)
-    else:
-        header_of = {key: table.header(key) for key in RETURN_HEADERS}
-        write = TabWrite(tab=table.grid.tab, header=list(table.grid.header), id_column=header_of["id"],
-                         header_row=table.grid.header_row, unique=(header_of["id"],),
-                         number_formats={header_of["refund_amount"]: MONEY_FORMAT})
+    write, header_of = returns_write(table, plan.tab)
+    write.number_formats = {header_of["refund_amount"]: MONEY_FORMAT}
+    if table is not None:
         write.add_columns = plan.added_columns()
         for update in plan.updates:
             item = update.item

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
-from ..exports import COMMON_NAMES, ExportError, ExportFile, ExportShape
+from ..exports import COMMON_NAMES, ExportError, ExportFile, ExportShape, tell_apart
 from ..model.schema import PLATFORM_LABELS, RefundStatus, refund_status_of
 from ..model.values import time_text
 
@@ -143,10 +143,8 @@ def open_return_exports(paths: Sequence[str | Path], *, platform: str | None = N
     """Every file opened (header found, platform known) before any row is read: a file that cannot be
     used stops the import before anything else is done."""
     exports = [ExportFile(path, RETURNS, columns, platform) for path in paths]
-    labels = [export.label for export in exports]
+    tell_apart(exports)
     for export in exports:
-        if labels.count(export.label) > 1:
-            export.label = str(export.path)  # two files of the same name from different folders
         if not export.has("refund_status"):
             raise ExportError(f"{export.label} 不像退款或售后导出：表头里没有「退款状态」或「售后状态」。"
                               "请从千牛「退款管理」、抖店「售后管理」或拼多多「售后管理」导出")

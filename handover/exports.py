@@ -78,6 +78,12 @@ class RejectedRow(Problem):
         return f"{self.file} 第 {self.row} 行{column}：{self.message}"
 
 
+def each_once(rejected: list[RejectedRow]) -> list[RejectedRow]:
+    """The rejected rows, a problem said twice (a row read by two readers) kept once, in order."""
+    unique = dict.fromkeys((r.file, r.row, r.column, r.message) for r in rejected)
+    return [RejectedRow(row, column, message, file=file) for file, row, column, message in unique]
+
+
 class ExportFile:
     """One opened export of the given shape: where its columns are and which platform wrote it. `rows()`
     streams the data rows as (row number with header = 1, cells)."""

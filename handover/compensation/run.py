@@ -17,7 +17,7 @@ from typing import Any, Sequence
 from zoneinfo import ZoneInfo
 
 from ..errors import HandoverError
-from ..exports import ExportFile, RejectedRow, platform_label, tell_apart
+from ..exports import ExportFile, RejectedRow, each_once, platform_label, tell_apart
 from ..model.config import Config
 from ..model.returns_tab import parse_returns
 from ..model.schema import TABS
@@ -148,9 +148,7 @@ def _scan(order_paths: Sequence[str | Path], affiliate_paths: Sequence[str | Pat
     if returns_grid is not None:
         returned |= returned_orders(returns_grid, tz, now, rejected)
     files = [FileRead(e.label, e.role, file_kind(e), e.platform, e.encoding, e.rows_read) for e in everything]
-    unique = list(dict.fromkeys((r.file, r.row, r.column, r.message) for r in rejected))
-    rejected = [RejectedRow(row, column, message, file=file) for file, row, column, message in unique]
-    return _Scan(orders, affiliates, returned, rejected, duplicates, files, _missing(order_files, settings))
+    return _Scan(orders, affiliates, returned, each_once(rejected), duplicates, files, _missing(order_files, settings))
 
 
 # What the pre-sale rule needs from the order files, as any one of these columns; the first names it.

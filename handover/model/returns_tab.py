@@ -166,6 +166,12 @@ class ReturnTable:
     def header(self, key: str) -> str:
         return self.columns.header_text.get(key) or RETURN_HEADERS[key]
 
+    def raw(self, item: ReturnItem, key: str) -> Any:
+        """The cell of `key`'s column in the item's row, as read (None for a column the tab lacks)."""
+        position = self.columns.index.get(key)
+        cells = self.grid.row_at(item.row)
+        return cells[position] if position is not None and position < len(cells) else None
+
 
 # A time typed a little ahead of the clock is a slip of the hand; more than this is a wrong date.
 _FUTURE_SLACK = timedelta(hours=1)

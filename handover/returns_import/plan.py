@@ -28,7 +28,7 @@ from typing import Any, Iterator, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 from ..errors import SheetError
-from ..exports import RejectedRow
+from ..exports import RejectedRow, each_once
 from ..model.returns_tab import ReturnItem, ReturnTable, parse_returns, returns_write
 from ..model.rows import IdAllocator
 from ..model.schema import MONEY_FORMAT, PLATFORM_LABELS, REFUND_STATUS_LABELS, RETURN_HEADERS, RefundStatus
@@ -94,7 +94,7 @@ def read_exports(paths: Sequence[str | Path], tz: ZoneInfo, now: datetime, *, pl
             other = next(copy for copy in copies if copy is not line)
             rejected.append(RejectedRow(line.row, None, f"和 {other.file} 第 {other.row} 行是同一条退货，导出时间和状态都一样，"
                                                         "内容却不同：看不出哪一份更新，请到后台核对", file=line.file))
-    return ExportBatch(files, newest.returns, newest.superseded, _unique(rejected))
+    return ExportBatch(files, newest.returns, newest.superseded, each_once(rejected))
 
 
 class _Newest:
@@ -141,11 +141,6 @@ class _Newest:
 
 
 _PLATFORM, _REFUND_ID, _ORDER_ID = attrgetter("platform"), attrgetter("refund_id"), attrgetter("order_id")
-
-
-def _unique(rejected: list[RejectedRow]) -> list[RejectedRow]:
-    seen = dict.fromkeys((r.file, r.row, r.column, r.message) for r in rejected)
-    return [RejectedRow(row, column, message, file=file) for file, row, column, message in seen]
 
 
 # ----------------------------------------------------------------------------------- the plan
@@ -304,7 +299,7 @@ class _Matcher:
             plan.unchanged += 1
 
     def _raw_text(self, item: ReturnItem, key: str) -> str:
-        return clean_text(raw_cell(self.table, item, key)) if self.table else ""
+        return clean_text(self.table.raw(item, key)) if self.table else ""
 
     def _held(self, item: ReturnItem, key: str) -> Any:
         """What the row holds, typed; None when blank or unreadable (the export's value then goes in). A
@@ -331,12 +326,6 @@ def _same(key: str, old: Any, new: Any, tz: ZoneInfo) -> bool:
     return old == new
 
 
-def raw_cell(table: ReturnTable, item: ReturnItem, key: str) -> Any:
-    position = table.columns.index.get(key)
-    cells = table.grid.row_at(item.row)
-    return cells[position] if position is not None and position < len(cells) else None
-
-
 # ---------------------------------------------------------------------------------- the write
 
 def cell_value(key: str, value: Any) -> WriteValue:
@@ -360,7 +349,7 @@ def _tab_write(plan: ImportPlan) -> TabWrite:
             item = update.item
             cells = None if item.id else table.grid.row_at(item.row)
             for key, _, new in update.changes:
-                write.changes.append(CellChange(item.row, item.id, header_of[key], raw_cell(table, item, key),
+                write.changes.append(CellChange(item.row, item.id, header_of[key], table.raw(item, key),
                                                 cell_value(key, new), row_cells=cells))
     columns = write.header + write.add_columns
     positions = {key: columns.index(header_of[key]) for key in RETURN_HEADERS if header_of[key] in columns}

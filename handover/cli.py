@@ -289,6 +289,32 @@ def returns_find(sheet, config_file, number, fmt) -> None:
         sys.exit(1)
 
 
+@returns.command("import", context_settings=CONTEXT)
+@click.argument("files", nargs=-1, required=True, metavar="文件...")
+@click.option("--platform", metavar="平台", help=f"这些文件都来自这个平台（{'、'.join(PLATFORM_LABELS.values())}）；"
+                                                 "不写时按文件名、再按表头认。")
+@click.option("--commit", is_flag=True, help="把新增和有变化的退货写进「退货」标签页（不加时只试算，不写入）。")
+@format_option("text", "json")
+@templates_option
+@click.option("--strict", is_flag=True, help="有行没能用上时，退出码为 1。")
+@sheet_options
+def returns_import(sheet, config_file, files, platform, commit, fmt, templates, strict) -> None:
+    """把平台下载的退款 / 售后导出文件导入「退货」标签页。
+
+    新的退货加在后面，状态、退货物流和平台截止时间有变化的就地更新；处理结果、备注和你自己的列
+    不会被改；比表格里更旧的导出不会覆盖新数据。"""
+    platform_key = platform_of(platform) if platform else None
+    if platform and platform_key is None:
+        raise click.BadParameter(printable(f"不认识的平台「{platform}」"), param_hint="--platform")
+    workspace = _workspace(sheet, config_file, templates)
+    report = commands.import_returns(workspace, files, platform=platform_key, commit=commit)
+    click.echo(views.render_returns_import(report, fmt, workspace.templates), nl=False)
+    for rejected in report.plan.rejected if fmt == "json" else ():
+        _say(rejected.describe(), err=True)
+    if strict and report.plan.rejected:
+        sys.exit(1)
+
+
 # --------------------------------------------------------------------------------------- check
 
 @cli.command(context_settings=CONTEXT)

@@ -26,6 +26,7 @@ MISSED = "missed"  # the platform clock reached zero: it may already have refund
 ACT_NOW = "act_now"  # the shop's moment to act has passed, the platform's zero has not
 UPCOMING = "upcoming"
 _STATE_ORDER = {MISSED: 0, ACT_NOW: 1, UPCOMING: 2}
+DISAGREEMENT = timedelta(hours=1)  # the platform's 超时时间 and the computed deadline: shown both beyond this
 
 
 @dataclass
@@ -46,6 +47,7 @@ class Deadline:
     pulled_from: datetime | None = None  # act_by before the calendar moved it
     closure: str | None = None  # why the warehouse is closed at pulled_from
     stale_platform_deadline: bool = False  # 超时时间 predates this stage: ignored
+    computed_ends: datetime | None = None  # the rules' zero, when it disagrees with the platform's 超时时间
 
     def sort_key(self) -> tuple[int, datetime, int]:
         # Missed and act-now timers are ordered by the platform's zero, the rest by when to act.
@@ -131,10 +133,6 @@ def deadline_for(item: ReturnItem, book: TimerBook, calendar: ShopCalendar, now:
     stage_start = getattr(item, STAGE_START[stage])
     platform_deadline = item.platform_deadline
     stale = platform_deadline is not None and stage_start is not None and platform_deadline <= stage_start
-    if platform_deadline is not None and not stale:
-        rule = rules[0]
-        started = getattr(item, rule.start)
-        return _finish(item, stage, rule, started, platform_deadline, calendar, now, from_platform=True)
     clocks = []
     for rule in rules:
         started = getattr(item, rule.start)
@@ -142,9 +140,17 @@ def deadline_for(item: ReturnItem, book: TimerBook, calendar: ShopCalendar, now:
             ends, extended, unknown = _ends(item, rule, started)
             clocks.append(_finish(item, stage, rule, started, ends, calendar, now, extended=extended,
                                   extension_unknown=unknown, stale=stale))
-    if not clocks:
-        return Untimed(item, "no_start", stage, RETURN_HEADERS[rules[0].start])
-    return min(clocks, key=lambda d: (d.act_by, d.ends_at))
+    computed = min(clocks, key=lambda d: (d.act_by, d.ends_at)) if clocks else None
+    if platform_deadline is not None and not stale:
+        # The platform's own 超时时间 is the deadline; the rules' one is shown beside it only when the two
+        # disagree by more than the minutes a copied time can be off.
+        rule = rules[0]
+        deadline = _finish(item, stage, rule, getattr(item, rule.start), platform_deadline, calendar, now,
+                           from_platform=True)
+        if computed is not None and abs(computed.ends_at - platform_deadline) > DISAGREEMENT:
+            deadline.computed_ends = computed.ends_at
+        return deadline
+    return computed or Untimed(item, "no_start", stage, RETURN_HEADERS[rules[0].start])
 
 
 def _after(moment: datetime, length: timedelta) -> datetime:

@@ -108,6 +108,28 @@ def test_platform_deadline_beats_the_computed_one(ledger):
     assert deadline.ends_at == datetime(2026, 11, 23, 18, 0, tzinfo=TZ)  # not waybill + 7 days (11-26 18:00)
 
 
+def test_platform_time_is_marked_and_the_rules_time_shown_beside_it_when_they_differ(ledger):
+    report = deadline_report(ledger, PLAIN, NOW)
+    [deadline] = [d for d in report.deadlines if d.item.row == 17]
+    assert deadline.computed_ends == datetime(2026, 11, 26, 18, 0, tzinfo=TZ)  # waybill + 7 days
+    [entry] = [d for d in deadlines_json(report)["deadlines"] if d["row"] == 17]
+    assert (entry["ends_at"], entry["from_platform"], entry["computed_ends_at"]) == (
+        "2026-11-23T18:00:00+08:00", True, "2026-11-26T18:00:00+08:00")
+    assert ("到点：11-23 周一 18:00 平台时间（还有 1 天 9 小时）系统自动退款；按规则算是 11-26 周四 18:00，相差 3 天，"
+            "以平台时间为准") in render_deadlines(report)
+
+
+@pytest.mark.parametrize("off_by, both", [(HOUR, False), (HOUR + timedelta(minutes=1), True), (-2 * HOUR, True)])
+def test_platform_time_within_an_hour_of_the_rules_time_is_shown_alone(off_by, both):
+    item = douyin_in_transit(NOW - 6 * DAY, platform_deadline=NOW + DAY + off_by)  # the rule says NOW + 1 day
+    report = deadline_report([item], PLAIN, NOW)
+    [deadline] = report.deadlines
+    assert deadline.from_platform and deadline.ends_at == NOW + DAY + off_by
+    assert (deadline.computed_ends == NOW + DAY) is both and (deadline.computed_ends is None) is not both
+    text = render_deadlines(report)
+    assert " 平台时间（还有" in text and ("按规则算是 11-23 周一 09:00" in text) is both
+
+
 def test_platform_deadline_from_an_earlier_stage_is_ignored():
     item = douyin_in_transit(NOW - 6 * DAY, platform_deadline=NOW - 6 * DAY - HOUR)  # left over from the request
     [deadline] = upcoming_deadlines([item], PLAIN, NOW)
@@ -181,7 +203,7 @@ def test_json_is_stable_and_iso(ledger):
         "started_at": "2026-11-15T08:00:00+08:00", "ends_at": "2026-11-22T08:00:00+08:00",
         "act_by": "2026-11-21T18:00:00+08:00", "seconds_left": -15 * 3600, "seconds_to_zero": -3600,
         "at_zero": "request_closed", "actions": ["remind_buyer"], "extend_from": None, "extend_by_hours": None,
-        "extended": False, "from_platform": False, "pulled_forward": True, "pulled_from": "2026-11-22T08:00:00+08:00",
+        "extended": False, "from_platform": False, "computed_ends_at": None, "pulled_forward": True, "pulled_from": "2026-11-22T08:00:00+08:00",
         "closed_reason": "每周休息日", "row_has_errors": False, "rule_source": first["rule_source"],
     }
     assert "seed 004" in first["rule_source"]

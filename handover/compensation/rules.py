@@ -12,9 +12,9 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from ..exports import RejectedRow
 from ..model.values import to_fen
 from .export_rows import CLOSED, SUCCESS, AffiliateLine, OrderLine
-from .exports import RejectedRow
 from .settings import (
     CompensationSettings,
     percent,

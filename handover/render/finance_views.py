@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 from zoneinfo import ZoneInfo
 
-from ..compensation.exports import platform_label
 from ..compensation.rules import AFFILIATE_DEDUCTION, KIND_LABELS, KINDS, PRESALE_LATE, AtRisk, Payout
+from ..exports import platform_label
 from ..model.values import iso_time, money_text, time_left_text
 from ..textwidth import display_width, table
 from .environment import render

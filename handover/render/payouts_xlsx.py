@@ -18,10 +18,10 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..compensation.exports import platform_label
-from ..compensation.ledger import MONEY_FORMAT as MONEY
 from ..compensation.rules import KIND_LABELS, KINDS
 from ..compensation.run import CompensationReport
+from ..exports import platform_label
+from ..model.schema import MONEY_FORMAT as MONEY
 from ..textwidth import display_width
 from .finance_views import status_text
 

@@ -2,9 +2,10 @@
 
 `cli` calls one `commands.X` and then the `render_X` here. Text goes through the shop's templates
 (`environment.render`: control characters stripped, markdown escaped); JSON through `dumps`, the one
-JSON writer. Two subjects keep their bodies in a module of their own, imported only by the commands
-that show them (start-up time is part of every command): the return timers (`deadline_views`) and
-what finance reads (`finance_views`, and `payouts_xlsx` for the payout workbook).
+JSON writer. Three subjects keep their bodies in a module of their own, imported only by the commands
+that show them (start-up time is part of every command): the return timers (`deadline_views`), what
+`returns import` changes (`import_views`), and what finance reads (`finance_views`, and `payouts_xlsx`
+for the payout workbook).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from ..messages import CourierBatch, GroupedList, Messages
     from ..results import CheckReport, DoneReport, LogReport, Morning
     from ..returns import TrackingMatch
+    from ..returns_import.plan import ImportReport
     from ..summary import Summary
 
 
@@ -247,6 +249,15 @@ def render_return_match(match: TrackingMatch, fmt: str, *, tz: ZoneInfo, templat
         for item in match.items
     ]
     return render("returns_find.txt.j2", templates, match=match, returns=returns)
+
+
+# ------------------------------------------------------------------------------- returns import
+
+def render_returns_import(report: ImportReport, fmt: str = "text", templates: Path | None = None) -> str:
+    """What the refund exports change in the 退货 tab, as text or JSON."""
+    from .import_views import render_report
+
+    return render_report(report, fmt, templates)
 
 
 # ------------------------------------------------------------------------------------- messages

@@ -36,6 +36,12 @@ EXPECTED = [
     ("pinduoduo", "request", "requested_at", 48 * HOUR, None, "auto_refund"),
     ("pinduoduo", "awaiting_return", "approved_at", 7 * DAY, None, "request_closed"),
     ("pinduoduo", "in_transit", "waybill_at", 7 * DAY, None, "auto_refund"),
+    # PLATFORMS.md, secondary sources: Kuaishou 48 h to answer, the buyer 10 days to send, 7 days after the
+    # waybill; JD 72 h to review a return (after shipment).
+    ("kuaishou", "request", "requested_at", 48 * HOUR, None, "auto_agree"),
+    ("kuaishou", "awaiting_return", "approved_at", 10 * DAY, None, "request_closed"),
+    ("kuaishou", "in_transit", "waybill_at", 7 * DAY, None, "auto_refund"),
+    ("jd", "request", "requested_at", 72 * HOUR, None, "auto_agree"),
 ]
 CONFIG = parse_config({})
 
@@ -59,7 +65,14 @@ def state_at(item: ReturnItem, moment: datetime, config=CONFIG):
 def test_every_default_rule_is_covered_here():
     shipped = {(p, s) for p, stages in DEFAULT_TIMERS.items() for s in stages}
     assert shipped == {(p, s) for p, s, *_ in EXPECTED}
-    assert DEFAULT_TIMERS["kuaishou"] == {} and DEFAULT_TIMERS["jd"] == {}
+    # No source gives JD's time for sending or confirming a return: no made-up clock for those stages.
+    assert set(DEFAULT_TIMERS["jd"]) == {"request"}
+
+
+@pytest.mark.parametrize("platform", ["kuaishou", "jd"])
+def test_the_kuaishou_and_jd_presets_name_their_source_and_say_the_shop_can_override_them(platform):
+    for stage, rule in timer_book().for_platform(platform).items():
+        assert "PLATFORMS.md" in rule.source and f"[timers.{platform}.{stage.value}]" in rule.source
 
 
 @pytest.mark.parametrize("platform, stage, start, length, act_before, outcome", EXPECTED,
@@ -184,17 +197,35 @@ def test_chinese_platform_and_stage_names():
     assert rules[Stage.SIGNED].length == 24 * HOUR
 
 
-def test_new_rules_for_kuaishou():
+def test_new_rules_for_jd():
+    rules = book(jd={
+        "request": {"length": "24h"},
+        "in_transit": {"length": "10d", "at_zero": "auto_refund", "start": "填单时间", "also_in": ["signed"],
+                       "actions": ["check_logistics", "extend"], "extend_by": "5d", "extend_after": "3d",
+                       "source": "京东规则中心 2026"},
+    }).for_platform("jd")
+    request = rules[Stage.REQUEST]
+    assert (request.length, request.at_zero, request.actions) == (24 * HOUR, Outcome.AUTO_AGREE, (Action.APPROVE, Action.REJECT))
+    assert request.source.startswith("handover.toml [timers.jd.request] over PLATFORMS.md")
+    transit = rules[Stage.IN_TRANSIT]
+    assert (transit.start, transit.also_in, transit.extend_by, transit.source) == (
+        "waybill_at", (Stage.SIGNED,), 5 * DAY, "京东规则中心 2026")
+
+
+def test_a_kuaishou_shop_whose_rule_centre_says_36_hours_and_10_days_overrides_the_preset():
     rules = book(kuaishou={
-        "request": {"length": "48h", "at_zero": "auto_agree"},
+        "request": {"length": "36h"},
         "in_transit": {"length": "10d", "at_zero": "auto_refund", "start": "填单时间", "also_in": ["signed"],
                        "actions": ["check_logistics", "extend"], "extend_by": "5d", "extend_after": "3d",
                        "source": "快手规则中心 2026"},
     }).for_platform("kuaishou")
-    assert rules[Stage.REQUEST].actions == (Action.APPROVE, Action.REJECT)  # the stage's usual choices
+    request = rules[Stage.REQUEST]
+    assert (request.length, request.at_zero, request.actions) == (36 * HOUR, Outcome.AUTO_AGREE, (Action.APPROVE, Action.REJECT))
+    assert request.source.startswith("handover.toml [timers.kuaishou.request] over PLATFORMS.md")
     transit = rules[Stage.IN_TRANSIT]
-    assert (transit.start, transit.also_in, transit.extend_by, transit.source) == (
-        "waybill_at", (Stage.SIGNED,), 5 * DAY, "快手规则中心 2026")
+    assert (transit.length, transit.start, transit.also_in, transit.extend_by, transit.source) == (
+        10 * DAY, "waybill_at", (Stage.SIGNED,), 5 * DAY, "快手规则中心 2026")
+    assert rules[Stage.AWAITING_RETURN].length == 10 * DAY  # the preset, untouched
 
 
 def test_disable_a_rule():
@@ -215,7 +246,7 @@ def test_horizon_from_config():
     ({"douyin": {"signed": {"lenght": "48h"}}}, "不认识 lenght"),
     ({"douyin": {"signed": {"at_zero": "refund"}}}, "at_zero 不认识"),
     ({"douyin": {"signed": {"actions": ["call"]}}}, "actions 不认识"),
-    ({"kuaishou": {"request": {"length": "48h"}}}, "缺少 at_zero"),
+    ({"jd": {"in_transit": {"length": "7d"}}}, "缺少 at_zero"),
     ({"douyin": {"signed": {"also_in": ["in_transit"]}}}, "之后的阶段"),
     ({"douyin": {"signed": {"start": "发货时间"}}}, "start 不认识"),
     ({"taobao": {"in_transit": {"act_before": "10d"}}}, "act_before 要比 length 短"),

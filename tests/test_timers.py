@@ -197,35 +197,23 @@ def test_chinese_platform_and_stage_names():
     assert rules[Stage.SIGNED].length == 24 * HOUR
 
 
-def test_new_rules_for_jd():
-    rules = book(jd={
-        "request": {"length": "24h"},
+@pytest.mark.parametrize("platform, length", [("kuaishou", "36h"), ("jd", "24h")])
+def test_a_shop_whose_rule_centre_says_otherwise_overrides_the_preset_and_adds_a_stage(platform, length):
+    """Kuaishou: a page says 36 h to answer and 10 days after the waybill; JD: 24 h before shipment, and a
+    time of the shop's own for a stage JD publishes none for."""
+    rules = book(**{platform: {
+        "request": {"length": length},
         "in_transit": {"length": "10d", "at_zero": "auto_refund", "start": "填单时间", "also_in": ["signed"],
                        "actions": ["check_logistics", "extend"], "extend_by": "5d", "extend_after": "3d",
-                       "source": "京东规则中心 2026"},
-    }).for_platform("jd")
+                       "source": "规则中心 2026"},
+    }}).for_platform(platform)
     request = rules[Stage.REQUEST]
-    assert (request.length, request.at_zero, request.actions) == (24 * HOUR, Outcome.AUTO_AGREE, (Action.APPROVE, Action.REJECT))
-    assert request.source.startswith("handover.toml [timers.jd.request] over PLATFORMS.md")
-    transit = rules[Stage.IN_TRANSIT]
-    assert (transit.start, transit.also_in, transit.extend_by, transit.source) == (
-        "waybill_at", (Stage.SIGNED,), 5 * DAY, "京东规则中心 2026")
-
-
-def test_a_kuaishou_shop_whose_rule_centre_says_36_hours_and_10_days_overrides_the_preset():
-    rules = book(kuaishou={
-        "request": {"length": "36h"},
-        "in_transit": {"length": "10d", "at_zero": "auto_refund", "start": "填单时间", "also_in": ["signed"],
-                       "actions": ["check_logistics", "extend"], "extend_by": "5d", "extend_after": "3d",
-                       "source": "快手规则中心 2026"},
-    }).for_platform("kuaishou")
-    request = rules[Stage.REQUEST]
-    assert (request.length, request.at_zero, request.actions) == (36 * HOUR, Outcome.AUTO_AGREE, (Action.APPROVE, Action.REJECT))
-    assert request.source.startswith("handover.toml [timers.kuaishou.request] over PLATFORMS.md")
+    assert (request.length, request.at_zero, request.actions) == (
+        parse_duration(length), Outcome.AUTO_AGREE, (Action.APPROVE, Action.REJECT))  # the rest is the preset's
+    assert request.source.startswith(f"handover.toml [timers.{platform}.request] over PLATFORMS.md")
     transit = rules[Stage.IN_TRANSIT]
     assert (transit.length, transit.start, transit.also_in, transit.extend_by, transit.source) == (
-        10 * DAY, "waybill_at", (Stage.SIGNED,), 5 * DAY, "快手规则中心 2026")
-    assert rules[Stage.AWAITING_RETURN].length == 10 * DAY  # the preset, untouched
+        10 * DAY, "waybill_at", (Stage.SIGNED,), 5 * DAY, "规则中心 2026")
 
 
 def test_disable_a_rule():

@@ -246,6 +246,8 @@ def log(sheet, config_file, is_return, by, **fields) -> None:
     except RowRejectedError as rejected:
         raise HandoverError(rejected.naming(_FIELD_FLAGS)) from rejected
     click.echo(views.render_log(report), nl=False)
+    if report.untimed is not None:
+        click.echo(views.render_log_warning(report, workspace.templates), nl=False, err=True)
 
 
 # ------------------------------------------------------------------------------------ deadlines

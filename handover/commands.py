@@ -122,15 +122,19 @@ def find_return(workspace: Workspace, number: str, *, now: datetime | None = Non
 
 
 def log_return(workspace: Workspace, fields: Mapping[str, str | None], *, now: datetime | None = None) -> LogReport:
-    """Append one return to the 退货 tab (made on the first one), validated like a row typed in."""
+    """Append one return to the 退货 tab (made on the first one), validated like a row typed in. The
+    report says when no countdown can be computed for it (no rule for its platform and stage, no time),
+    as the morning list will: judged before writing, so a [timers] setting that is wrong writes nothing."""
+    from .deadlines import why_untimed
     from .model.returns_tab import return_log_plan
 
     now = now or workspace.now()
     grid = workspace.read("returns")["returns"]
     write, item = return_log_plan(grid, fields, now=now, tz=workspace.tz, tab=workspace.config.tabs["returns"])
+    untimed = why_untimed(item, workspace.config, now)
     written = workspace.backend.write([write])
     rows = written.appended_rows.get(write.tab) or [0]
-    return LogReport(item, rows[0], {}, [])
+    return LogReport(item, rows[0], {}, [], untimed)
 
 
 @bulk

@@ -26,16 +26,19 @@ class CellError(HandoverError):
         super().__init__(self.describe())
 
     def describe(self) -> str:
-        where = []
-        if self.file:
-            where.append(self.file)
-        if self.tab:
-            where.append(f"tab {self.tab}")
-        if self.row is not None:
-            where.append(f"row {self.row}")
-        if self.column:
-            where.append(f"column {self.column}")
-        return f"{', '.join(where)}: {self.message}" if where else self.message
+        where = place(file=self.file, tab=self.tab, row=self.row, column=self.column)
+        return f"{where}：{self.message}" if where else self.message
+
+
+def place(*, file: str | None = None, tab: str | None = None, row: int | None = None, column: str | None = None) -> str:
+    """Where a cell is, in the words of every message a person reads: `退款.csv 第 7 行「订单编号」`,
+    `「退货」标签页第 3 行`, `「订单号」列` (a whole column)."""
+    cell = f"「{tab}」标签页" if tab else ""
+    if row is not None:
+        cell += f"第 {row} 行"
+    if column:
+        cell += f"「{column}」" if row is not None else f"「{column}」列"
+    return " ".join(part for part in (file, cell) if part)
 
 
 class SheetError(HandoverError):

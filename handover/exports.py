@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 from python_calamine import CalamineError, CalamineWorkbook
 
-from .errors import HandoverError
+from .errors import HandoverError, place
 from .model.rows import Problem
 from .model.schema import PLATFORM_LABELS, PLATFORMS, header_key
 from .model.values import ValueProblem, parse_datetime, parse_money, parse_order_id
@@ -74,8 +74,7 @@ class RejectedRow(Problem):
         return {"file": self.file, "row": self.row, "column": self.column, "message": self.message}
 
     def describe(self) -> str:
-        column = f"「{self.column}」" if self.column else ""
-        return f"{self.file} 第 {self.row} 行{column}：{self.message}"
+        return f"{place(file=self.file, row=self.row, column=self.column)}：{self.message}"
 
 
 def each_once(rejected: list[RejectedRow]) -> list[RejectedRow]:

@@ -63,6 +63,11 @@ class AtRisk:
     potential: Decimal
 
     @property
+    def overdue(self) -> bool:
+        """Already past its promised ship time (listed apart from those about to pass it)."""
+        return self.hours_left < 0
+
+    @property
     def hours_text(self) -> str:
         """剩 5 小时, 超时 5 天: the words of the morning list."""
         return time_left_text(round(self.hours_left * 3600))
@@ -215,7 +220,25 @@ class Summary:
 
     @property
     def at_risk_total_text(self) -> str:
-        return "¥" + money_text(sum((r.potential for r in self.at_risk or ()), Decimal(0)))
+        return _potential_text(self.at_risk or ())
+
+    @property
+    def overdue_risks(self) -> list[AtRisk]:
+        """Pre-sale orders already past their promise, not shipped: longest overdue first."""
+        return [r for r in self.at_risk or () if r.overdue]
+
+    @property
+    def near_risks(self) -> list[AtRisk]:
+        """Pre-sale orders about to pass their promise: soonest first."""
+        return [r for r in self.at_risk or () if not r.overdue]
+
+    @property
+    def overdue_total_text(self) -> str:
+        return _potential_text(self.overdue_risks)
+
+    @property
+    def near_total_text(self) -> str:
+        return _potential_text(self.near_risks)
 
     @property
     def history_categories(self) -> list[Category]:
@@ -263,6 +286,10 @@ def _payout(value: Any) -> Payout:
         return value
     order_id, kind, amount, computed_at = value
     return Payout(str(order_id), str(kind), Decimal(amount), computed_at)
+
+
+def _potential_text(risks: Iterable[AtRisk]) -> str:
+    return "¥" + money_text(sum((r.potential for r in risks), Decimal(0)))
 
 
 def _at_risk(value: Any) -> AtRisk:

@@ -128,4 +128,4 @@ def test_an_overdue_presale_order_reads_the_same_in_the_summary_as_in_the_mornin
     in_summary = dict(re.findall(r"^\| (\d{19}) \| ([^|]+?) \|", summary, re.MULTILINE))
     assert in_pull == in_summary == {"3958000000000000008": "超时 5 天", "3958000000000000002": "超时 2 天 21 小时",
                                      "3958000000000000003": "超时 13 小时"}
-    assert "最急的是订单 3958000000000000008，超时 5 天。" in run("summary", *orders).stdout
+    assert "超时最久的是订单 3958000000000000008，超时 5 天。" in run("summary", *orders).stdout

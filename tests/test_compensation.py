@@ -309,7 +309,10 @@ def test_pull_gets_its_orders_from_the_config(tmp_path):
         ("6930000000000000102", 23)]
     assert result.unmatched == ["missing/*.csv"] and len(result.files) == 2
     text = render_at_risk(result)
-    assert "【预售快超时】4 单" in text and "剩 11 小时" in text and "超时 4 天" in text
+    assert "【预售已超时】2 单过了承诺发货时间还没发货" in text and "【预售快超时】2 单还没发货" in text
+    overdue, near = text.split("【预售快超时】")
+    assert "超时 4 天" in overdue and "剩 11 小时" not in overdue
+    assert "剩 11 小时" in near and "超时 4 天" not in near
     assert "没有找到订单导出文件 missing/*.csv" in text
     markdown = render_at_risk(result, "markdown")
     assert "| 3958000000000000003 | 淘宝 | 剩 11 小时 | 11-22 20:00 | 199.00 | 59.70 |" in markdown
@@ -435,3 +438,40 @@ def test_the_amount_cap_is_a_setting_checked_like_the_others(text, message):
         parse_settings(config(text))
     assert parse_settings(config("[compensation]\nmax_order_amount = 500000")).max_order_amount == Decimal("500000.00")
     assert parse_settings(config()).max_order_amount == Decimal("100000")
+
+
+# ------------------------------------------------------------- issue 11: late apart from nearly late
+
+def test_finance_sees_orders_already_past_their_promise_apart_from_those_about_to_pass_it():
+    """The heading 快到承诺发货时间 used to list orders 4 days past their promise; now each list says which."""
+    text = render_report(run())
+    late = text.index("【预售订单已过承诺发货时间，还没发货】2 单")
+    near = text.index("【预售订单快到承诺发货时间，还没发货】3 单")
+    assert late < near
+    late_block = text[late:near]
+    near_block = text[near:text.index("【需要人工核对】")]
+    assert "3958000000000000008" in late_block and "超时 4 天" in late_block and "剩 " not in late_block
+    assert "3958000000000000204" in near_block and "剩 3 小时" in near_block and "超时 " not in near_block
+    data = report_json(run())
+    assert [(a["order_id"], a["overdue"]) for a in data["at_risk"]][:3] == [
+        ("3958000000000000008", True), ("241106-123456789012345", True), ("3958000000000000204", False)]
+
+
+def test_a_product_title_typed_with_a_line_break_keeps_the_pre_sale_list_on_its_lines(tmp_path):
+    """A 宝贝标题 with a line break in the cell (an export someone opened and saved): the row stays one
+    line, folded by the one rule of render.environment, its columns lined up."""
+    from handover.textwidth import display_width
+
+    text = (DATA / "taobao_orders.csv").read_text(encoding="gb18030").replace(",毛呢半身裙,", ',"毛呢\n半身裙",')
+    orders = tmp_path / "taobao_orders.csv"
+    orders.write_text(text, encoding="gb18030")
+    result = at_risk_for_pull([orders], config(), NOW)
+    for fmt in ("text", "markdown"):
+        assert "毛呢\n半身裙" not in render_at_risk(result, fmt)
+    lines = render_at_risk(result).splitlines()
+    row = next(line for line in lines if "3958000000000000003" in line)
+    assert row.endswith("毛呢，半身裙")
+    header = next(line for line in lines if "承诺发货" in line and "剩余" in line)
+    assert display_width(row[: row.index("11-22 20:00")]) == display_width(header[: header.index("承诺发货")])
+    report = render_report(run([orders], []))
+    assert "毛呢，半身裙" in report and "毛呢\n半身裙" not in report

@@ -133,7 +133,8 @@ def test_compensation_of_the_day(summary):
     text = render_summary(summary, "text")
     # one name per payout kind; a commission kept back is never added to compensation paid
     assert "今天记入赔付记录 3 笔：预售延迟发货赔付 2 笔 ¥89.55；淘宝客扣佣退款 1 笔 扣佣金 ¥268.00。" in text
-    assert "最急的是订单 3958110600000000013，超时 2 小时。" in text
+    assert "预售已过承诺发货时间、还没发货 1 单，可能要赔 ¥17.70；超时最久的是订单 3958110600000000013，超时 2 小时。" in text
+    assert "预售快到承诺发货时间 2 单，超时就可能要赔 ¥134.40；最急的是订单 4812110700000000012，剩 5 小时。" in text
 
 
 def test_compensation_left_out_without_a_ledger_and_said_when_empty(items, config):
@@ -252,3 +253,15 @@ def test_summary_without_shop_name():
     config = parse_config({})
     summary = build_summary([], DAY, config, datetime(2026, 11, 22, 23, 0, tzinfo=config.timezone))
     assert render_summary(summary, "text").startswith("【交接日报】2026年11月22日 周日\n")
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html"])
+def test_the_owner_reads_pre_sale_orders_past_their_promise_apart_from_those_about_to_pass_it(summary, items, config, fmt):
+    text = render_summary(summary, fmt)
+    late, near = text.index("预售已过承诺发货时间、还没发货"), text.index("预售快到承诺发货时间")
+    assert late < near
+    assert "超时 2 小时" in text[late:near] and "剩 " not in text[late:near]
+    assert "剩 5 小时" in text[near:] and "超时 " not in text[near:].replace("超时就可能要赔", "")
+    only_near = build_summary(items, DAY, config, datetime(2026, 11, 22, 22, 30, tzinfo=config.timezone), payouts=[],
+                              at_risk=[("4812110700000000012", 5.5, Decimal("44.70"))])
+    assert "已过承诺发货时间" not in render_summary(only_near, fmt)

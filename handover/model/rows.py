@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Iterable, Protocol, Sequence
 
+from ..errors import place
 from ..sheet import Grid
 from .schema import PLATFORM_LABELS, ColumnMap
 
@@ -33,10 +34,7 @@ class Problem:
         return {"row": self.row, "column": self.column, "message": self.message}
 
     def describe(self) -> str:
-        where = f"第 {self.row} 行"
-        if self.column:
-            where += f"「{self.column}」"
-        return f"{where}：{self.message}"
+        return f"{place(row=self.row, column=self.column)}：{self.message}"
 
 
 class ParsedRow:

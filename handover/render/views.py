@@ -192,6 +192,13 @@ def render_log(report: LogReport) -> str:
                    *skipped_notes(report.skipped)])
 
 
+def render_log_warning(report: LogReport, templates: Path | None = None) -> str:
+    """`log --return`'s warning, for stderr, when the morning list will not be able to time the return."""
+    from .deadline_views import render_untimed_warning
+
+    return render_untimed_warning(report.untimed, templates) if report.untimed else ""
+
+
 def render_init(written: Sequence[Path]) -> str:
     return _lines([f"已创建 {path}" for path in written])
 

@@ -4,7 +4,7 @@ open, by category and route, with compensation paid and at risk when the ledger 
 Counts are "as of" the end of the day, or now when the day is today: an item handled the next morning
 still counts as open in yesterday's summary, so a summary regenerated later tells the same story. A
 cancelled item is the exception: it needed no handling, so it is never counted as open (it counts as
-handled on the day of its 处理时间).
+handled on the day of its 处理时间, or of its logging when it was cancelled only after the summary's moment).
 
 Every number on the page is counted once, from one bucket per item, so the cards, the chart, the table
 and the lists agree: a row whose 类型 is blank or unknown is counted (and charted) as 其他, and the table
@@ -258,12 +258,14 @@ _NEVER = datetime.max.replace(tzinfo=ZoneInfo("UTC"))
 
 def _closed_at(item: HandoverItem, as_of: datetime) -> datetime:
     """When the item stopped being open, as the summary as of `as_of` counts it. Closed without a
-    处理时间: we cannot say when, so closed all along. Cancelled after `as_of`: closed all along too, as
-    a cancelled item never needed handling: it is never listed as open, never counted as carried."""
+    处理时间: we cannot say when, so closed as soon as it was logged. Cancelled after `as_of`: closed as
+    soon as logged too, as a cancelled item never needed handling: it is never listed as open, never
+    counted as carried, and one logged during the day counts among the day's handled (取消), so that
+    what was logged is always what was handled plus what is open."""
     if item.status not in _CLOSED:
         return _NEVER
     if item.handled_at is None or (item.status is Status.CANCELLED and item.handled_at >= as_of):
-        return _ALWAYS
+        return item.logged_at or _ALWAYS
     return item.handled_at
 
 
@@ -331,7 +333,8 @@ def build_summary(items: Iterable[HandoverItem], day: date, config: Any, now: da
         counts = per_category.setdefault(category.key, Counts())
         logged_at = item.logged_at
         closed_at = _closed_at(item, as_of)
-        logged = logged_at is not None and start <= logged_at < end
+        # Logged after the summary's moment (a clock typed wrong): not yet part of the day's story.
+        logged = logged_at is not None and start <= logged_at < as_of
         carried = logged_at is not None and logged_at < start and closed_at >= start
         handled = start <= closed_at < as_of
         is_open = (logged_at is None or logged_at < as_of) and closed_at >= as_of
@@ -364,7 +367,7 @@ def build_summary(items: Iterable[HandoverItem], day: date, config: Any, now: da
         logged=sum(c.logged for c in per_category.values()), done=done, cancelled=cancelled,
         open=len(open_items), carried_in=carried_in, carried_handled=carried_handled, carried_open=carried_open,
         undated=undated, routes=_routes(per_category, unrecognised), open_items=open_items,
-        history=_history(items, day, tz),
+        history=_history(items, day, tz, as_of),
         payouts=None if payouts is None else [p for p in map(_payout, payouts) if _on_day(p.computed_at, day, tz)],
         at_risk=None if at_risk is None else sorted(map(_at_risk, at_risk), key=lambda r: r.hours_left),
     )
@@ -401,11 +404,11 @@ def _routes(per_category: dict[str, Counts], unrecognised: int) -> list[RouteRow
     return rows
 
 
-def _history(items: list[HandoverItem], day: date, tz: ZoneInfo) -> list[HistoryDay]:
+def _history(items: list[HandoverItem], day: date, tz: ZoneInfo, as_of: datetime) -> list[HistoryDay]:
     days = [day - timedelta(days=offset) for offset in range(HISTORY_DAYS - 1, -1, -1)]
     history = {d: HistoryDay(d, {c.key: 0 for c in CATEGORIES}) for d in days}
     for item in items:
-        if item.logged_at is None:
+        if item.logged_at is None or item.logged_at >= as_of:
             continue
         entry = history.get(_local(item.logged_at, tz).date())
         if entry is not None:

@@ -104,7 +104,7 @@ def test_owner_reading_yesterdays_summary_next_morning_sees_one_story(run, examp
         assert "今天" not in page and "今日" not in page and "截至 当天结束" not in page
         assert "H20261122-019" not in page and "已取消</span>" not in page  # cancelled at 00:10 on the 23rd
     assert pages["text"].startswith("【交接日报】2026年11月22日 周日　悦衣旗舰店\n"
-                                    "当天新登记 20 件，处理 1 件（完成 1，取消 0）。截至当天结束，还有 20 件没处理完，")
+                                    "当天新登记 20 件，处理 2 件（完成 1，取消 1）。截至当天结束，还有 20 件没处理完，")
     assert "  其他（含类型不明的 1 件）：2 / 0 / 2\n" in pages["text"]
     assert "| 11/22 | 2 | 1 | 4 | 4 | 2 | 2 | 2 | 1 | 2 | 20 |" in pages["markdown"]
     assert "<title>11/22 其他 2</title>" in pages["html"] and '<div class="stat"><b>20</b><span>新登记</span>' in pages["html"]

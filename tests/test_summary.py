@@ -94,9 +94,10 @@ def test_a_past_day_is_told_as_it_stood_then(items, config):
     # Yesterday's items handled today were still open when yesterday ended.
     with freeze_time(EVENING):
         past = build_summary(items, date(2026, 11, 21), config, datetime.now(config.timezone))
-    assert past.logged == 3 and past.handled == 0
-    # 18-002, 20-001, 20-002, two of the 21st, and the undated row; 21-003 was cancelled (on the 22nd):
-    # a cancelled item never needed handling and is never open.
+    # 21-003 was cancelled (on the 22nd): a cancelled item never needed handling and is never open, so
+    # the 21st counts it among what it handled, and what was logged is what was handled plus what is open.
+    assert (past.logged, past.handled, past.cancelled) == (3, 1, 1)
+    # 18-002, 20-001, 20-002, two of the 21st, and the undated row.
     assert past.open == 6 and "H20261121-003" not in [o.id for o in past.open_items]
     assert past.as_of_text == "当天结束" and past.as_of_phrase == "截至当天结束"
     # 20-002 was done on the 22nd: open at the end of the 21st, and not called 已完成.

@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from .messages import CourierBatch
     from .model.returns_tab import ReturnItem
     from .returns import TrackingMatch
+    from .returns_import.plan import ImportReport
     from .summary import Summary
 
 # What only some commands return comes from modules those commands import when they run (start-up time
@@ -54,6 +55,7 @@ _LATER = {
     "CompensationReport": "compensation.run",
     "CourierBatch": "messages",
     "DeadlineReport": "deadlines",
+    "ImportReport": "returns_import.plan",
     "ReturnItem": "model.returns_tab",
     "Summary": "summary",
     "TrackingMatch": "returns",
@@ -73,8 +75,8 @@ __all__ = [
     "open_workspace", "Workspace", "commands", "views",
     # what they return
     "Morning", "TaskList", "Task", "HandoverItem", "Problem", "Route", "Status", "CheckReport", "TabCheck",
-    "DoneReport", "LogReport", "CourierBatch", "DeadlineReport", "TrackingMatch", "ReturnItem", "Summary",
-    "CompensationReport",
+    "DoneReport", "LogReport", "CourierBatch", "DeadlineReport", "TrackingMatch", "ImportReport", "ReturnItem",
+    "Summary", "CompensationReport",
     # what they raise
     "HandoverError", "ConfigError", "CellError", "UnknownIdError", "SheetError", "SheetBusyError",
     "SheetChangedError", "SheetReadOnlyError", "SheetDamagedError", "SheetWriteError",

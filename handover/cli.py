@@ -1,16 +1,20 @@
 """The `handover` command: parse flags, call one `commands.X`, print what `views.render_X` makes of it.
-Nothing else lives here, and nothing below this module imports click."""
+Nothing else lives here, and nothing below this module imports click. Every help text is Chinese, and so
+is what click itself says (`cli_chinese`)."""
 
 from __future__ import annotations
 
 import functools
 import sys
+from datetime import date
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import click
 
 from . import __version__, commands
-from .errors import HandoverError
+from .cli_chinese import CLICK_WORDS, ChineseGroup
+from .errors import HandoverError, RowRejectedError
 from .messages import UnknownCourierError
 from .model.schema import (
     CATEGORIES,
@@ -19,10 +23,12 @@ from .model.schema import (
     REFUND_STATUS_LABELS,
     RETURN_HEADERS,
     SHIPPING_LABELS,
+    STATUS_LABELS,
     Status,
     platform_of,
+    status_of,
 )
-from .model.values import ValueProblem, order_id_shape, parse_order_id
+from .model.values import ValueProblem, order_id_shape, parse_datetime, parse_order_id
 from .printable import printable
 from .render import views
 from .workspace import Workspace, open_workspace
@@ -30,7 +36,7 @@ from .workspace import Workspace, open_workspace
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
-class HandoverGroup(click.Group):
+class HandoverGroup(ChineseGroup):
     """Turns library errors into one `Error: …` line and exit 1; tracebacks only with --verbose."""
 
     def invoke(self, ctx: click.Context):
@@ -43,20 +49,24 @@ class HandoverGroup(click.Group):
             ctx.exit(1)
 
 
-@click.group(cls=HandoverGroup, context_settings=CONTEXT)
-@click.version_option(__version__, prog_name="handover")
-@click.option("--verbose", "-v", is_flag=True, help="Show the full traceback when something fails.")
+@click.group("handover", cls=HandoverGroup, context_settings=CONTEXT)
+@click.version_option(__version__, prog_name="handover", help=CLICK_WORDS["Show the version and exit."],
+                      message=CLICK_WORDS["%(prog)s, version %(version)s"])
+@click.option("--verbose", "-v", is_flag=True, help="出错时显示完整的出错位置（traceback），方便报告问题。")
 @click.pass_context
 def cli(ctx: click.Context, verbose: bool) -> None:
-    """The customer-service handover sheet: morning task list, courier messages, payouts, timers."""
+    """客服交接表：早班任务清单、快递消息、赔付、退货时限和每日总结。
+
+    每个命令后面加 -h 看它的用法，例如 handover pull -h。"""
     ctx.meta["verbose"] = verbose
 
 
 def sheet_options(function):
-    @click.option("--sheet", "sheet", metavar="SOURCE", envvar="HANDOVER_SHEET",
-                  help="Workbook path (.xlsx) or Google Sheets URL/key. Default: `sheet` in handover.toml.")
-    @click.option("--config", "config_file", metavar="FILE", type=click.Path(dir_okay=False),
-                  help="handover.toml to use (default: ./handover.toml, else the one beside the workbook).")
+    @click.option("--sheet", "sheet", metavar="表格", envvar="HANDOVER_SHEET",
+                  help="交接表：工作簿路径（.xlsx），或 Google 表格的链接或 key（默认：handover.toml 里的 sheet，"
+                       "或环境变量 HANDOVER_SHEET）。")
+    @click.option("--config", "config_file", metavar="文件", type=click.Path(dir_okay=False),
+                  help="用这个 handover.toml（默认：当前文件夹里的，没有就用工作簿旁边的）。")
     @functools.wraps(function)
     def wrapper(*args, **kwargs):
         return function(*args, **kwargs)
@@ -66,10 +76,9 @@ def sheet_options(function):
 
 def output_options(*formats: str):
     def decorate(function):
-        @click.option("--format", "fmt", type=click.Choice(formats), default=formats[0], show_default=True,
-                      help="Output format.")
-        @click.option("--out", type=click.Path(dir_okay=False, writable=True), help="Write to this file instead of the terminal.")
-        @click.option("--templates", type=click.Path(file_okay=False), help="Folder of templates overriding the built-in ones.")
+        @format_option(*formats)
+        @click.option("--out", metavar="文件", type=click.Path(dir_okay=False, writable=True), help=OUT_HELP)
+        @templates_option
         @functools.wraps(function)
         def wrapper(*args, **kwargs):
             return function(*args, **kwargs)
@@ -77,6 +86,35 @@ def output_options(*formats: str):
         return wrapper
 
     return decorate
+
+
+OUT_HELP = "写进这个文件，不显示在终端。"
+templates_option = click.option("--templates", metavar="文件夹", type=click.Path(file_okay=False),
+                                help="用这个文件夹里的模板，代替内置的同名模板。")
+
+
+def format_option(*formats: str):
+    return click.option("--format", "fmt", type=click.Choice(formats), default=formats[0], show_default=True,
+                        help="输出格式。")
+
+
+class SheetDate(click.ParamType):
+    """A day written any way the sheet takes one (`parse_datetime`): 2026-11-22, 2026/11/22, 11月22日 …
+    Its form is checked with the other flags; the day it names is read once the workspace says the shop's
+    timezone (a time with an offset) and today (a day without a year is the one nearest to it)."""
+
+    name = "日期"
+
+    def convert(self, value, param, ctx):
+        try:
+            parse_datetime(value, ZoneInfo("UTC"))
+        except ValueProblem as problem:
+            self.fail(printable(str(problem)), param, ctx)
+        return value
+
+    @staticmethod
+    def day(text: str | None, workspace: Workspace) -> date | None:
+        return parse_datetime(text, workspace.tz, reference=workspace.now()).date() if text else None
 
 
 def _say(text: str, *, err: bool = False) -> None:
@@ -104,16 +142,18 @@ def _emit(text: str, out: str | None) -> None:
 # ---------------------------------------------------------------------------------------- init
 
 @cli.command(context_settings=CONTEXT)
-@click.argument("path", default="handover.xlsx", type=click.Path(dir_okay=False))
+@click.argument("path", default="handover.xlsx", metavar="[路径]", type=click.Path(dir_okay=False))
 def init(path: str) -> None:
-    """Create a new handover workbook (tabs, headers, dropdowns) and an example handover.toml."""
+    """新建一个交接表工作簿，旁边放一份示例 handover.toml。
+
+    工作簿里有交接、退货、赔付记录三个标签页，表头、下拉选项都已设好。路径默认是 handover.xlsx。"""
     click.echo(views.render_init(commands.init(Path(path))), nl=False)
 
 
 # ----------------------------------------------------------------------------------------- log
 
 def _choices(header: str, labels) -> str:
-    return f"{header}: {' '.join(labels)}"
+    return f"{header}：{' '.join(labels)}"
 
 
 _LOG_FIELDS = [
@@ -129,7 +169,7 @@ _LOG_FIELDS = [
 
 def log_options(function):
     for key, flag, text in reversed(_LOG_FIELDS):
-        function = click.option(flag, key, metavar="TEXT", help=text)(function)
+        function = click.option(flag, key, metavar="文字", help=text)(function)
     return function
 
 
@@ -140,8 +180,8 @@ _RETURN_FIELDS = [
     ("return_tracking_no", "--return-tracking", RETURN_HEADERS["return_tracking_no"]),
     ("requested_at", "--requested-at", RETURN_HEADERS["requested_at"]),
     ("approved_at", "--approved-at", RETURN_HEADERS["approved_at"]),
-    ("waybill_at", "--waybill-at", f"{RETURN_HEADERS['waybill_at']} (buyer entered the return waybill)"),
-    ("signed_at", "--signed-at", f"{RETURN_HEADERS['signed_at']} (return signed for)"),
+    ("waybill_at", "--waybill-at", f"{RETURN_HEADERS['waybill_at']}（买家填写退货单号的时间）"),
+    ("signed_at", "--signed-at", f"{RETURN_HEADERS['signed_at']}（退货签收的时间）"),
     ("refund_status", "--refund-status", _choices(RETURN_HEADERS["refund_status"], REFUND_STATUS_LABELS.values())),
 ]
 
@@ -149,8 +189,13 @@ _RETURN_FIELDS = [
 def return_options(function):
     for key, flag, text in reversed(_RETURN_FIELDS):
         if text:
-            function = click.option(flag, key, metavar="TEXT", help=f"With --return: {text}")(function)
+            metavar = "时间" if key.endswith("_at") else "文字"
+            function = click.option(flag, key, metavar=metavar, help=f"配合 --return：{text}")(function)
     return function
+
+
+# The flag that fills each field: a problem with a field names it (`--old-address：拦截需要原地址`).
+_FIELD_FLAGS = {key: flag for key, flag, _ in (*_LOG_FIELDS, *_RETURN_FIELDS)} | {"logged_by": "--by"}
 
 
 def _order_id_shape(order: str | None, platform: str | None) -> str | None:
@@ -170,47 +215,56 @@ def _order_id_shape(order: str | None, platform: str | None) -> str | None:
 
 
 @cli.command(context_settings=CONTEXT)
-@click.option("--return", "is_return", is_flag=True, help="Log a return into the 退货 tab instead of an issue.")
+@click.option("--return", "is_return", is_flag=True, help="登记一笔退货（写进「退货」标签页），不是交接事项。")
 @log_options
 @return_options
-@click.option("--by", metavar="NAME", help="Who logs it (default: `user` in handover.toml, else the login name).")
+@click.option("--by", metavar="姓名", help="登记人（默认：handover.toml 里的 user，没有就用登录名）。")
 @sheet_options
 def log(sheet, config_file, is_return, by, **fields) -> None:
-    """Append one issue (or, with --return, one return) to the sheet, validated like a row typed in."""
+    """登记一条交接事项，或加 --return 登记一笔退货。
+
+    和在表格里填的一行一样检查：每个选项填一列，缺了必填的列、或有看不懂的值，就什么都不写，并说出是哪个
+    选项。时间的写法和表格里一样：2026-11-22 23:40、2026/11/22、11月22日 23:40 都可以。"""
     unusual = _order_id_shape(fields.get("order_id"), fields.get("platform"))
     workspace = _workspace(sheet, config_file)
     if unusual:
         _say(f"提醒：--order {unusual}", err=True)
-    if is_return:
-        allowed = {"platform", "order_id", "buyer", *(key for key, _, _ in _RETURN_FIELDS)}
-        stray = [flag for key, flag, _ in _LOG_FIELDS if fields.get(key) and key not in allowed]
-        if stray:
-            raise click.UsageError(f"{', '.join(stray)} 不能和 --return 一起用")
-        report = commands.log_return(workspace, {key: value for key, value in fields.items() if key in allowed and value})
-        click.echo(views.render_log(report), nl=False)
-        return
-    if not fields.get("category"):
-        raise click.UsageError("请用 --category 写明类型（漏发、改地址……），登记退货请加 --return")
-    issue_fields = {key: fields[key] for key, _, _ in _LOG_FIELDS}
-    if any(fields.get(key) for key, _, text in _RETURN_FIELDS if text):
-        raise click.UsageError("退货的选项（--reason、--return-tracking ……）要和 --return 一起用")
-    click.echo(views.render_log(commands.log(workspace, issue_fields, by=by)), nl=False)
+    try:
+        if is_return:
+            allowed = {"platform", "order_id", "buyer", *(key for key, _, _ in _RETURN_FIELDS)}
+            stray = [flag for key, flag, _ in _LOG_FIELDS if fields.get(key) and key not in allowed]
+            if stray:
+                raise click.UsageError(f"{', '.join(stray)} 不能和 --return 一起用")
+            report = commands.log_return(workspace, {key: value for key, value in fields.items()
+                                                     if key in allowed and value})
+        else:
+            if not fields.get("category"):
+                raise click.UsageError("请用 --category 写明类型（漏发、改地址……），登记退货请加 --return")
+            if any(fields.get(key) for key, _, text in _RETURN_FIELDS if text):
+                raise click.UsageError("退货的选项（--reason、--return-tracking ……）要和 --return 一起用")
+            report = commands.log(workspace, {key: fields[key] for key, _, _ in _LOG_FIELDS}, by=by)
+    except RowRejectedError as rejected:
+        raise HandoverError(rejected.naming(_FIELD_FLAGS)) from rejected
+    click.echo(views.render_log(report), nl=False)
+    if report.untimed is not None:
+        click.echo(views.render_log_warning(report, workspace.templates), nl=False, err=True)
 
 
 # ------------------------------------------------------------------------------------ deadlines
 
 @cli.command(context_settings=CONTEXT)
-@click.option("--horizon", metavar="DURATION", help="How far ahead to look, e.g. 48h or 3d (default: [timers] horizon, 48h).")
+@click.option("--horizon", metavar="时长", help="往后看多久，例如 48h 或 3d（默认：handover.toml 里 [timers] 的 horizon，"
+                                             "没有就是 48h）。")
 @output_options("text", "markdown", "json")
 @sheet_options
 def deadlines(sheet, config_file, horizon, fmt, out, templates) -> None:
-    """Return timers that run out soon (and those already missed), soonest first."""
+    """快到点（和已经错过）的退货时限，最急的在前。"""
     from .timers import parse_duration  # the timers' module is loaded only by the commands that show them
 
     try:
         window = parse_duration(horizon) if horizon else None
     except ValueProblem as problem:
-        raise click.BadParameter(printable(str(problem)), param_hint="--horizon") from None
+        raise click.BadParameter(printable(str(problem)), param_hint="'--horizon'") from None
     workspace = _workspace(sheet, config_file, templates)
     commands.check_out(out, workspace)
     report = commands.deadlines(workspace, horizon=window)
@@ -219,15 +273,17 @@ def deadlines(sheet, config_file, horizon, fmt, out, templates) -> None:
 
 @cli.group(context_settings=CONTEXT)
 def returns() -> None:
-    """The returns ledger (退货 tab)."""
+    """退货登记（「退货」标签页）。"""
 
 
 @returns.command("find", context_settings=CONTEXT)
-@click.argument("number")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.argument("number", metavar="单号")
+@format_option("text", "json")
 @sheet_options
 def returns_find(sheet, config_file, number, fmt) -> None:
-    """Which return a parcel belongs to, by its tracking number (or its last 6+ digits)."""
+    """按退货单号查出包裹是哪一笔退货。
+
+    单号写全，或只写最后 6 位以上；字母不分大小写，空格和 - 可有可无。"""
     workspace = _workspace(sheet, config_file)
     match = commands.find_return(workspace, number)
     click.echo(views.render_return_match(match, fmt, tz=workspace.tz, templates=workspace.templates), nl=False)
@@ -235,14 +291,42 @@ def returns_find(sheet, config_file, number, fmt) -> None:
         sys.exit(1)
 
 
+@returns.command("import", context_settings=CONTEXT)
+@click.argument("files", nargs=-1, required=True, metavar="文件...")
+@click.option("--platform", metavar="平台", help=f"这些文件都来自这个平台（{'、'.join(PLATFORM_LABELS.values())}）；"
+                                                 "不写时按文件名、再按表头认。")
+@click.option("--commit", is_flag=True, help="把新增和有变化的退货写进「退货」标签页（不加时只试算，不写入）。")
+@format_option("text", "json")
+@templates_option
+@click.option("--strict", is_flag=True, help="有行没能用上时，退出码为 1。")
+@sheet_options
+def returns_import(sheet, config_file, files, platform, commit, fmt, templates, strict) -> None:
+    """把平台下载的退款 / 售后导出文件导入「退货」标签页。
+
+    新的退货加在后面，状态、退货物流和平台截止时间有变化的就地更新；处理结果、备注和你自己的列
+    不会被改；比表格里更旧的导出不会覆盖新数据。"""
+    platform_key = platform_of(platform) if platform else None
+    if platform and platform_key is None:
+        raise click.BadParameter(printable(f"不认识的平台「{platform}」"), param_hint="--platform")
+    workspace = _workspace(sheet, config_file, templates)
+    report = commands.import_returns(workspace, files, platform=platform_key, commit=commit)
+    click.echo(views.render_returns_import(report, fmt, workspace.templates), nl=False)
+    for rejected in report.plan.rejected if fmt == "json" else ():
+        _say(rejected.describe(), err=True)
+    if strict and report.plan.rejected:
+        sys.exit(1)
+
+
 # --------------------------------------------------------------------------------------- check
 
 @cli.command(context_settings=CONTEXT)
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--assign-ids", is_flag=True, help="Give every row without an 编号 one (writes the sheet).")
+@format_option("text", "json")
+@click.option("--assign-ids", is_flag=True, help="给没有编号的行补上编号（会写入表格）。")
 @sheet_options
 def check(sheet, config_file, fmt, assign_ids) -> None:
-    """Validate every row; list each problem with its row and column. Exit 1 if any."""
+    """检查每一行，列出每个问题所在的行和列。
+
+    有问题时退出码是 1。"""
     workspace = _workspace(sheet, config_file)
     report = commands.check(workspace, assign_ids=assign_ids)
     click.echo(views.render_check(report, fmt, workspace.templates), nl=False)
@@ -253,17 +337,19 @@ def check(sheet, config_file, fmt, assign_ids) -> None:
 # ---------------------------------------------------------------------------------------- pull
 
 def orders_option(help_text: str):
-    return click.option("--orders", "orders", multiple=True, metavar="FILE", help=help_text)
+    return click.option("--orders", "orders", multiple=True, metavar="文件", help=help_text)
 
 
 @cli.command(context_settings=CONTEXT)
 @output_options("text", "markdown", "json")
-@click.option("--strict", is_flag=True, help="Exit 1 when any row could not go on the list.")
-@orders_option("Platform order export(s) to check for pre-sale orders near their promised ship time "
-               "(default: [compensation] orders in handover.toml).")
+@click.option("--strict", is_flag=True, help="有行没能放进清单时，退出码为 1。")
+@orders_option("平台的订单导出文件，用来找快到承诺发货时间的预售单；可以写多个（默认：handover.toml 里 "
+               "[compensation] 的 orders）。")
 @sheet_options
 def pull(sheet, config_file, fmt, out, templates, strict, orders) -> None:
-    """The morning task list: timers running out, open items by route, messages ready to paste."""
+    """早班任务清单。
+
+    快到点的退货时限和预售单在最前，然后是按仓库、快递、联系买家分好的待办，以及可以直接粘贴的消息。"""
     workspace = _workspace(sheet, config_file, templates)
     commands.check_out(out, workspace, orders)
     morning = commands.pull(workspace, orders=orders)
@@ -278,17 +364,19 @@ def pull(sheet, config_file, fmt, out, templates, strict, orders) -> None:
 # ------------------------------------------------------------------------------------- courier
 
 @cli.command(context_settings=CONTEXT)
-@click.option("--courier", "name", metavar="NAME", help="Only this company (申通, ZTO, 顺丰 …).")
-@click.option("--copy", is_flag=True, help="Also put the messages on the clipboard, ready to paste into QQ.")
-@click.option("--templates", type=click.Path(file_okay=False), help="Folder of templates overriding the built-in ones.")
+@click.option("--courier", "name", metavar="快递公司", help="只要这一家的（申通、ZTO、顺丰……）。")
+@click.option("--copy", is_flag=True, help="同时复制到剪贴板，可以直接粘贴进 QQ。")
+@templates_option
 @sheet_options
 def courier(sheet, config_file, name, copy, templates) -> None:
-    """Only the courier messages: one block per company, ready to paste."""
+    """只输出给快递的消息。
+
+    每家快递公司一段，可以直接粘贴。"""
     workspace = _workspace(sheet, config_file, templates)
     try:
         batch = commands.courier(workspace, name=name)
     except UnknownCourierError as error:
-        raise click.BadParameter(printable(str(error)), param_hint="--courier") from None
+        raise click.BadParameter(printable(str(error)), param_hint="'--courier'") from None
     click.echo(views.render_courier(batch, workspace.templates), nl=False)
     if copy:
         from .clipboard import copy_text  # only --copy reaches for the clipboard
@@ -300,36 +388,40 @@ def courier(sheet, config_file, name, copy, templates) -> None:
 # ------------------------------------------------------------------------------------- summary
 
 @cli.command(context_settings=CONTEXT)
-@click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), help="The day to sum up (default: today).")
+@click.option("--date", "day", type=SheetDate(),
+              help="要总结的那一天，写法和表格里一样：2026-11-22、2026/11/22、11月22日……（默认：今天）。")
 @output_options("text", "markdown", "html")
-@orders_option("Order export(s) for the pre-sale orders at risk (default: [compensation] orders).")
+@orders_option("订单导出文件，用来列出可能要赔付的预售单；可以写多个（默认：handover.toml 里 [compensation] 的 "
+               "orders）。")
 @sheet_options
 def summary(sheet, config_file, day, fmt, out, templates, orders) -> None:
-    """The daily summary for the team chat and the shop owner."""
+    """每日总结，发到团队群里，也给店主看。"""
     workspace = _workspace(sheet, config_file, templates)
     commands.check_out(out, workspace, orders)
-    report = commands.summary(workspace, day.date() if day else None, orders=orders)
+    report = commands.summary(workspace, SheetDate.day(day, workspace), orders=orders)
     _emit(views.render_summary(report, fmt, workspace.templates), out)
 
 
 # -------------------------------------------------------------------------------- compensation
 
 @cli.command(context_settings=CONTEXT)
-@click.option("--orders", multiple=True, required=True, metavar="FILE",
-              help="The platform's order export, as downloaded (.csv in any Chinese encoding, or .xlsx). Repeat "
-                   "for several: Taobao's order report and its refund export are joined on the order id.")
-@click.option("--affiliate", multiple=True, metavar="FILE",
-              help="淘宝联盟 affiliate report(s): the settlement report and its 维权退款 report.")
-@click.option("--commit", is_flag=True, help="Record the new payouts in the 赔付记录 tab (default: a dry run).")
-@click.option("--by", metavar="NAME", help="操作人 recorded with the payouts (default: `user` in handover.toml).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--out", type=click.Path(dir_okay=False),
-              help="Write to this file instead; a .xlsx file gets a payout sheet finance can use directly.")
-@click.option("--templates", type=click.Path(file_okay=False), help="Folder of templates overriding the built-in ones.")
-@click.option("--strict", is_flag=True, help="Exit 1 when any input row could not be used.")
+@click.option("--orders", multiple=True, required=True, metavar="文件",
+              help="平台的订单导出文件，下载下来什么样就用什么样（任何中文编码的 .csv，或 .xlsx）。可以写多个："
+                   "淘宝的订单报表和退款报表按订单号合在一起看。")
+@click.option("--affiliate", multiple=True, metavar="文件", help="淘宝联盟的报表：结算报表和它的维权退款报表；可以写多个。")
+@click.option("--commit", is_flag=True, help="把新的赔付记进「赔付记录」标签页（不加就只是算一遍，什么都不写）。")
+@click.option("--by", metavar="姓名", help="和赔付一起记下的操作人（默认：handover.toml 里的 user）。")
+@format_option("text", "json")
+@click.option("--out", metavar="文件", type=click.Path(dir_okay=False),
+              help=f"{OUT_HELP.rstrip('。')}；.xlsx 文件是一张财务可以直接用的赔付表。")
+@templates_option
+@click.option("--strict", is_flag=True, help="有输入行没能用上时，退出码为 1。")
 @sheet_options
 def compensation(sheet, config_file, orders, affiliate, commit, by, fmt, out, templates, strict) -> None:
-    """Pre-sale late-shipment compensation and affiliate deductions: whom to pay, how much, never twice."""
+    """预售延迟发货赔付和淘宝客扣佣退款。
+
+    预售单过了承诺时间还没发货、买家因此申请退款的，按比例赔付；淘宝客订单退货时扣回佣金再退款。算出该赔谁、赔多少，
+    同一单绝不赔两次。默认只算不写，加 --commit 才记进「赔付记录」。"""
     workspace = _workspace(sheet, config_file, templates)
     commands.check_out(out, workspace, (*orders, *affiliate))
     report = commands.compensation(workspace, orders, affiliate, commit=commit, by=by, out=out, fmt=fmt)
@@ -346,13 +438,17 @@ def compensation(sheet, config_file, orders, affiliate, commit, by, fmt, out, te
 # ---------------------------------------------------------------------------------------- done
 
 @cli.command(context_settings=CONTEXT)
-@click.argument("ids", nargs=-1, required=True)
-@click.option("--result", metavar="TEXT", help="处理结果 to record.")
-@click.option("--by", metavar="NAME", help="处理人 (default: `user` in handover.toml, else the login name).")
-@click.option("--status", type=click.Choice([status.value for status in Status]), default=Status.DONE.value,
-              show_default=True)
+@click.argument("ids", nargs=-1, required=True, metavar="编号...")
+@click.option("--result", metavar="文字", help="记下的处理结果。")
+@click.option("--by", metavar="姓名", help="处理人（默认：handover.toml 里的 user，没有就用登录名）。")
+@click.option("--status", type=click.Choice([*STATUS_LABELS.values(), *(status.value for status in Status)]),
+              default=STATUS_LABELS[Status.DONE], show_default=True, metavar="状态",
+              help=f"改成这个状态：{'、'.join(STATUS_LABELS.values())}（也可以写 "
+                   f"{' '.join(status.value for status in Status)}）。")
 @sheet_options
 def done(sheet, config_file, ids, result, by, status) -> None:
-    """Mark items done (status, handler, time and result) by their 编号."""
-    report = commands.done(_workspace(sheet, config_file), ids, status=Status(status), by=by, result=result)
+    """按编号把事项标成已完成：写上状态、处理人、处理时间和处理结果。
+
+    可以一次写多个编号；编号不分大小写。有一个编号找不到，就什么都不写。"""
+    report = commands.done(_workspace(sheet, config_file), ids, status=status_of(status), by=by, result=result)
     click.echo(views.render_done(report), nl=False)

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from .deadlines import DeadlineReport
     from .model.config import Config
     from .returns import TrackingMatch
+    from .returns_import.plan import ImportReport
     from .sheet import Grid, TabSpec, TabWrite
     from .summary import Summary
 
@@ -121,15 +122,40 @@ def find_return(workspace: Workspace, number: str, *, now: datetime | None = Non
 
 
 def log_return(workspace: Workspace, fields: Mapping[str, str | None], *, now: datetime | None = None) -> LogReport:
-    """Append one return to the 退货 tab (made on the first one), validated like a row typed in."""
+    """Append one return to the 退货 tab (made on the first one), validated like a row typed in. The
+    report says when no countdown can be computed for it (no rule for its platform and stage, no time),
+    as the morning list will: judged before writing, so a [timers] setting that is wrong writes nothing."""
+    from .deadlines import why_untimed
     from .model.returns_tab import return_log_plan
 
     now = now or workspace.now()
     grid = workspace.read("returns")["returns"]
     write, item = return_log_plan(grid, fields, now=now, tz=workspace.tz, tab=workspace.config.tabs["returns"])
+    untimed = why_untimed(item, workspace.config, now)
     written = workspace.backend.write([write])
     rows = written.appended_rows.get(write.tab) or [0]
-    return LogReport(item, rows[0], {}, [])
+    return LogReport(item, rows[0], {}, [], untimed)
+
+
+@bulk
+def import_returns(workspace: Workspace, files: Sequence[str], *, platform: str | None = None, commit: bool = False,
+                   now: datetime | None = None) -> ImportReport:
+    """The refund exports upserted into the 退货 tab: a dry run, or with `commit` one batched write. The
+    files are read before the sheet, so the sheet's read stays close to the write."""
+    from .compensation.settings import parse_settings
+    from .returns_import.plan import ImportReport, plan_import, read_exports, settle
+
+    now = now or workspace.now()
+    settings = parse_settings(workspace.config)
+    batch = read_exports(files, workspace.tz, now, platform=platform or settings.platform, columns=settings.columns,
+                         cap=settings.max_order_amount)
+    grid = workspace.read("returns")["returns"]
+    plan = plan_import(grid, batch, now=now, tz=workspace.tz, tab=workspace.config.tabs["returns"])
+    report = ImportReport(now, workspace.tz, batch.files, plan, commit_requested=commit)
+    if commit and (plan.new or plan.updates):
+        settle(plan, workspace.backend.write([plan.write()]))
+        report.committed = True
+    return report
 
 
 # -------------------------------------------------------------------------------------- courier

@@ -26,6 +26,7 @@ MISSED = "missed"  # the platform clock reached zero: it may already have refund
 ACT_NOW = "act_now"  # the shop's moment to act has passed, the platform's zero has not
 UPCOMING = "upcoming"
 _STATE_ORDER = {MISSED: 0, ACT_NOW: 1, UPCOMING: 2}
+DISAGREEMENT = timedelta(hours=1)  # the platform's 超时时间 and the computed deadline: shown both beyond this
 
 
 @dataclass
@@ -46,17 +47,28 @@ class Deadline:
     pulled_from: datetime | None = None  # act_by before the calendar moved it
     closure: str | None = None  # why the warehouse is closed at pulled_from
     stale_platform_deadline: bool = False  # 超时时间 predates this stage: ignored
+    computed_ends: datetime | None = None  # the rules' zero, when it disagrees with the platform's 超时时间
+
+    @property
+    def due(self) -> datetime:
+        """The one deadline that matters now: when the shop must act, while that is still ahead; once it
+        has passed (or the platform's zero itself has), the platform's zero."""
+        return self.act_by if self.state == UPCOMING else self.ends_at
+
+    @property
+    def due_is_zero(self) -> bool:
+        """`due` is the platform's zero (something happens there by itself), not only the shop's act-by."""
+        return self.due == self.ends_at
 
     def sort_key(self) -> tuple[int, datetime, int]:
-        # Missed and act-now timers are ordered by the platform's zero, the rest by when to act.
-        moment = self.act_by if self.state == UPCOMING else self.ends_at
-        return (_STATE_ORDER[self.state], moment, self.item.row)
+        return (_STATE_ORDER[self.state], self.due, self.item.row)
 
 
 @dataclass
 class Untimed:
-    """An open return no countdown could be computed for, and why (`reason`: no_platform, no_rules,
-    no_times, no_start, bad_time); `column` names the cell to fill or fix."""
+    """An open return no countdown could be computed for, and why (`reason`: no_platform, no_rules (none
+    for the platform), no_stage_rule (none for the stage it is in), no_times, no_start, bad_time);
+    `column` names the cell to fill or fix."""
 
     item: ReturnItem
     reason: str
@@ -102,19 +114,27 @@ def upcoming_deadlines(items: Iterable[ReturnItem], config: Config, now: datetim
     return deadline_report(items, config, now, horizon).deadlines
 
 
+def why_untimed(item: ReturnItem, config: Config, now: datetime) -> Untimed | None:
+    """Why the morning list will not be able to count down for this return (`log --return` warns at
+    once), or None when it will, or when nothing counts down."""
+    found = deadline_for(item, timer_book(config), calendar_from_config(config), _aware(now, config))
+    return found if isinstance(found, Untimed) else None
+
+
 def _aware(moment: datetime, config: Config) -> datetime:
     # A naive time from a caller means shop time, as everywhere else in handover.
     return moment if moment.tzinfo else moment.replace(tzinfo=config.timezone)
 
 
 def deadline_for(item: ReturnItem, book: TimerBook, calendar: ShopCalendar, now: datetime) -> Deadline | Untimed | None:
-    """The binding countdown of one return; Untimed when it should have one but cannot be computed;
-    None when nothing counts down (closed, or no clock runs in its stage on that platform)."""
+    """The binding countdown of one return; Untimed when it should have one but cannot be computed (no
+    rule is known for its stage among them); None when nothing counts down (closed, or the shop switched
+    the stage's clock off)."""
     if not item.is_open:
         return None
     if item.platform is None:
         return Untimed(item, "no_platform", column=RETURN_HEADERS["platform"])
-    if not book.for_platform(item.platform):
+    if not book.knows(item.platform):
         return Untimed(item, "no_rules", item.stage)
     stage = item.stage
     # A time cell that could not be read, later than the stage the other cells show, leaves the stage
@@ -127,14 +147,10 @@ def deadline_for(item: ReturnItem, book: TimerBook, calendar: ShopCalendar, now:
         return Untimed(item, "no_times", column=RETURN_HEADERS["requested_at"])
     rules = book.running(item.platform, stage)
     if not rules:
-        return None
+        return Untimed(item, "no_stage_rule", stage) if book.lacks(item.platform, stage) else None
     stage_start = getattr(item, STAGE_START[stage])
     platform_deadline = item.platform_deadline
     stale = platform_deadline is not None and stage_start is not None and platform_deadline <= stage_start
-    if platform_deadline is not None and not stale:
-        rule = rules[0]
-        started = getattr(item, rule.start)
-        return _finish(item, stage, rule, started, platform_deadline, calendar, now, from_platform=True)
     clocks = []
     for rule in rules:
         started = getattr(item, rule.start)
@@ -142,9 +158,17 @@ def deadline_for(item: ReturnItem, book: TimerBook, calendar: ShopCalendar, now:
             ends, extended, unknown = _ends(item, rule, started)
             clocks.append(_finish(item, stage, rule, started, ends, calendar, now, extended=extended,
                                   extension_unknown=unknown, stale=stale))
-    if not clocks:
-        return Untimed(item, "no_start", stage, RETURN_HEADERS[rules[0].start])
-    return min(clocks, key=lambda d: (d.act_by, d.ends_at))
+    computed = min(clocks, key=lambda d: (d.act_by, d.ends_at)) if clocks else None
+    if platform_deadline is not None and not stale:
+        # The platform's own 超时时间 is the deadline; the rules' one is shown beside it only when the two
+        # disagree by more than the minutes a copied time can be off.
+        rule = rules[0]
+        deadline = _finish(item, stage, rule, getattr(item, rule.start), platform_deadline, calendar, now,
+                           from_platform=True)
+        if computed is not None and abs(computed.ends_at - platform_deadline) > DISAGREEMENT:
+            deadline.computed_ends = computed.ends_at
+        return deadline
+    return computed or Untimed(item, "no_start", stage, RETURN_HEADERS[rules[0].start])
 
 
 def _after(moment: datetime, length: timedelta) -> datetime:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Mapping, Sequence
+
 
 class HandoverError(Exception):
     """Something stopped the command; the message says what and how to fix it."""
@@ -24,16 +26,19 @@ class CellError(HandoverError):
         super().__init__(self.describe())
 
     def describe(self) -> str:
-        where = []
-        if self.file:
-            where.append(self.file)
-        if self.tab:
-            where.append(f"tab {self.tab}")
-        if self.row is not None:
-            where.append(f"row {self.row}")
-        if self.column:
-            where.append(f"column {self.column}")
-        return f"{', '.join(where)}: {self.message}" if where else self.message
+        where = place(file=self.file, tab=self.tab, row=self.row, column=self.column)
+        return f"{where}：{self.message}" if where else self.message
+
+
+def place(*, file: str | None = None, tab: str | None = None, row: int | None = None, column: str | None = None) -> str:
+    """Where a cell is, in the words of every message a person reads: `退款.csv 第 7 行「订单编号」`,
+    `「退货」标签页第 3 行`, `「订单号」列` (a whole column)."""
+    cell = f"「{tab}」标签页" if tab else ""
+    if row is not None:
+        cell += f"第 {row} 行"
+    if column:
+        cell += f"「{column}」" if row is not None else f"「{column}」列"
+    return " ".join(part for part in (file, cell) if part)
 
 
 class SheetError(HandoverError):
@@ -62,3 +67,19 @@ class SheetDamagedError(SheetError):
 
 class SheetWriteError(SheetError):
     """Writing failed part-way (disk full, no permission); the workbook was left as it was."""
+
+
+class RowRejectedError(CellError):
+    """A row to be written (`log`, `log --return`) that would not be valid in the sheet; nothing was
+    written. `fields` holds each problem as (field key, column, message), so the command line can name
+    the flag that fills each field."""
+
+    def __init__(self, fields: Sequence[tuple[str | None, str | None, str]]):
+        self.fields = list(fields)
+        super().__init__(self.naming())
+
+    def naming(self, names: Mapping[str, str] | None = None) -> str:
+        """Every problem on one line, each named by `names[field key]` (a flag), else by its column."""
+        names = names or {}
+        return "；".join(f"{names[key]}：{message}" if key in names else f"「{column}」{message}" if column else message
+                        for key, column, message in self.fields)

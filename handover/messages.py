@@ -36,7 +36,8 @@ class MessageSettings:
 
     shop: str = ""
     sign_off: str = ""
-    return_address: str = ""  # where intercepted parcels go back to when the row has no new address
+    # Where intercepted parcels go back to when the row has no new address; without it, to the sender.
+    return_address: str = ""
     contacts: dict[str, CourierContact] = field(default_factory=dict)
 
     def contact(self, courier: Courier) -> CourierContact:
@@ -67,13 +68,18 @@ class Entry:
 
     number: int
     item: HandoverItem
-    return_to: str = ""  # intercepts: where the parcel goes back to
+    return_to: str = ""  # intercepts: where the parcel goes back to; "" is back to the sender
     times: int = 1  # how many open rows log this order under this 类型 (listed once, saying so)
 
     @property
     def kind(self) -> str:
         assert self.item.category is not None
         return self.item.category.key
+
+    @property
+    def ref(self) -> str:
+        """What a reply names the item by: its 编号, or its row until it has one."""
+        return self.item.id or f"第 {self.item.row} 行"
 
     def as_json(self) -> dict[str, Any]:
         # A reference, not the record again: `pull --format json` carries every record once, under
@@ -169,8 +175,8 @@ class Group:
 
 @dataclass
 class GroupedList:
-    """The warehouse list or the call list: entries grouped by category, numbered straight through so a
-    reply can say "第 3 条已补发"."""
+    """The warehouse list or the call list: entries grouped by category, numbered straight through for
+    counting, each with its 编号 so a reply ("H20261122-003 补发了") finds its row."""
 
     route: Route
     settings: MessageSettings
@@ -268,10 +274,8 @@ def courier_messages(items: Iterable[HandoverItem], config: Any, *, courier: str
         errors = item.errors
         return_to = ""
         if item.category.key == "intercept":  # type: ignore[union-attr]
+            # Without an address the parcel goes back the way it came: the sender is on the waybill.
             return_to = item.new_address or settings.return_address
-            if not return_to and not errors:
-                errors = [Problem(item.row, "新地址", "拦截退回要写退回到哪里：这行没填新地址，handover.toml 的 "
-                                  "[messages] 也没有 return_address", ERROR, item.id)]
         if errors:
             message.left_out.append(Note(item, errors))
             continue

@@ -15,7 +15,7 @@ from .tasks import TaskList
 
 if TYPE_CHECKING:
     from .compensation.run import PullAtRisk
-    from .deadlines import DeadlineReport
+    from .deadlines import DeadlineReport, Untimed
     from .messages import Messages
     from .model.returns_tab import ReturnItem
 
@@ -70,3 +70,4 @@ class LogReport:
     row: int  # where the new row landed
     assigned: dict[int, str]
     skipped: list[int]
+    untimed: Untimed | None = None  # a return logged that no countdown can be computed for, and why

@@ -2,7 +2,13 @@
 open, by category and route, with compensation paid and at risk when the ledger provides them.
 
 Counts are "as of" the end of the day, or now when the day is today: an item handled the next morning
-still counts as open in yesterday's summary, so a summary regenerated later tells the same story.
+still counts as open in yesterday's summary, so a summary regenerated later tells the same story. A
+cancelled item is the exception: it needed no handling, so it is never counted as open (it counts as
+handled on the day of its 处理时间, or of its logging when it was cancelled only after the summary's moment).
+
+Every number on the page is counted once, from one bucket per item, so the cards, the chart, the table
+and the lists agree: a row whose 类型 is blank or unknown is counted (and charted) as 其他, and the table
+says how many such rows 其他 holds.
 Buyers appear only shortened and with masked phones: the summary goes to a group chat and the owner.
 """
 
@@ -12,7 +18,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from math import ceil
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -27,11 +32,12 @@ from .model.schema import (
     Category,
     Status,
 )
-from .model.values import mask_phone, money_text, short_name
+from .model.values import hours_text, mask_phone, money_text, short_name, time_left_text
 from .shop_calendar import WEEKDAY_LABELS
 
 HISTORY_DAYS = 7
 _CLOSED = (Status.DONE, Status.CANCELLED)
+_OTHER = next(c for c in CATEGORIES if c.key == "other")  # where a row of blank or unknown 类型 is counted
 
 
 @dataclass(frozen=True)
@@ -57,15 +63,14 @@ class AtRisk:
     potential: Decimal
 
     @property
+    def overdue(self) -> bool:
+        """Already past its promised ship time (listed apart from those about to pass it)."""
+        return self.hours_left < 0
+
+    @property
     def hours_text(self) -> str:
-        hours = float(self.hours_left)
-        if hours < 0:
-            return f"已超时 {ceil(-hours)} 小时"
-        if hours < 1:
-            return "不到 1 小时"
-        if hours < 48:
-            return f"还剩 {int(hours)} 小时"
-        return f"还剩 {int(hours // 24)} 天"
+        """剩 5 小时, 超时 5 天: the words of the morning list."""
+        return time_left_text(round(self.hours_left * 3600))
 
     @property
     def potential_text(self) -> str:
@@ -105,6 +110,12 @@ class CategoryRow:
     key: str
     label: str
     counts: Counts
+    unrecognised: int = 0  # rows counted here whose 类型 is blank or unknown (其他 only)
+
+    @property
+    def title(self) -> str:
+        """The row's name in the table: 其他（含类型不明的 1 件）, as the open list calls such a row 其他（类型不明）."""
+        return f"{self.label}（含类型不明的 {self.unrecognised} 件）" if self.unrecognised else self.label
 
 
 @dataclass
@@ -119,11 +130,12 @@ class RouteRow:
 class OpenItem:
     id: str
     row: int
-    category: str  # label
-    status: str  # label
+    category_key: str  # the table's row: other for a blank or unknown 类型
+    category: str  # label: 其他（类型不明） for a blank or unknown 类型
+    status: str  # label, as it stood then: an item done only after the moment says when (11月23日才完成)
     logged_at: datetime | None
     logged_text: str  # 11月18日 22:40, or 没填登记时间
-    waiting: str  # for tables: 4 天, 18 小时, 不到 1 小时, 不详
+    waiting: str  # for tables: 3 天 23 小时, 18 小时, 不到 1 小时, 不详 (the words of values.hours_text)
     order_id: str
     buyer: str  # shortened
     phone: str  # masked
@@ -185,6 +197,11 @@ class Summary:
         return f"{self.day.year}年{self.day.month}月{self.day.day}日 {WEEKDAY_LABELS[self.day.weekday()]}"
 
     @property
+    def day_word(self) -> str:
+        """今天 when the summary is of the day it is written on; 当天 for any other (the date is on top)."""
+        return "今天" if self.generated_at.astimezone(self.tz).date() == self.day else "当天"
+
+    @property
     def as_of_text(self) -> str:
         local = self.as_of.astimezone(self.tz)
         if local.time() == time(0) and local.date() == self.day + timedelta(days=1):
@@ -192,12 +209,36 @@ class Summary:
         return f"{local.month}月{local.day}日 {local:%H:%M}"
 
     @property
+    def as_of_phrase(self) -> str:
+        """截至当天结束, 截至 11月22日 22:30: a space before a number only."""
+        text = self.as_of_text
+        return f"截至{text}" if text == "当天结束" else f"截至 {text}"
+
+    @property
     def generated_text(self) -> str:
         return f"{self.generated_at.astimezone(self.tz):%Y-%m-%d %H:%M}"
 
     @property
     def at_risk_total_text(self) -> str:
-        return "¥" + money_text(sum((r.potential for r in self.at_risk or ()), Decimal(0)))
+        return _potential_text(self.at_risk or ())
+
+    @property
+    def overdue_risks(self) -> list[AtRisk]:
+        """Pre-sale orders already past their promise, not shipped: longest overdue first."""
+        return [r for r in self.at_risk or () if r.overdue]
+
+    @property
+    def near_risks(self) -> list[AtRisk]:
+        """Pre-sale orders about to pass their promise: soonest first."""
+        return [r for r in self.at_risk or () if not r.overdue]
+
+    @property
+    def overdue_total_text(self) -> str:
+        return _potential_text(self.overdue_risks)
+
+    @property
+    def near_total_text(self) -> str:
+        return _potential_text(self.near_risks)
 
     @property
     def history_categories(self) -> list[Category]:
@@ -211,23 +252,28 @@ def _local(moment: datetime, tz: ZoneInfo) -> datetime:
     return moment.astimezone(tz)
 
 
-def _closed_before(item: HandoverItem, moment: datetime) -> bool:
-    # Closed without a 处理时间: we cannot say when, so it counts as closed all along.
-    return item.status in _CLOSED and (item.handled_at is None or item.handled_at < moment)
+_ALWAYS = datetime.min.replace(tzinfo=ZoneInfo("UTC"))
+_NEVER = datetime.max.replace(tzinfo=ZoneInfo("UTC"))
 
 
-def _open_at(item: HandoverItem, moment: datetime) -> bool:
-    logged = item.logged_at is None or item.logged_at < moment
-    return logged and not _closed_before(item, moment)
+def _closed_at(item: HandoverItem, as_of: datetime) -> datetime:
+    """When the item stopped being open, as the summary as of `as_of` counts it. Closed without a
+    处理时间: we cannot say when, so closed as soon as it was logged. Cancelled after `as_of`: closed as
+    soon as logged too, as a cancelled item never needed handling: it is never listed as open, never
+    counted as carried, and one logged during the day counts among the day's handled (取消), so that
+    what was logged is always what was handled plus what is open."""
+    if item.status not in _CLOSED:
+        return _NEVER
+    if item.handled_at is None or (item.status is Status.CANCELLED and item.handled_at >= as_of):
+        return item.logged_at or _ALWAYS
+    return item.handled_at
 
 
 def _waiting(since: datetime | None, until: datetime) -> str:
     if since is None:
         return "不详"
     hours = max(0, int((until - since).total_seconds() // 3600))
-    if hours < 1:
-        return "不到 1 小时"
-    return f"{hours} 小时" if hours < 24 else f"{hours // 24} 天"
+    return hours_text(hours) if hours else "不到 1 小时"
 
 
 def _when(moment: datetime | None, tz: ZoneInfo) -> str:
@@ -242,6 +288,10 @@ def _payout(value: Any) -> Payout:
         return value
     order_id, kind, amount, computed_at = value
     return Payout(str(order_id), str(kind), Decimal(amount), computed_at)
+
+
+def _potential_text(risks: Iterable[AtRisk]) -> str:
+    return "¥" + money_text(sum((r.potential for r in risks), Decimal(0)))
 
 
 def _at_risk(value: Any) -> AtRisk:
@@ -271,23 +321,25 @@ def build_summary(items: Iterable[HandoverItem], day: date, config: Any, now: da
     end = start + timedelta(days=1)
     as_of = min(now.astimezone(tz), end)
 
-    def logged_today(item: HandoverItem) -> bool:
-        return item.logged_at is not None and start <= item.logged_at < end
-
-    def handled_today(item: HandoverItem) -> bool:
-        return item.status in _CLOSED and item.handled_at is not None and start <= item.handled_at < end
-
-    per_category: dict[str | None, Counts] = {}
+    # Each item lands in one bucket of each count, so every number on the page adds up: logged during
+    # the day or not; open at the start or not (carried in); then, by the as-of moment, handled during
+    # the day or still open.
+    per_category: dict[str, Counts] = {}
+    unrecognised = 0
     open_items: list[OpenItem] = []
     done = cancelled = carried_in = carried_handled = carried_open = undated = 0
     for item in items:
-        key = item.category.key if item.category else None
-        counts = per_category.setdefault(key, Counts())
-        carried = item.logged_at is not None and _open_at(item, start)
-        is_open = _open_at(item, as_of)
-        if logged_today(item):
-            counts.logged += 1
-        if handled_today(item):
+        category = item.category or _OTHER
+        counts = per_category.setdefault(category.key, Counts())
+        logged_at = item.logged_at
+        closed_at = _closed_at(item, as_of)
+        # Logged after the summary's moment (a clock typed wrong): not yet part of the day's story.
+        logged = logged_at is not None and start <= logged_at < as_of
+        carried = logged_at is not None and logged_at < start and closed_at >= start
+        handled = start <= closed_at < as_of
+        is_open = (logged_at is None or logged_at < as_of) and closed_at >= as_of
+        counts.logged += logged
+        if handled:
             counts.handled += 1
             done += item.status is Status.DONE
             cancelled += item.status is Status.CANCELLED
@@ -297,14 +349,16 @@ def build_summary(items: Iterable[HandoverItem], day: date, config: Any, now: da
             carried_open += is_open
         if is_open:
             counts.open += 1
-            undated += item.logged_at is None
+            undated += logged_at is None
             open_items.append(OpenItem(
-                id=item.id, row=item.row, category=item.category.label if item.category else "未分类",
-                status=STATUS_LABELS.get(item.status, "待处理") if item.status else "状态不明",
-                logged_at=item.logged_at, logged_text=_when(item.logged_at, tz),
-                waiting=_waiting(item.logged_at, as_of), order_id=item.order_id,
+                id=item.id, row=item.row, category_key=category.key,
+                category=category.label if item.category else f"{category.label}（类型不明）",
+                status=_status_then(item, tz), logged_at=logged_at, logged_text=_when(logged_at, tz),
+                waiting=_waiting(logged_at, as_of), order_id=item.order_id,
                 buyer=short_name(item.buyer), phone=mask_phone(item.phone) if item.phone else "",
-                carried=item.logged_at is not None and item.logged_at < start))
+                carried=carried))
+        if item.category is None and (logged or handled or is_open):
+            unrecognised += 1
     far_future = datetime.max.replace(tzinfo=tz)
     open_items.sort(key=lambda o: (o.logged_at or far_future, o.row))
 
@@ -312,8 +366,8 @@ def build_summary(items: Iterable[HandoverItem], day: date, config: Any, now: da
         day=day, shop=_shop(config), tz=tz, generated_at=now, as_of=as_of,
         logged=sum(c.logged for c in per_category.values()), done=done, cancelled=cancelled,
         open=len(open_items), carried_in=carried_in, carried_handled=carried_handled, carried_open=carried_open,
-        undated=undated, routes=_routes(per_category), open_items=open_items,
-        history=_history(items, day, tz),
+        undated=undated, routes=_routes(per_category, unrecognised), open_items=open_items,
+        history=_history(items, day, tz, as_of),
         payouts=None if payouts is None else [p for p in map(_payout, payouts) if _on_day(p.computed_at, day, tz)],
         at_risk=None if at_risk is None else sorted(map(_at_risk, at_risk), key=lambda r: r.hours_left),
     )
@@ -328,31 +382,37 @@ def _shop(config: Any) -> str:
     return shop.strip()
 
 
-def _routes(per_category: dict[str | None, Counts]) -> list[RouteRow]:
+def _status_then(item: HandoverItem, tz: ZoneInfo) -> str:
+    """The status of an item open as of the summary's moment: a past day's summary does not call an
+    item 已完成 that was finished only afterwards."""
+    if item.status is Status.DONE and item.handled_at is not None:
+        local = _local(item.handled_at, tz)
+        return f"{local.month}月{local.day}日才完成"
+    return STATUS_LABELS[item.status] if item.status else "状态不明"
+
+
+def _routes(per_category: dict[str, Counts], unrecognised: int) -> list[RouteRow]:
     rows: list[RouteRow] = []
     for route in ROUTE_ORDER:
-        categories = [CategoryRow(c.key, c.label, per_category[c.key]) for c in CATEGORIES
-                      if c.route is route and c.key in per_category and per_category[c.key].any]
+        categories = [CategoryRow(c.key, c.label, per_category[c.key], unrecognised if c is _OTHER else 0)
+                      for c in CATEGORIES if c.route is route and c.key in per_category and per_category[c.key].any]
         if categories:
             total = Counts()
             for row in categories:
                 total.add(row.counts)
             rows.append(RouteRow(route.value, ROUTE_LABELS[route], total, categories))
-    unknown = per_category.get(None)
-    if unknown is not None and unknown.any:
-        rows.append(RouteRow("unknown", "未分类", unknown, [CategoryRow("unknown", "类型没填或不认识", unknown)]))
     return rows
 
 
-def _history(items: list[HandoverItem], day: date, tz: ZoneInfo) -> list[HistoryDay]:
+def _history(items: list[HandoverItem], day: date, tz: ZoneInfo, as_of: datetime) -> list[HistoryDay]:
     days = [day - timedelta(days=offset) for offset in range(HISTORY_DAYS - 1, -1, -1)]
     history = {d: HistoryDay(d, {c.key: 0 for c in CATEGORIES}) for d in days}
     for item in items:
-        if item.logged_at is None or item.category is None:
+        if item.logged_at is None or item.logged_at >= as_of:
             continue
         entry = history.get(_local(item.logged_at, tz).date())
         if entry is not None:
-            entry.counts[item.category.key] += 1
+            entry.counts[(item.category or _OTHER).key] += 1
     return [history[d] for d in days]
 
 

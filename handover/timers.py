@@ -20,7 +20,9 @@ field is overridable in handover.toml, per platform and stage:
     enabled = false                 # switch the rule off
 
 Stages (`returns.Stage`): request (申请待商家处理), awaiting_return (待买家退货), in_transit (退货在途),
-signed (已签收). A stage without a rule has no countdown the shop needs to watch on that platform.
+signed (已签收). A stage without a rule is one no source gives a clock for: its returns are listed as not
+timed (and `log --return` warns) until the shop adds the rule, or writes `enabled = false` for a stage
+where nothing counts down.
 A refund export's own 超时时间, copied into the ledger, beats any computed deadline (`deadlines`).
 """
 
@@ -49,8 +51,9 @@ class Outcome(str, Enum):
     REQUEST_CLOSED = "request_closed"  # the buyer ran out of time; the request closes
 
 
-OUTCOME_LABELS = {Outcome.AUTO_REFUND: "系统自动退款", Outcome.AUTO_AGREE: "系统默认同意申请",
-                  Outcome.REQUEST_CLOSED: "退款申请自动关闭"}
+# What happens at zero, as a deadline is labelled by it (a deadline the shop must act by says so instead).
+OUTCOME_LABELS = {Outcome.AUTO_REFUND: "到点自动退款", Outcome.AUTO_AGREE: "到点默认同意申请",
+                  Outcome.REQUEST_CLOSED: "到点申请自动关闭"}
 
 
 class Action(str, Enum):
@@ -166,11 +169,38 @@ DEFAULT_TIMERS: dict[str, dict[str, dict[str, Any]]] = {
                        "actions": ["check_logistics", "refund", "reject"],
                        "source": "seed 003: Pinduoduo auto refund 7 days after the buyer ships the return"},
     },
-    # Kuaishou and JD: PLATFORMS.md found no refund timers for them and the seeds have none. Rather than
-    # invent numbers, their returns are listed as "not timed" until [timers.kuaishou.*] is configured
-    # from the platform's rule centre.
-    "kuaishou": {},
-    "jd": {},
+    # Kuaishou: PLATFORMS.md "Refund timers" (secondary sources, conflicting: m.lv66.net/news/2443.html 2023,
+    # riseton.com/gnds/6209.html, mr010.com). A preset, not a promise: a shop that reads its own rule centre
+    # otherwise overrides any stage in [timers.kuaishou.<stage>].
+    "kuaishou": {
+        # The seller answers a 仅退款 or 退货退款 request within 48 h, else it is agreed (one page says 36 h).
+        "request": {"length": "48h", "at_zero": "auto_agree", "actions": ["approve", "reject"],
+                    "source": "PLATFORMS.md Refund timers: Kuaishou 48 h to answer, else agreed (one page: 36 h); "
+                              "override in [timers.kuaishou.request]"},
+        # The buyer has 10 days to send the return; what happens then is not given: taken as on Taobao,
+        # where the request closes (inferred).
+        "awaiting_return": {"length": "10d", "at_zero": "request_closed", "actions": ["remind_buyer"],
+                            "source": "PLATFORMS.md Refund timers: Kuaishou buyer sends the return within 10 days "
+                                      "(request closes: inferred); override in [timers.kuaishou.awaiting_return]"},
+        # After the buyer files the return waybill the seller has 7 days to confirm receipt, else the system
+        # refunds (one page says 10); the clock counts from the waybill, signed for or not.
+        "in_transit": {"length": "7d", "at_zero": "auto_refund", "also_in": ["signed"],
+                       "actions": ["check_logistics", "refund", "reject"],
+                       "source": "PLATFORMS.md Refund timers: Kuaishou auto refund 7 days after the return waybill "
+                                 "(one page: 10); override in [timers.kuaishou.in_transit]"},
+    },
+    # JD POP: PLATFORMS.md "Refund timers" (secondary sources: mlnxb.com/zh-cn/xfsh/xinli/mxee9m.html,
+    # m.49358.com/zs/232729.html, 2025). The seller reviews a refund within 24 h before shipment and 72 h
+    # after shipment (before receipt), else it is approved. A return on the 退货 tab comes after shipment,
+    # so the request takes 72 h; a shop that logs refunds before shipment here sets
+    # [timers.jd.request] length = "24h". No source gives JD's time for the buyer to send the return or for
+    # the shop to confirm its receipt: those stages have no built-in rule, and the morning list and
+    # `log --return` say so rather than count down to a made-up time.
+    "jd": {
+        "request": {"length": "72h", "at_zero": "auto_agree", "actions": ["approve", "reject"],
+                    "source": "PLATFORMS.md Refund timers: JD 72 h to review after shipment (24 h before shipment), "
+                              "else approved; override in [timers.jd.request]"},
+    },
 }
 DEFAULT_HORIZON = timedelta(hours=48)  # the issue: the morning list looks 48 h ahead by default
 
@@ -184,6 +214,7 @@ class TimerBook:
 
     rules: dict[str, dict[Stage, TimerRule]] = field(default_factory=dict)
     horizon: timedelta = DEFAULT_HORIZON
+    switched_off: set[tuple[str, Stage]] = field(default_factory=set)  # `enabled = false`: no clock there
 
     def for_platform(self, platform: str) -> dict[Stage, TimerRule]:
         return self.rules.get(platform, {})
@@ -192,6 +223,14 @@ class TimerBook:
         """The clocks running for a return of this platform in this stage: the stage's own first."""
         rules = [rule for rule in self.for_platform(platform).values() if rule.runs_in(stage)]
         return sorted(rules, key=lambda rule: rule.stage is not stage)
+
+    def lacks(self, platform: str, stage: Stage) -> bool:
+        """No clock runs in this stage, and the shop did not say none does: nobody knows when it ends."""
+        return not self.running(platform, stage) and (platform, stage) not in self.switched_off
+
+    def knows(self, platform: str) -> bool:
+        """The platform has a rule, or the shop switched some off: its stages are judged one by one."""
+        return bool(self.for_platform(platform)) or any(p == platform for p, _ in self.switched_off)
 
 
 def timer_book(config: Config | None = None) -> TimerBook:
@@ -234,6 +273,7 @@ def timer_book(config: Config | None = None) -> TimerBook:
             stage: _rule(platform, stage, fields, f"{where}.{platform}.{stage.value}")
             for stage, fields in merged.items() if fields.get("enabled", True) is not False
         }
+        book.switched_off |= {(platform, stage) for stage, fields in merged.items() if fields.get("enabled", True) is False}
     return book
 
 

@@ -360,3 +360,16 @@ def test_the_public_tmall_order_report_alone_names_what_it_lacks(run, data_file)
                           "--sheet", "features.xlsx").stdout)
     assert [(m["platform"], m["column"]) for m in data["missing"]] == [
         ("tmall", "refund_reason"), ("tmall", "presale_flag"), ("tmall", "shipped_at")]
+
+
+@freeze_time(NOW)
+def test_the_morning_shift_sees_late_pre_sale_orders_apart_from_nearly_late_ones(run, data_file):
+    """Orders 4 days past their promise are not "快超时": they open the list under their own heading."""
+    data_file("features.xlsx")
+    orders = ["--orders", str(EXPORTS / "taobao_orders.csv"), "--sheet", "features.xlsx"]
+    text = run("pull", *orders).stdout
+    late, near = text.index("【预售已超时】2 单过了承诺发货时间还没发货"), text.index("【预售快超时】1 单还没发货")
+    assert late < near < text.index("【仓库】")
+    assert "3958000000000000008" in text[late:near] and "3958000000000000003" in text[near:]
+    markdown = run("pull", "--format", "markdown", *orders).stdout
+    assert markdown.index("### 预售已超时（2 单）") < markdown.index("### 预售快超时（1 单）")

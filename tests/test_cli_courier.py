@@ -1,5 +1,6 @@
 """`handover courier` and `handover summary` print what the library renders (its goldens pin the text)."""
 
+import re
 import shutil
 
 import pytest
@@ -85,3 +86,46 @@ def test_summary_html_to_a_file(run, shop, tmp_path):
     assert result.exit_code == 0
     page = (tmp_path / "summary.html").read_text(encoding="utf-8")
     assert page.lower().startswith("<!doctype html>") and "<svg" in page and "http://" not in page.replace("http://www.w3.org", "")
+
+
+@pytest.fixture
+def example(tmp_path):
+    for name in ("handover.xlsx", "handover.toml"):
+        shutil.copyfile(DATA.parent.parent / "examples" / name, tmp_path / name)
+    return tmp_path
+
+
+@freeze_time("2026-11-23 09:05:00+08:00")
+def test_owner_reading_yesterdays_summary_next_morning_sees_one_story(run, example):
+    """Issue 11: the card said 20 新登记 and the chart 19, an item cancelled after midnight was listed as
+    open with an 已取消 badge, "截至 当天结束", and 今天 for a day that was over."""
+    pages = {fmt: run("summary", "--date", "2026-11-22", "--format", fmt).stdout for fmt in ("text", "markdown", "html")}
+    for page in pages.values():
+        assert "今天" not in page and "今日" not in page and "截至 当天结束" not in page
+        assert "H20261122-019" not in page and "已取消</span>" not in page  # cancelled at 00:10 on the 23rd
+    assert pages["text"].startswith("【交接日报】2026年11月22日 周日　悦衣旗舰店\n"
+                                    "当天新登记 20 件，处理 2 件（完成 1，取消 1）。截至当天结束，还有 20 件没处理完，")
+    assert "  其他（含类型不明的 1 件）：2 / 0 / 2\n" in pages["text"]
+    assert "| 11/22 | 2 | 1 | 4 | 4 | 2 | 2 | 2 | 1 | 2 | 20 |" in pages["markdown"]
+    assert "<title>11/22 其他 2</title>" in pages["html"] and '<div class="stat"><b>20</b><span>新登记</span>' in pages["html"]
+    assert "| H20261122-013 | 其他（类型不明） | 待处理 |" in pages["markdown"]
+
+
+@freeze_time("2026-11-22 23:00:00+08:00")
+def test_summary_written_the_same_evening_says_today(run, example):
+    text = run("summary").stdout
+    assert text.startswith("【交接日报】2026年11月22日 周日　悦衣旗舰店\n今天新登记 ")
+    assert "截至 11月22日 23:00，还有 " in text
+
+
+@freeze_time("2026-11-23 09:00:00+08:00")
+def test_an_overdue_presale_order_reads_the_same_in_the_summary_as_in_the_morning_list(run, tmp_path):
+    shutil.copyfile(DATA / "features.xlsx", tmp_path / "features.xlsx")
+    orders = ["--orders", str(DATA / "compensation" / "taobao_orders.csv"), "--sheet", "features.xlsx"]
+    pull = run("pull", *orders).stdout
+    in_pull = dict(re.findall(r"^  (\d{19})  淘宝  (\S+(?: \S+)*)  ", pull, re.MULTILINE))
+    summary = run("summary", "--format", "markdown", *orders).stdout
+    in_summary = dict(re.findall(r"^\| (\d{19}) \| ([^|]+?) \|", summary, re.MULTILINE))
+    assert in_pull == in_summary == {"3958000000000000008": "超时 5 天", "3958000000000000002": "超时 2 天 21 小时",
+                                     "3958000000000000003": "超时 13 小时"}
+    assert "超时最久的是订单 3958000000000000008，超时 5 天。" in run("summary", *orders).stdout

@@ -38,7 +38,7 @@ def test_pull_lists_an_order_logged_five_times_once_in_the_warehouse_message(run
     assert result.exit_code == 0
     warehouse = result.stdout.split("■ 发给仓库")[1].split("■ 要打电话的买家")[0]
     assert warehouse.count(ORDER) == 1
-    assert f"1、订单 {ORDER}（淘宝）：少了腰带（登记了 5 次）" in warehouse
+    assert f"1、H1 订单 {ORDER}（淘宝）：少了腰带（登记了 5 次）" in warehouse
     assert "以下几条信息不全" not in warehouse  # the repeats are not "incomplete": they are the same issue
     # The task list shows it once too; the four repeats are rows to fix.
     assert "待处理 1 项，另有 4 行要先修正" in result.stdout

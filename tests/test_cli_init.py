@@ -24,7 +24,7 @@ def test_init_creates_a_workbook_ready_to_type_into(run, tmp_path):
     returns = book["退货"]
     assert {returns.cell(1, column).value for column in range(1, returns.max_column + 1)
             if returns.column_dimensions[openpyxl.utils.get_column_letter(column)].number_format == "@"} == \
-        {"编号", "订单号", "退货单号"}
+        {"编号", "订单号", "退货单号", "退款编号"}
     # The new workbook passes its own check and the config points at it.
     assert run("check").stdout == "检查了 0 行，没有发现问题。\n「退货」检查了 0 行，没有发现问题。\n"
     assert 'sheet = "shop.xlsx"' in (tmp_path / "handover.toml").read_text(encoding="utf-8")

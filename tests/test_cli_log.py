@@ -28,8 +28,8 @@ def test_log_refuses_an_incomplete_item_and_writes_nothing(run, data_file):
     before = path.read_bytes()
     result = run("log", "--category", "改地址", "--order", "3.45678901234568E+18", "--sheet", "features.xlsx")
     assert result.exit_code == 1
-    assert result.stderr.startswith("Error: 「订单号」订单号 3.45678901234568E+18 被表格转成了数字")
-    assert "「新地址」改地址需要新地址" in result.stderr
+    assert result.stderr.startswith("Error: --order：订单号 3.45678901234568E+18 被表格转成了数字")
+    assert "；--new-address：改地址需要新地址" in result.stderr
     assert path.read_bytes() == before
 
 
@@ -118,3 +118,74 @@ def test_log_with_an_unusual_order_id_warns_and_logs_it(run, data_file, platform
     assert result.exit_code == 0, result.output
     assert result.stderr == says
     assert logged_order(path, 6) == order_id
+
+
+# ------------------------------------------------------------- a problem names the flag (issue 11)
+
+ORDER = "3958120345678999999"
+
+
+@freeze_time("2026-11-23 09:00:00+08:00")
+@pytest.mark.parametrize("args, says", [
+    (["--category", "拦截", "--order", ORDER], "--old-address：拦截需要原地址"),
+    (["--category", "拦截", "--old-address", "杭州市西湖区"], "--tracking：拦截需要快递单号或订单号"),
+    (["--category", "改地址", "--order", ORDER],
+     "--tracking：改地址需要快递单号；--courier：改地址需要快递公司（或能认出快递公司的单号）；"
+     "--old-address：改地址需要原地址；--new-address：改地址需要新地址"),
+    (["--category", "查重量"], "--tracking：查重量需要快递单号"),
+    (["--category", "漏发"], "--order：漏发需要订单号"),
+    (["--category", "尺码确认", "--order", ORDER], "--phone：尺码确认需要能联系到买家：填电话或买家昵称"),
+    (["--category", "退款", "--order", ORDER],
+     "--category：不认识的类型「退款」（可用：漏发、无物流、催发货、改地址、拦截、查重量、尺码确认、地址不达、其他）"),
+    (["--category", "漏发", "--order", "3.45678901234568E+18"],
+     "--order：订单号 3.45678901234568E+18 被表格转成了数字，后几位已丢失：请把这一列设为文本，再从平台重新复制订单号"),
+    (["--category", "漏发", "--order", ORDER, "--platform", "美团"],
+     "--platform：不认识的平台「美团」（可用：淘宝、天猫、抖音、快手、拼多多、京东）"),
+    (["--category", "漏发", "--order", ORDER, "--phone", "12345"],
+     "--phone：不是电话号码：12345（手机 11 位，座机如 021-12345678）"),
+    (["--category", "查重量", "--tracking", "SF#1"], "--tracking：不是快递单号：SF#1"),
+    (["--category", "查重量", "--tracking", "SF1409876543210", "--courier", "安能"], "--courier：不认识的快递公司「安能」"),
+    (["--return"], "--platform：平台为空：填上平台，才能按那个平台的规则算退款倒计时；--order：订单号为空：每条退货都要有订单号"),
+    (["--return", "--platform", "抖音", "--order", "6938471029389999999", "--return-tracking", "x", "--shipping-paid-by",
+      "我", "--refund-status", "好了", "--return-courier", "安能"],
+     "--return-tracking：不是快递单号：X；--shipping-paid-by：看不懂运费由谁承担「我」（写 买家、商家 或 运费险）；"
+     "--refund-status：不认识的退款状态「好了」（可用：待处理、待买家退货、退货中、已签收、已退款、已拒绝、已关闭）；"
+     "暂按填了的时间判断进度；--return-courier：不认识的快递公司「安能」"),
+    (["--return", "--platform", "抖音", "--order", "6938471029389999999", "--requested-at", "明天", "--approved-at",
+      "2099-01-01 10:00", "--waybill-at", "2026-11-20 10:00", "--signed-at", "2026-11-19 10:00"],
+     "--requested-at：看不懂的时间：明天（请写成 2026-11-22 23:40）；--approved-at：2099-01-01 10:00 还没到（现在 "
+     "2026-11-23 09:00）：请核对年份和日期；--signed-at：2026-11-19 10:00 早于「填单时间」2026-11-20 10:00：退货的时间应该"
+     "依次往后，请核对这两个时间"),
+])
+def test_log_with_a_field_wrong_names_the_flag_of_that_field_and_writes_nothing(run, tmp_path, args, says):
+    assert run("init", "h.xlsx").exit_code == 0
+    before = (tmp_path / "h.xlsx").read_bytes()
+    result = run("log", *args, "--sheet", "h.xlsx")
+    assert (result.exit_code, result.stdout, result.stderr) == (1, "", f"Error: {says}\n")
+    assert (tmp_path / "h.xlsx").read_bytes() == before
+
+
+def test_log_on_a_sheet_with_english_headers_still_names_the_flags(run, data_file):
+    data_file("english.xlsx")  # its 快递单号 column is "Tracking No"; it has no 原地址 column
+    result = run("log", "--category", "拦截", "--phone", "1380013800", "--sheet", "english.xlsx")
+    assert (result.exit_code, result.stderr) == (1, "Error: --phone：不是电话号码：1380013800（手机 11 位，座机如 "
+                                                    "021-12345678）；--tracking：拦截需要快递单号或订单号；"
+                                                    "--old-address：拦截需要原地址\n")
+
+
+def test_the_library_names_the_columns_the_sheet_has(tmp_path):
+    """Without the command line, the same rejection names each column as the sheet spells it."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from handover.errors import RowRejectedError
+    from handover.model.handover_tab import parse_handover
+    from handover.model.handover_writes import log_plan
+    from handover.sheet import Grid
+
+    tz = ZoneInfo("Asia/Shanghai")
+    table = parse_handover(Grid("交接", ["ID", "Category", "Order ID", "Old Address"], []), tz)
+    with pytest.raises(RowRejectedError) as rejected:
+        log_plan(table, {"category": "拦截", "order_id": ORDER}, by="小周", now=datetime(2026, 11, 23, tzinfo=tz), tz=tz)
+    assert str(rejected.value) == "「Old Address」拦截需要原地址"
+    assert rejected.value.fields == [("old_address", "Old Address", "拦截需要原地址")]

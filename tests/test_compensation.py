@@ -309,7 +309,10 @@ def test_pull_gets_its_orders_from_the_config(tmp_path):
         ("6930000000000000102", 23)]
     assert result.unmatched == ["missing/*.csv"] and len(result.files) == 2
     text = render_at_risk(result)
-    assert "【预售快超时】4 单" in text and "剩 11 小时" in text and "超时 4 天" in text
+    assert "【预售已超时】2 单过了承诺发货时间还没发货" in text and "【预售快超时】2 单还没发货" in text
+    overdue, near = text.split("【预售快超时】")
+    assert "超时 4 天" in overdue and "剩 11 小时" not in overdue
+    assert "剩 11 小时" in near and "超时 4 天" not in near
     assert "没有找到订单导出文件 missing/*.csv" in text
     markdown = render_at_risk(result, "markdown")
     assert "| 3958000000000000003 | 淘宝 | 剩 11 小时 | 11-22 20:00 | 199.00 | 59.70 |" in markdown
@@ -355,9 +358,9 @@ def test_orders_missing_what_a_rule_needs_are_reported_not_guessed(tmp_path):
 
 @pytest.mark.parametrize("hours, text", [(0, "0 小时"), (47, "47 小时"), (48, "2 天"), (205, "8 天 13 小时")])
 def test_time_left_reads_in_days_beyond_two_days(hours, text):
-    from handover.render.finance_views import _hours_text
+    from handover.model.values import hours_text
 
-    assert _hours_text(hours) == text
+    assert hours_text(hours) == text
 
 
 # ------------------------------------------------------------------------------ what finance reads (issue 15)
@@ -444,3 +447,40 @@ def test_an_order_export_given_twice_pays_each_order_once_and_lists_every_row_ag
     assert money(twice.payouts) == money(once.payouts)
     assert {d.file for d in twice.duplicates} >= {"taobao_orders_again.csv"}
     assert len(twice.duplicates) == len(once.duplicates) + sum(1 for d in twice.duplicates if d.file == "taobao_orders_again.csv")
+
+
+# ------------------------------------------------------------- issue 11: late apart from nearly late
+
+def test_finance_sees_orders_already_past_their_promise_apart_from_those_about_to_pass_it():
+    """The heading 快到承诺发货时间 used to list orders 4 days past their promise; now each list says which."""
+    text = render_report(run())
+    late = text.index("【预售订单已过承诺发货时间，还没发货】2 单")
+    near = text.index("【预售订单快到承诺发货时间，还没发货】3 单")
+    assert late < near
+    late_block = text[late:near]
+    near_block = text[near:text.index("【需要人工核对】")]
+    assert "3958000000000000008" in late_block and "超时 4 天" in late_block and "剩 " not in late_block
+    assert "3958000000000000204" in near_block and "剩 3 小时" in near_block and "超时 " not in near_block
+    data = report_json(run())
+    assert [(a["order_id"], a["overdue"]) for a in data["at_risk"]][:3] == [
+        ("3958000000000000008", True), ("241106-123456789012345", True), ("3958000000000000204", False)]
+
+
+def test_a_product_title_typed_with_a_line_break_keeps_the_pre_sale_list_on_its_lines(tmp_path):
+    """A 宝贝标题 with a line break in the cell (an export someone opened and saved): the row stays one
+    line, folded by the one rule of render.environment, its columns lined up."""
+    from handover.textwidth import display_width
+
+    text = (DATA / "taobao_orders.csv").read_text(encoding="gb18030").replace(",毛呢半身裙,", ',"毛呢\n半身裙",')
+    orders = tmp_path / "taobao_orders.csv"
+    orders.write_text(text, encoding="gb18030")
+    result = at_risk_for_pull([orders], config(), NOW)
+    for fmt in ("text", "markdown"):
+        assert "毛呢\n半身裙" not in render_at_risk(result, fmt)
+    lines = render_at_risk(result).splitlines()
+    row = next(line for line in lines if "3958000000000000003" in line)
+    assert row.endswith("毛呢，半身裙")
+    header = next(line for line in lines if "承诺发货" in line and "剩余" in line)
+    assert display_width(row[: row.index("11-22 20:00")]) == display_width(header[: header.index("承诺发货")])
+    report = render_report(run([orders], []))
+    assert "毛呢，半身裙" in report and "毛呢\n半身裙" not in report

@@ -51,28 +51,59 @@ def test_missed_first_then_act_now_then_soonest(ledger):
     report = deadline_report(ledger, SUNDAY_REST, NOW)
     assert [(d.item.row, d.state) for d in report.deadlines] == [
         (5, MISSED),  # Tmall: the buyer's 7 days ran out at 08:00
+        (7, ACT_NOW),  # Kuaishou request: its 48 h end at 14:00 today, a rest day: act by Saturday 18:00
         (2, ACT_NOW),  # Douyin zero 20:00 today, a rest day: act by Saturday 18:00
         (4, ACT_NOW),  # Taobao: past the "about 5 days left" point, zero on Tuesday
         (16, UPCOMING),  # Douyin signed: the waybill clock ends Monday 09:00
         (3, UPCOMING),  # Pinduoduo request: Monday 10:30
         (17, UPCOMING),  # Pinduoduo: the platform's own 超时时间, Monday 18:00
     ]
-    assert (report.count(MISSED), report.count(ACT_NOW), report.count(UPCOMING)) == (1, 2, 3)
+    assert (report.count(MISSED), report.count(ACT_NOW), report.count(UPCOMING)) == (1, 3, 3)
 
 
 def test_rows_that_cannot_be_timed_are_listed_with_the_reason(ledger):
     report = deadline_report(ledger, SUNDAY_REST, NOW)
     assert [(u.item.row, u.reason, u.column) for u in report.untimed] == [
-        (7, "no_rules", None), (8, "bad_time", "申请时间"), (9, "bad_time", "同意时间"), (10, "bad_time", "填单时间"),
+        (8, "bad_time", "申请时间"), (9, "bad_time", "同意时间"), (10, "bad_time", "填单时间"),
         (11, "bad_time", "签收时间"), (13, "bad_time", "签收时间"), (15, "no_platform", "平台"),
     ]
 
 
-def test_closed_returns_and_clockless_stages_show_nothing():
+def test_closed_returns_show_nothing():
     refunded = douyin_in_transit(NOW - DAY, refund_status=RefundStatus.REFUNDED)
-    waiting = ReturnItem(row=3, platform="douyin", order_id="2", approved_at=NOW - HOUR)  # no Douyin rule for it
-    report = deadline_report([refunded, waiting], PLAIN, NOW)
+    report = deadline_report([refunded], PLAIN, NOW)
     assert report.deadlines == [] and report.untimed == []
+
+
+def test_a_return_in_a_stage_no_rule_covers_is_listed_as_untimed_never_dropped():
+    """A JD return on its way back: no source gives JD's time to confirm receipt, so no countdown, and the
+    morning list says so with the table to add the rule to (it used to vanish from the list)."""
+    jd = ReturnItem(row=3, id="R3", platform="jd", order_id="123456789012", waybill_at=NOW - DAY)
+    waiting = ReturnItem(row=4, id="R4", platform="douyin", order_id="2", approved_at=NOW - HOUR)  # nor for Douyin's
+    report = deadline_report([jd, waiting], PLAIN, NOW)
+    assert report.deadlines == []
+    assert [(u.item.row, u.reason, u.stage.value) for u in report.untimed] == [
+        (3, "no_stage_rule", "in_transit"), (4, "no_stage_rule", "awaiting_return")]
+    text = render_deadlines(report)
+    assert ("第 3 行  R3  订单 123456789012：京东「退货在途」这一步没有内置时限（没找到平台规则的出处）：请按京东规则中心，"
+            "在 handover.toml 的 [timers.jd.in_transit] 里写上 length 和 at_zero；这一步不计时就写 enabled = false") in text
+
+
+def test_a_stage_the_shop_switched_off_shows_nothing():
+    config = parse_config({"timers": {"douyin": {"awaiting_return": {"enabled": False}}}})
+    waiting = ReturnItem(row=3, platform="douyin", order_id="2", approved_at=NOW - HOUR)
+    report = deadline_report([waiting], config, NOW)
+    assert report.deadlines == [] and report.untimed == []
+
+
+def test_a_platform_without_any_rule_is_listed_as_untimed(monkeypatch):
+    from handover.timers import DEFAULT_TIMERS
+
+    monkeypatch.setitem(DEFAULT_TIMERS, "jd", {})
+    item = ReturnItem(row=3, id="R3", platform="jd", order_id="123456789012", requested_at=NOW - HOUR)
+    report = deadline_report([item], PLAIN, NOW)
+    assert [(u.reason, u.stage.value) for u in report.untimed] == [("no_rules", "request")]
+    assert "京东没有内置退货时限：请按京东规则中心，在 handover.toml 的 [timers.jd.阶段] 里配置" in render_deadlines(report)
 
 
 def test_a_timer_missed_long_ago_is_still_shown():
@@ -106,6 +137,29 @@ def test_platform_deadline_beats_the_computed_one(ledger):
     [deadline] = [d for d in upcoming_deadlines(ledger, PLAIN, NOW) if d.item.row == 17]
     assert deadline.from_platform
     assert deadline.ends_at == datetime(2026, 11, 23, 18, 0, tzinfo=TZ)  # not waybill + 7 days (11-26 18:00)
+
+
+def test_platform_time_is_marked_and_the_rules_time_shown_beside_it_when_they_differ(ledger):
+    report = deadline_report(ledger, PLAIN, NOW)
+    [deadline] = [d for d in report.deadlines if d.item.row == 17]
+    assert deadline.computed_ends == datetime(2026, 11, 26, 18, 0, tzinfo=TZ)  # waybill + 7 days
+    [entry] = [d for d in deadlines_json(report)["deadlines"] if d["row"] == 17]
+    assert (entry["ends_at"], entry["from_platform"], entry["computed_ends_at"]) == (
+        "2026-11-23T18:00:00+08:00", True, "2026-11-26T18:00:00+08:00")
+    text = render_deadlines(report)
+    assert "11-23 周一 18:00 到点自动退款（平台时间）  剩 1 天 9 小时" in text
+    assert "      说明：按规则算是 11-26 周四 18:00，相差 3 天，以平台时间为准\n" in text
+
+
+@pytest.mark.parametrize("off_by, both", [(HOUR, False), (HOUR + timedelta(minutes=1), True), (-2 * HOUR, True)])
+def test_platform_time_within_an_hour_of_the_rules_time_is_shown_alone(off_by, both):
+    item = douyin_in_transit(NOW - 6 * DAY, platform_deadline=NOW + DAY + off_by)  # the rule says NOW + 1 day
+    report = deadline_report([item], PLAIN, NOW)
+    [deadline] = report.deadlines
+    assert deadline.from_platform and deadline.ends_at == NOW + DAY + off_by
+    assert (deadline.computed_ends == NOW + DAY) is both and (deadline.computed_ends is None) is not both
+    text = render_deadlines(report)
+    assert "到点自动退款（平台时间）" in text and ("按规则算是 11-23 周一 09:00" in text) is both
 
 
 def test_platform_deadline_from_an_earlier_stage_is_ignored():
@@ -142,7 +196,8 @@ def test_deadline_on_a_day_off_is_pulled_forward_and_marked():
     assert deadline.ends_at == datetime(2026, 11, 24, 15, 0, tzinfo=TZ)  # the platform does not wait
     assert deadline.closure == "店休日"
     text = render_deadlines(deadline_report([item], config, NOW))
-    assert "原定 11-24 周二 15:00 仓库不上班（店休日），已提前到上一个工作日" in text
+    assert "11-23 周一 18:00 前要处理（延长收货）  剩 1 天 9 小时" in text
+    assert "说明：原定处理的那天仓库不上班（店休日），已提前到上一个工作日" in text
     data = deadlines_json(deadline_report([item], config, NOW))["deadlines"][0]
     assert (data["pulled_forward"], data["pulled_from"], data["closed_reason"]) == (
         True, "2026-11-24T15:00:00+08:00", "店休日")
@@ -173,22 +228,23 @@ def test_json_is_stable_and_iso(ledger):
     data = deadlines_json(deadline_report(ledger, SUNDAY_REST, NOW))
     json.dumps(data)  # plain JSON types only
     assert data["generated_at"] == "2026-11-22T09:00:00+08:00" and data["horizon_hours"] == 48
-    assert data["counts"] == {"missed": 1, "act_now": 2, "upcoming": 3}
+    assert data["counts"] == {"missed": 1, "act_now": 3, "upcoming": 3}
     first = data["deadlines"][0]
     assert first == {
         "id": "R20261114-001", "row": 5, "order_id": "3961234567890123456", "platform": "tmall", "buyer": "陈女士",
         "return_tracking_no": "", "stage": "awaiting_return", "state": "missed",
         "started_at": "2026-11-15T08:00:00+08:00", "ends_at": "2026-11-22T08:00:00+08:00",
         "act_by": "2026-11-21T18:00:00+08:00", "seconds_left": -15 * 3600, "seconds_to_zero": -3600,
+        "deadline": "ends_at", "deadline_at": "2026-11-22T08:00:00+08:00", "seconds_to_deadline": -3600,
         "at_zero": "request_closed", "actions": ["remind_buyer"], "extend_from": None, "extend_by_hours": None,
-        "extended": False, "from_platform": False, "pulled_forward": True, "pulled_from": "2026-11-22T08:00:00+08:00",
+        "extended": False, "from_platform": False, "computed_ends_at": None, "pulled_forward": True, "pulled_from": "2026-11-22T08:00:00+08:00",
         "closed_reason": "每周休息日", "row_has_errors": False, "rule_source": first["rule_source"],
     }
     assert "seed 004" in first["rule_source"]
     douyin = next(d for d in data["deadlines"] if d["row"] == 2)
     assert douyin["actions"] == ["check_logistics", "extend"] and douyin["extend_by_hours"] == 168
-    assert data["untimed"][0] == {"id": "R20261120-001", "row": 7, "order_id": "KS2611200001", "platform": "kuaishou",
-                                  "stage": "request", "reason": "no_rules", "column": None}
+    assert data["untimed"][0] == {"id": "R20261121-002", "row": 8, "order_id": "4001000000000000008", "platform": "douyin",
+                                  "stage": None, "reason": "bad_time", "column": "申请时间"}
 
 
 @pytest.mark.parametrize("delta, text", [
@@ -253,3 +309,21 @@ def test_text_columns_line_up(ledger):
         [line] = [line for line in lines if (deadline.item.id in line and "】" in line) or line.strip().startswith(deadline.item.id)]
         for cell, heading in ((deadline.item.id, "编号"), (STAGE_LABELS[deadline.stage], "阶段")):
             assert display_width(line[: line.index(cell)]) == display_width(header[: header.index(heading)]), line
+
+
+def test_a_line_break_typed_into_a_returns_id_keeps_the_list_on_its_lines():
+    """Alt+Enter inside 编号: the row stays one line, its columns under their headings (the one rule of
+    render.environment, applied before the columns are measured)."""
+    from handover.textwidth import display_width
+
+    from dataclasses import replace
+
+    typed = replace(douyin_in_transit(NOW - 6 * DAY), id="R20261121-001\n退货")
+    other = replace(douyin_in_transit(NOW - 6 * DAY + HOUR), id="R20261121-002", row=3)
+    for fmt in ("text", "markdown"):
+        text = render_deadlines(deadline_report([typed, other], PLAIN, NOW), fmt)
+        assert "R20261121-001 退货" in text and "R20261121-001\n" not in text
+    lines = render_deadlines(deadline_report([typed, other], PLAIN, NOW)).splitlines()
+    header = next(line for line in lines if "编号" in line and "期限" in line)
+    for line in (line for line in lines if "R20261121-00" in line):
+        assert display_width(line[: line.index("退货在途")]) == display_width(header[: header.index("阶段")]), line

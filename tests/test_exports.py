@@ -14,8 +14,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from handover.compensation.export_rows import affiliate_lines, classify_refund, classify_status, fast_id, order_lines
-from handover.compensation.exports import AFFILIATE, ORDERS, ExportError, ExportFile
+from handover.compensation.export_rows import affiliate_lines, classify_refund, classify_status, order_lines
+from handover.compensation.order_exports import AFFILIATE, ORDERS, file_kind
+from handover.exports import ExportError, ExportFile, ExportRow, fast_id
 from handover.model.values import ValueProblem, parse_datetime, parse_money
 
 DATA = Path(__file__).resolve().parent / "data" / "compensation"
@@ -42,14 +43,14 @@ def lines(path, *, known=(), refunds_wanted=(), everything=False, reasons=("缺�
 ])
 def test_each_platform_export_is_recognised(name, encoding, platform, kind):
     export = ExportFile(DATA / name, ORDERS)
-    assert (export.encoding, export.platform, export.kind) == (encoding, platform, kind)
+    assert (export.encoding, export.platform, file_kind(export)) == (encoding, platform, kind)
     assert export.header_row == 1
 
 
 @pytest.mark.parametrize("name, kind", [("affiliate_settlement.csv", "settlement"), ("affiliate_disputes.csv", "disputes")])
 def test_affiliate_reports_are_recognised(name, kind):
     export = ExportFile(DATA / name, AFFILIATE)
-    assert (export.encoding, export.platform, export.kind) == ("gb18030", "taobao", kind)
+    assert (export.encoding, export.platform, file_kind(export)) == ("gb18030", "taobao", kind)
 
 
 def test_taobao_headers_with_spaces_and_quotes_and_the_right_money_column():
@@ -409,8 +410,6 @@ def test_an_amount_as_exports_write_it_reads_as_the_value_parser_reads_it(text):
 def _export_row(cells: dict[str, str]):
     import tempfile
 
-    from handover.compensation.export_rows import _Row
-
     header = ["订单编号", "订单付款时间", "买家实际支付金额"]
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "orders.csv"
@@ -418,4 +417,4 @@ def _export_row(cells: dict[str, str]):
         export = ExportFile(path, ORDERS, {})
     values = [cells.get(name, "") for name in header]
     tz = ZoneInfo("Asia/Shanghai")
-    return _Row(export, values, 2, tz, datetime(2026, 11, 22, tzinfo=tz), None)
+    return ExportRow(export, values, 2, tz, datetime(2026, 11, 22, tzinfo=tz), None)

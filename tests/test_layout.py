@@ -20,11 +20,12 @@ PACKAGE = Path(__file__).resolve().parent.parent / "handover"
 # Every module by layer; a package name stands for every module in it.
 LAYERS = {
     "api": {"handover", "handover.__main__"},
-    "cli": {"handover.cli", "handover.clipboard"},
+    "cli": {"handover.cli", "handover.cli_chinese", "handover.clipboard"},
     "commands": {"handover.commands", "handover.workspace", "handover.outfile"},
     "render": {"handover.render"},
     "domain": {"handover.tasks", "handover.messages", "handover.returns", "handover.timers", "handover.deadlines",
-               "handover.summary", "handover.shop_calendar", "handover.results", "handover.compensation"},
+               "handover.summary", "handover.shop_calendar", "handover.results", "handover.compensation",
+               "handover.exports", "handover.returns_import"},
     "model": {"handover.model"},
     "backends": {"handover.backends"},
     # What every layer may use: the errors, the Backend interface, and text and bulk-work helpers.
@@ -48,7 +49,7 @@ LIBRARIES = {
     "gspread": {"backends"},
     "google": {"backends"},
     "openpyxl": {"backends", "handover.render.payouts_xlsx"},
-    "python_calamine": {"backends", "handover.compensation.exports"},
+    "python_calamine": {"backends", "handover.exports"},
     "jinja2": {"render"},
 }
 # What writes a file, outside the backends and the commands (the only writers).

@@ -228,16 +228,20 @@ def test_courier_filter(items, config):
     assert "百世" in str(error.value) and "申通" in str(error.value)
 
 
-def test_intercept_without_any_return_address_is_left_out(items):
+def test_intercept_logged_without_an_address_and_no_return_address_goes_back_to_the_sender(items):
     bare = parse_config({})  # no [messages] return_address
     batch = courier_messages(items, bare)
-    zto = next(m for m in batch.messages if m.courier.key == "zto")
-    assert [n.item.id for n in zto.left_out] == ["H20261122-004", "H20261122-017"]
-    assert "return_address" in zto.left_out[0].reasons[0]
     render_courier(batch)
-    assert zto.text == "" and "（没有能发出的内容）" in render_courier(batch)
+    zto = next(m for m in batch.messages if m.courier.key == "zto")
+    assert [e.item.id for e in zto.entries] == ["H20261122-004", "H20261122-017"] and zto.left_out == []
+    assert zto.text.count("退回寄件人（原路退回）") == 2 and "退回地址" not in zto.text
+    assert "收件地址：江苏省苏州市工业园区星湖街 328 号\n退回寄件人（原路退回）\n" in zto.text
+    jd = next(m for m in batch.messages if m.courier.key == "jd")
+    assert "订单号：JD2611220000018" in jd.text and "退回寄件人（原路退回）" in jd.text
+    # A row that names where the parcel goes says so, with or without the shop's return address.
     yunda = next(m for m in batch.messages if m.courier.key == "yunda")
-    assert len(yunda.entries) == 1  # its row names where to send the parcel back
+    assert "退回地址：广东省东莞市长安镇振安路 66 号 小鹿二仓" in yunda.text and "原路退回" not in yunda.text
+    assert messages_json(build_messages(items, bare))["couriers"][1]["items"][0]["return_to"] is None
 
 
 def test_copy_text_has_only_the_messages(items, config):
@@ -258,6 +262,41 @@ def test_warehouse_list_grouped_and_numbered(items, config):
     assert "4812112200000000010（抖音），极兔 JT5261988016578：发货后一直没有物流信息" in text  # default wording
     assert "3958112200000000012" not in text and "曹操" not in text
     assert "13800000009" not in text  # the warehouse needs no phone numbers
+
+
+def test_warehouse_replying_by_the_id_in_the_message_finds_the_row(items, config):
+    """The warehouse answers "H20261122-010 查到了": every item it was sent carries its 编号, and the message
+    asks for a reply by 编号 with an example the message itself holds."""
+    warehouse = warehouse_list(items, config)
+    text = render_warehouse(warehouse)
+    lines = text.splitlines()
+    for group in warehouse.groups:
+        for entry in group.entries:
+            [line] = [line for line in lines if line.startswith(f"{entry.number}、")]
+            assert line.startswith(f"{entry.number}、{entry.item.id} 订单 {entry.item.order_id}")
+    [ask] = [line for line in lines if "按编号回复" in line]
+    assert ask == "处理完请按编号回复一下，比如「H20261122-009 已补发」，谢谢！"
+
+
+def test_calling_a_buyer_the_caller_reports_back_by_the_id_on_the_list(items, config):
+    calls = call_list(items, config)
+    text = render_calls(calls)
+    ids = [entry.item.id for group in calls.groups for entry in group.entries]
+    assert [line.split()[0] for line in text.splitlines() if re.match(r"\d+、", line)] == [
+        f"{number}、{id_}" for number, id_ in enumerate(ids, 1)]
+    assert text.endswith("打完请按编号回复结果，比如「H20261122-013 要 M 码」。\n")
+
+
+def test_a_row_without_an_id_yet_is_named_by_its_row_in_the_warehouse_list():
+    config = parse_config({})
+    from handover.sheet import Grid
+
+    header = ["编号", "登记时间", "类型", "订单号"]
+    rows = [[None, "2026-11-22 20:00", "漏发", "3958120345678901234"]]
+    table = parse_handover(Grid("交接", header, rows), config.timezone)
+    text = render_warehouse(warehouse_list(table.items, config))
+    assert "1、第 2 行 订单 3958120345678901234：买家说少发了东西，请核对后补发" in text
+    assert "比如「第 2 行 已补发」" in text
 
 
 def test_call_list_has_full_phones(items, config):

@@ -40,7 +40,7 @@ def report():
 def test_one_row_per_payout_with_money_numbers_and_text_ids(tmp_path, report):
     path = write_payouts_xlsx(report, tmp_path / "payouts.xlsx")
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames == ["赔付明细", "预售快超时", "未计入"]
+    assert book.sheetnames == ["赔付明细", "预售已超时", "预售快超时", "未计入"]
     sheet = book["赔付明细"]
     header = [c.value for c in sheet[2]]
     assert header == ["订单号", "赔付类型", "平台", "实付金额", "比例", "赔付/扣佣金额", "线下退款金额", "依据", "来源"]
@@ -62,11 +62,26 @@ def test_one_row_per_payout_with_money_numbers_and_text_ids(tmp_path, report):
 def test_left_out_and_at_risk_tabs(tmp_path, report):
     book = openpyxl.load_workbook(write_payouts_xlsx(report, tmp_path / "payouts.xlsx"))
     at_risk = [[c.value for c in row] for row in book["预售快超时"].iter_rows(min_row=2)]
-    assert [r[0] for r in at_risk] == [a.order_id for a in report.at_risk]
+    assert [r[0] for r in at_risk] == [a.order_id for a in report.at_risk if not a.overdue]
     left_out = [[c.value for c in row] for row in book["未计入"].iter_rows(min_row=2)]
     reasons = [r[1] for r in left_out]
     assert reasons.count("需要人工核对") == len(report.checks) and reasons.count("没能使用的行") == len(report.rejected)
     assert [None, "没能使用的行"] == left_out[-5][:2] and left_out[-5][3:] == ["bad_rows.csv", 2]
+
+
+def test_finance_opening_the_workbook_sees_late_presale_orders_apart_from_nearly_late_ones(tmp_path, report):
+    from dataclasses import replace
+
+    near = next(a for a in report.at_risk if not a.overdue)
+    late = replace(near, order_id="3958000000000000099", seconds_left=-(2 * 86400 + 5 * 3600))
+    report = replace(report, at_risk=[near, late])
+    book = openpyxl.load_workbook(write_payouts_xlsx(report, tmp_path / "payouts.xlsx"))
+    overdue = [[c.value for c in row] for row in book["预售已超时"].iter_rows(min_row=1)]
+    assert overdue[0][:4] == ["订单号", "平台", "承诺发货时间", "已超时小时"]
+    assert [r[0] for r in overdue[1:]] == ["3958000000000000099"] and overdue[1][3] == 53
+    nearly = [[c.value for c in row] for row in book["预售快超时"].iter_rows(min_row=1)]
+    assert nearly[0][3] == "剩余小时" and [r[0] for r in nearly[1:]] == [near.order_id]
+    assert nearly[1][3] == near.hours_left >= 0
 
 
 def test_text_that_looks_like_a_formula_stays_text(tmp_path):

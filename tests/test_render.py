@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from handover.printable import printable
-from handover.render.environment import fenced, markdown_text, render
+from handover.render.environment import Rendered, fenced, markdown_text, render, single_line
 
 
 def test_colour_codes_typed_into_a_cell_are_taken_out():
@@ -105,3 +106,41 @@ def test_select_keeps_the_values_set_and_still_takes_a_test():
 
     template = environment(None).from_string("{{ ['', 'a', None, 'b']|select|join('-') }}|{{ [0, 1, 2, 3]|select('odd')|join(',') }}")
     assert template.render() == "a-b|1,3"
+
+
+@pytest.mark.parametrize("typed, shown", [
+    ("浙江省杭州市滨江区江南大道 588 号\n3 幢 12 楼", "浙江省杭州市滨江区江南大道 588 号 3 幢 12 楼"),
+    ("少发一条腰带\r\n买家很急", "少发一条腰带，买家很急"),
+    ("少发一条腰带\r买家很急", "少发一条腰带，买家很急"),
+    ("宁波市鄞州区\u2028天童南路 1 号", "宁波市鄞州区，天童南路 1 号"),
+    ("买家说：\n  今天要\n\n\n", "买家说：今天要"),
+    ("缺货。\n\u2029退款", "缺货。退款"),
+    ("size M\nplease", "size M please"),
+    ("\n\n只有一行", "只有一行"),
+    ("第一行\t\x0b第二行\x85第三行", "第一行，第二行，第三行"),
+])
+def test_a_line_break_typed_into_a_cell_becomes_a_space_or_comma(typed, shown):
+    assert single_line(typed) == shown
+
+
+@given(st.text())
+def test_one_line_is_one_line(text):
+    assert len((single_line(text) + "x").splitlines()) == 1
+
+
+def test_a_shop_template_printing_a_cell_cannot_forget_the_line_breaks(tmp_path):
+    """Every text a template reads comes on one line: from the context, from a record's attribute, from a
+    dict or a list of reasons. Text rendered by a template keeps its own lines."""
+    from dataclasses import dataclass
+
+    @dataclass
+    class Row:
+        detail: str
+        reasons: list
+
+    (tmp_path / "t.txt.j2").write_text("{{ cell }}|{{ row.detail }}|{{ table['x'] }}|{{ row.reasons|join('；') }}\n"
+                                       "{{ block }}", encoding="utf-8")
+    block = render("t.txt.j2", tmp_path, cell="a\nb", row=Row("少发\n袜子", ["缺\n货"]), table={"x": "c\r\nd"}, block="")
+    assert block == "a b|少发，袜子|c d|缺，货\n"
+    again = render("t.txt.j2", tmp_path, cell="", row=Row("", [""]), table={"x": ""}, block=Rendered(block + block))
+    assert again == "|||\na b|少发，袜子|c d|缺，货\na b|少发，袜子|c d|缺，货\n"

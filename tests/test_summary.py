@@ -75,7 +75,7 @@ def test_counts_of_the_day(summary):
     assert summary.open == 20  # 2 carried over + 17 tonight + 1 without 登记时间
     assert (summary.carried_in, summary.carried_handled, summary.carried_open) == (6, 4, 2)
     assert summary.undated == 1
-    assert summary.oldest.id == "H20261118-002" and summary.oldest.waiting_text == "已等 3 天"
+    assert summary.oldest.id == "H20261118-002" and summary.oldest.waiting_text == "已等 3 天 23 小时"
     assert [o.id for o in summary.open_items[:2]] == ["H20261118-002", "H20261120-001"]
     assert summary.open_items[-1].id == "H20261122-020"  # no 登记时间: last
 
@@ -94,9 +94,14 @@ def test_a_past_day_is_told_as_it_stood_then(items, config):
     # Yesterday's items handled today were still open when yesterday ended.
     with freeze_time(EVENING):
         past = build_summary(items, date(2026, 11, 21), config, datetime.now(config.timezone))
-    assert past.logged == 3 and past.handled == 0
-    assert past.open == 7  # 18-002, 20-001, 20-002, the three of the 21st, and the undated row
-    assert past.as_of_text == "当天结束"
+    # 21-003 was cancelled (on the 22nd): a cancelled item never needed handling and is never open, so
+    # the 21st counts it among what it handled, and what was logged is what was handled plus what is open.
+    assert (past.logged, past.handled, past.cancelled) == (3, 1, 1)
+    # 18-002, 20-001, 20-002, two of the 21st, and the undated row.
+    assert past.open == 6 and "H20261121-003" not in [o.id for o in past.open_items]
+    assert past.as_of_text == "当天结束" and past.as_of_phrase == "截至当天结束"
+    # 20-002 was done on the 22nd: open at the end of the 21st, and not called 已完成.
+    assert next(o for o in past.open_items if o.id == "H20261120-002").status == "11月22日才完成"
     assert past.payouts is None and past.at_risk is None
 
 
@@ -129,7 +134,8 @@ def test_compensation_of_the_day(summary):
     text = render_summary(summary, "text")
     # one name per payout kind; a commission kept back is never added to compensation paid
     assert "今天记入赔付记录 3 笔：预售延迟发货赔付 2 笔 ¥89.55；淘宝客扣佣退款 1 笔 扣佣金 ¥268.00。" in text
-    assert "最急的是订单 3958110600000000013，已超时 3 小时。" in text
+    assert "预售已过承诺发货时间、还没发货 1 单，可能要赔 ¥17.70；超时最久的是订单 3958110600000000013，超时 2 小时。" in text
+    assert "预售快到承诺发货时间 2 单，超时就可能要赔 ¥134.40；最急的是订单 4812110700000000012，剩 5 小时。" in text
 
 
 def test_compensation_left_out_without_a_ledger_and_said_when_empty(items, config):
@@ -140,8 +146,9 @@ def test_compensation_left_out_without_a_ledger_and_said_when_empty(items, confi
     assert "今天没有记入赔付记录的赔付。" in empty and "目前没有快到期要赔付的订单。" in empty
 
 
-@pytest.mark.parametrize("hours, text", [(-0.2, "已超时 1 小时"), (0.5, "不到 1 小时"), (5.9, "还剩 5 小时"),
-                                         (47, "还剩 47 小时"), (50, "还剩 2 天")])
+@pytest.mark.parametrize("hours, text", [(-0.2, "刚超时"), (-121, "超时 5 天 1 小时"), (-120.5, "超时 5 天"),
+                                         (0.5, "剩不到 1 小时"), (5.9, "剩 5 小时"), (47, "剩 47 小时"),
+                                         (50, "剩 2 天 2 小时")])
 def test_hours_left(hours, text):
     assert AtRisk("1", hours, Decimal(1)).hours_text == text
 
@@ -200,7 +207,7 @@ def test_an_empty_day(config):
     now = datetime(2026, 11, 22, 23, 0, tzinfo=config.timezone)
     summary = build_summary([], DAY, config, now)
     text = render_summary(summary, "text")
-    assert "今天新登记 0 件，处理 0 件（完成 0，取消 0）。截至 11月22日 23:00 还有 0 件没处理完。" in text
+    assert "今天新登记 0 件，处理 0 件（完成 0，取消 0）。截至 11月22日 23:00，还有 0 件没处理完。" in text
     assert "■" not in text
     html = render_summary(summary, "html")
     assert "<svg" in html and "这 7 天没有登记。" in html
@@ -247,3 +254,15 @@ def test_summary_without_shop_name():
     config = parse_config({})
     summary = build_summary([], DAY, config, datetime(2026, 11, 22, 23, 0, tzinfo=config.timezone))
     assert render_summary(summary, "text").startswith("【交接日报】2026年11月22日 周日\n")
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html"])
+def test_the_owner_reads_pre_sale_orders_past_their_promise_apart_from_those_about_to_pass_it(summary, items, config, fmt):
+    text = render_summary(summary, fmt)
+    late, near = text.index("预售已过承诺发货时间、还没发货"), text.index("预售快到承诺发货时间")
+    assert late < near
+    assert "超时 2 小时" in text[late:near] and "剩 " not in text[late:near]
+    assert "剩 5 小时" in text[near:] and "超时 " not in text[near:].replace("超时就可能要赔", "")
+    only_near = build_summary(items, DAY, config, datetime(2026, 11, 22, 22, 30, tzinfo=config.timezone), payouts=[],
+                              at_risk=[("4812110700000000012", 5.5, Decimal("44.70"))])
+    assert "已过承诺发货时间" not in render_summary(only_near, fmt)

@@ -1,6 +1,6 @@
-"""The html summary in a real browser: headless Chromium at a phone's width (375 px).
+"""The html summary in a real browser: headless Chromium at a phone's width (375 px and 390 px).
 
-The page is loaded in a 375 px iframe of a small harness page (headless windows cannot be narrower
+The page is loaded in a phone-wide iframe of a small harness page (headless windows cannot be narrower
 than 500 px); a copy of the summary with a measuring script reports back whether anything sticks out
 sideways and how big the chart came out. The summary itself never carries a script.
 """
@@ -37,7 +37,7 @@ parent.postMessage(JSON.stringify({scroll: root.scrollWidth, client: root.client
 </script></body>"""
 
 HARNESS = """<!doctype html><html><body style="margin:0">
-<iframe src="probe.html" width="375" height="1200" style="border:0"></iframe><pre id="out"></pre>
+<iframe src="probe.html" width="{width}" height="1200" style="border:0"></iframe><pre id="out"></pre>
 <script>addEventListener("message", function (e) { document.getElementById("out").textContent = e.data; });</script>
 </body></html>"""
 
@@ -50,9 +50,9 @@ def chromium(tmp_path: Path, *args: str) -> str:
     return done.stdout
 
 
-def measure(tmp_path: Path, html: str) -> dict:
+def measure(tmp_path: Path, html: str, width: int = 375) -> dict:
     (tmp_path / "probe.html").write_text(html.replace("</body>", PROBE), encoding="utf-8")
-    (tmp_path / "harness.html").write_text(HARNESS, encoding="utf-8")
+    (tmp_path / "harness.html").write_text(HARNESS.replace("{width}", str(width)), encoding="utf-8")
     dom = chromium(tmp_path, "--window-size=800,1300", "--virtual-time-budget=5000", "--dump-dom",
                    (tmp_path / "harness.html").as_uri())
     found = re.search(r'<pre id="out">([^<]*)</pre>', dom)
@@ -70,9 +70,23 @@ def html():
     return render_summary(build_summary(items, date(2026, 11, 22), config, now, payouts=[], at_risk=[]), "html")
 
 
-def test_fits_a_phone_screen(tmp_path, html):
-    found = measure(tmp_path, html)
-    assert found["scroll"] <= found["client"], f"the page scrolls sideways at 375 px: {found}"
+@pytest.fixture(scope="module")
+def example_html():
+    """The example workbook the morning after: a row of unknown 类型, a long 其他 row in the table."""
+    root = Path(__file__).resolve().parent.parent / "examples"
+    config = load_config(str(root / "handover.toml"))
+    now = datetime(2026, 11, 23, 9, 5, tzinfo=config.timezone)
+    items = parse_handover(XlsxBackend(root / "handover.xlsx").read(["交接"])["交接"], config.timezone).items
+    return render_summary(build_summary(items, date(2026, 11, 22), config, now, payouts=[],
+                                        at_risk=[("3958000000000000008", -121.2, 36)]), "html")
+
+
+@pytest.mark.parametrize("page", ["html", "example_html"])
+@pytest.mark.parametrize("width", [375, 390])
+def test_fits_a_phone_screen(tmp_path, request, page, width):
+    found = measure(tmp_path, request.getfixturevalue(page), width)
+    assert found["client"] == width
+    assert found["scroll"] <= found["client"], f"the page scrolls sideways at {width} px: {found}"
     width, height = found["chart"]
     assert width >= found["client"] - 40, "the chart should use the width of the screen"
     assert 120 < height < 300

@@ -36,6 +36,12 @@ EXPECTED = [
     ("pinduoduo", "request", "requested_at", 48 * HOUR, None, "auto_refund"),
     ("pinduoduo", "awaiting_return", "approved_at", 7 * DAY, None, "request_closed"),
     ("pinduoduo", "in_transit", "waybill_at", 7 * DAY, None, "auto_refund"),
+    # PLATFORMS.md, secondary sources: Kuaishou 48 h to answer, the buyer 10 days to send, 7 days after the
+    # waybill; JD 72 h to review a return (after shipment).
+    ("kuaishou", "request", "requested_at", 48 * HOUR, None, "auto_agree"),
+    ("kuaishou", "awaiting_return", "approved_at", 10 * DAY, None, "request_closed"),
+    ("kuaishou", "in_transit", "waybill_at", 7 * DAY, None, "auto_refund"),
+    ("jd", "request", "requested_at", 72 * HOUR, None, "auto_agree"),
 ]
 CONFIG = parse_config({})
 
@@ -59,7 +65,14 @@ def state_at(item: ReturnItem, moment: datetime, config=CONFIG):
 def test_every_default_rule_is_covered_here():
     shipped = {(p, s) for p, stages in DEFAULT_TIMERS.items() for s in stages}
     assert shipped == {(p, s) for p, s, *_ in EXPECTED}
-    assert DEFAULT_TIMERS["kuaishou"] == {} and DEFAULT_TIMERS["jd"] == {}
+    # No source gives JD's time for sending or confirming a return: no made-up clock for those stages.
+    assert set(DEFAULT_TIMERS["jd"]) == {"request"}
+
+
+@pytest.mark.parametrize("platform", ["kuaishou", "jd"])
+def test_the_kuaishou_and_jd_presets_name_their_source_and_say_the_shop_can_override_them(platform):
+    for stage, rule in timer_book().for_platform(platform).items():
+        assert "PLATFORMS.md" in rule.source and f"[timers.{platform}.{stage.value}]" in rule.source
 
 
 @pytest.mark.parametrize("platform, stage, start, length, act_before, outcome", EXPECTED,
@@ -184,17 +197,23 @@ def test_chinese_platform_and_stage_names():
     assert rules[Stage.SIGNED].length == 24 * HOUR
 
 
-def test_new_rules_for_kuaishou():
-    rules = book(kuaishou={
-        "request": {"length": "48h", "at_zero": "auto_agree"},
+@pytest.mark.parametrize("platform, length", [("kuaishou", "36h"), ("jd", "24h")])
+def test_a_shop_whose_rule_centre_says_otherwise_overrides_the_preset_and_adds_a_stage(platform, length):
+    """Kuaishou: a page says 36 h to answer and 10 days after the waybill; JD: 24 h before shipment, and a
+    time of the shop's own for a stage JD publishes none for."""
+    rules = book(**{platform: {
+        "request": {"length": length},
         "in_transit": {"length": "10d", "at_zero": "auto_refund", "start": "填单时间", "also_in": ["signed"],
                        "actions": ["check_logistics", "extend"], "extend_by": "5d", "extend_after": "3d",
-                       "source": "快手规则中心 2026"},
-    }).for_platform("kuaishou")
-    assert rules[Stage.REQUEST].actions == (Action.APPROVE, Action.REJECT)  # the stage's usual choices
+                       "source": "规则中心 2026"},
+    }}).for_platform(platform)
+    request = rules[Stage.REQUEST]
+    assert (request.length, request.at_zero, request.actions) == (
+        parse_duration(length), Outcome.AUTO_AGREE, (Action.APPROVE, Action.REJECT))  # the rest is the preset's
+    assert request.source.startswith(f"handover.toml [timers.{platform}.request] over PLATFORMS.md")
     transit = rules[Stage.IN_TRANSIT]
-    assert (transit.start, transit.also_in, transit.extend_by, transit.source) == (
-        "waybill_at", (Stage.SIGNED,), 5 * DAY, "快手规则中心 2026")
+    assert (transit.length, transit.start, transit.also_in, transit.extend_by, transit.source) == (
+        10 * DAY, "waybill_at", (Stage.SIGNED,), 5 * DAY, "规则中心 2026")
 
 
 def test_disable_a_rule():
@@ -215,7 +234,7 @@ def test_horizon_from_config():
     ({"douyin": {"signed": {"lenght": "48h"}}}, "不认识 lenght"),
     ({"douyin": {"signed": {"at_zero": "refund"}}}, "at_zero 不认识"),
     ({"douyin": {"signed": {"actions": ["call"]}}}, "actions 不认识"),
-    ({"kuaishou": {"request": {"length": "48h"}}}, "缺少 at_zero"),
+    ({"jd": {"in_transit": {"length": "7d"}}}, "缺少 at_zero"),
     ({"douyin": {"signed": {"also_in": ["in_transit"]}}}, "之后的阶段"),
     ({"douyin": {"signed": {"start": "发货时间"}}}, "start 不认识"),
     ({"taobao": {"in_transit": {"act_before": "10d"}}}, "act_before 要比 length 短"),

@@ -1,4 +1,4 @@
-"""Typed lines from the rows of an order export or an affiliate report (files opened by `exports`).
+"""Typed lines from the rows of an order export or an affiliate report (files opened by `handover.exports`).
 
 An order row becomes an OrderLine only when it could matter for compensation — a pre-sale order, a
 refund, an order another file already mentioned — so a million ordinary rows cost a glance each; the
@@ -16,14 +16,12 @@ from sys import intern  # titles and reasons repeat across tens of thousands of 
 from typing import Any, Callable, Container, Iterator
 from zoneinfo import ZoneInfo
 
+from ..exports import ExportFile, ExportRow, RejectedRow, fast_id
 from ..model.schema import header_key, platform_of
-from ..model.values import ValueProblem, folded, parse_datetime, parse_money, parse_order_id, parse_rate
+from ..model.values import ValueProblem, folded, parse_rate
 from ..sheet import clean_text
-from .exports import ExportFile, RejectedRow
 
 _ZERO = frozenset(("", 0, "0", "0.00", "0.0", "¥0.00", "=\"0.00\""))
-_PLAIN_AMOUNT = re.compile(r"\d+(?:\.\d{1,2})?")
-_EXPORT_TIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
 _SPACES = re.compile(r"\s+")
 _NO = {"", "否", "无", "0", "-", "--", "null", "none", "false", "n", "no", "非预售", "普通", "普通订单", "现货"}
 
@@ -90,89 +88,6 @@ def classify_status(text: str) -> tuple[bool | None, bool, bool]:
         shipped = None
     closed = any(word in text for word in ("交易关闭", "已关闭", "已取消", "订单关闭")) or "退款成功" in text
     return shipped, closed, unpaid
-
-
-class _Row:
-    """Typed access to one row's cells; every unreadable cell becomes a problem of the row."""
-
-    __slots__ = ("export", "cells", "number", "problems", "tz", "now", "cap")
-
-    def __init__(self, export: ExportFile, cells: list, number: int, tz: ZoneInfo, now: datetime, cap: Decimal | None):
-        self.export, self.cells, self.number, self.tz, self.now, self.cap = export, cells, number, tz, now, cap
-        self.problems: list[RejectedRow] = []
-
-    def raw(self, key: str) -> Any:
-        position = self.export.single.get(key)
-        if position is None or position >= len(self.cells):
-            return None
-        value = self.cells[position]
-        return None if value == "" else value
-
-    def text(self, key: str) -> str:
-        return clean_text(self.raw(key))
-
-    def texts(self, key: str) -> str:
-        cells = self.cells
-        return " ".join(t for t in (clean_text(cells[i]) for i in self.export.multi.get(key, ()) if i < len(cells)) if t)
-
-    def parse(self, key: str, parser: Callable[[Any], Any]) -> Any:
-        value = self.raw(key)
-        if value is None or (isinstance(value, str) and not clean_text(value)):
-            return None
-        try:
-            return parser(value)
-        except ValueProblem as problem:
-            self.reject(key, str(problem))
-            return None
-
-    def money(self, key: str) -> Decimal | None:
-        value = self.raw(key)
-        # The plain amount nearly every export writes (59.90) is read at once; anything else the way
-        # parse_money reads it.
-        amount = Decimal(value) if value.__class__ is str and _PLAIN_AMOUNT.fullmatch(value) else self.parse(key, parse_money)
-        if amount is not None and amount < 0:
-            self.reject(key, f"金额不能是负数：{amount}")
-            return None
-        if amount is not None and self.cap is not None and amount > self.cap:
-            self.reject(key, f"金额 {amount} 超过上限 {self.cap:,.2f} 元，不像真实订单：请核对这一行"
-                             "（确有这么大的订单，就调高 handover.toml [compensation] 的 max_order_amount）")
-            return None
-        return amount
-
-    def not_above(self, key: str, amount: Decimal | None, limit_key: str, limit: Decimal | None) -> Decimal | None:
-        """`amount` unless it exceeds the same row's `limit` (a refund above the paid amount, a paid
-        amount above the order's total): then the row is rejected."""
-        if amount is not None and limit is not None and amount > limit:
-            self.reject(key, f"{amount:.2f} 元超过这一行的「{self.export.header_of(limit_key)}」{limit:.2f} 元："
-                             "一笔订单不会这样，请核对这一行")
-            return None
-        return amount
-
-    def time(self, key: str) -> datetime | None:
-        value = self.raw(key)
-        # The shape nearly every export writes (2026-11-22 23:40:05) is read at once, in shop time as
-        # parse_datetime reads it; anything else (and a date that does not exist) the way it reads it.
-        if value.__class__ is str and _EXPORT_TIME.fullmatch(value):
-            try:
-                return datetime.fromisoformat(value).replace(tzinfo=self.tz)
-            except ValueError:
-                pass
-        return self.parse(key, lambda v: parse_datetime(v, self.tz, reference=self.now))
-
-    def reject(self, key: str | None, message: str) -> None:
-        column = self.export.header_of(key) if key else None
-        self.problems.append(RejectedRow(self.number, column, message, file=self.export.label))
-
-
-def fast_id(value: object) -> str:
-    """The order id in a cell, fast for what exports hold on nearly every row (digits, maybe `="…"`
-    wrapped or with a trailing tab); anything else goes through parse_order_id, which raises
-    ValueProblem for a float-mangled or empty id."""
-    if value.__class__ is str:
-        text = value[2:-1] if value.startswith('="') and value.endswith('"') else value.strip()  # type: ignore[union-attr]
-        if text.isdigit() and text.isascii():
-            return text
-    return parse_order_id(value)
 
 
 def _mentions(keywords: tuple[str, ...]) -> Callable[[str], Any]:
@@ -272,7 +187,7 @@ def order_lines(export: ExportFile, tz: ZoneInfo, now: datetime, *, presale_keyw
         if not (order_id in known or (presale and (shipped is not True or signal))
                 or (reason and reason_matches(reason)) or (signal and order_id in refunds_wanted)):
             continue
-        row = _Row(export, cells, number, tz, now, cap)
+        row = ExportRow(export, cells, number, tz, now, cap)
         line = _order_line(row, order_id, presale, shipped, closed, state, reason)
         if row.problems:
             rejected.extend(row.problems)
@@ -280,7 +195,7 @@ def order_lines(export: ExportFile, tz: ZoneInfo, now: datetime, *, presale_keyw
         yield line
 
 
-def _order_line(row: _Row, order_id: str, presale: bool, shipped: bool | None, closed: bool,
+def _order_line(row: ExportRow, order_id: str, presale: bool, shipped: bool | None, closed: bool,
                 state: str | None, reason: str) -> OrderLine:
     export = row.export
     platform = export.platform
@@ -349,7 +264,7 @@ def affiliate_lines(export: ExportFile, tz: ZoneInfo, now: datetime, rejected: l
             if not _blank(cells):
                 rejected.append(RejectedRow(number, export.header_of("order_id"), str(problem), file=export.label))
             continue
-        row = _Row(export, cells, number, tz, now, cap)
+        row = ExportRow(export, cells, number, tz, now, cap)
         earned: bool | None = None
         if says_earned:
             status = header_key(row.text("status"))
@@ -370,4 +285,3 @@ def affiliate_lines(export: ExportFile, tz: ZoneInfo, now: datetime, rejected: l
         if line.commission is None and line.commission_rate is None and line.clawback is None and line.dispute_state is None:
             continue  # neither commission nor claw-back: nothing to deduct
         yield line
-

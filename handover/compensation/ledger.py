@@ -17,10 +17,10 @@ from typing import Any, Iterable, Sequence
 from zoneinfo import ZoneInfo
 
 from ..errors import HandoverError
-from ..model.schema import PLATFORM_LABELS, TABS, Column, header_key, match_headers, platform_of
+from ..exports import RejectedRow
+from ..model.schema import MONEY_FORMAT, PLATFORM_LABELS, TABS, Column, header_key, match_headers, platform_of
 from ..model.values import ValueProblem, parse_datetime, parse_money, parse_order_id, parse_rate, time_text, to_fen
 from ..sheet import Grid, TabSpec, TabWrite, WriteValue, clean_text
-from .exports import RejectedRow
 from .rules import KIND_LABELS, Payout
 
 LEDGER_COLUMNS: tuple[Column, ...] = (
@@ -43,7 +43,6 @@ _KIND_WORDS = (("presale_late", ("presale", "预售", "延迟发货", "晚发货
                ("affiliate_deduction", ("affiliate", "淘客", "淘宝客", "佣金", "扣佣")))
 # A tab is ledger-shaped when its header has three of these (the handover tab has two: 订单号 and 类型).
 _LEDGER_SIGNS = ("order_id", "kind", "base_amount", "rate", "amount", "refund", "computed_at", "by", "source")
-MONEY_FORMAT = "#,##0.00"
 PERCENT_FORMAT = "0%"
 
 

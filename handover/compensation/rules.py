@@ -13,9 +13,9 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
+from ..exports import RejectedRow
 from ..model.values import to_fen
 from .export_rows import CLOSED, SUCCESS, AffiliateLine, OrderLine
-from .exports import RejectedRow
 from .settings import (
     CompensationSettings,
     Rule,

@@ -17,13 +17,14 @@ from typing import Any, Sequence
 from zoneinfo import ZoneInfo
 
 from ..errors import HandoverError
+from ..exports import ExportFile, RejectedRow, each_once, platform_label, tell_apart
 from ..model.config import Config
 from ..model.returns_tab import parse_returns
 from ..model.schema import TABS
 from ..sheet import Grid, TabWrite
 from .export_rows import affiliate_lines, order_lines
-from .exports import AFFILIATE, ORDERS, ExportFile, RejectedRow, platform_label, where_found
 from .ledger import Ledger, LedgerEntry, check_ledger, ledger_write, parse_ledgers, split_paid
+from .order_exports import AFFILIATE, ORDERS, file_kind, where_found
 from .rules import (
     KINDS,
     AffiliateState,
@@ -126,10 +127,7 @@ def _scan(order_paths: Sequence[str | Path], affiliate_paths: Sequence[str | Pat
     affiliate_files = [ExportFile(p, AFFILIATE, settings.columns) for p in affiliate_paths]
     order_files = [ExportFile(p, ORDERS, settings.columns, settings.platform) for p in order_paths]
     everything = affiliate_files + order_files
-    names = [e.label for e in everything]
-    for export in everything:
-        if names.count(export.label) > 1:
-            export.label = str(export.path)  # two files of the same name from different folders
+    tell_apart(everything)
     affiliates: dict[str, AffiliateState] = {}
     for export in affiliate_files:
         for line in affiliate_lines(export, tz, now, rejected, settings.max_order_amount):
@@ -149,10 +147,8 @@ def _scan(order_paths: Sequence[str | Path], affiliate_paths: Sequence[str | Pat
     returned |= {key for key, state in affiliates.items() if state.disputes}
     if returns_grid is not None:
         returned |= returned_orders(returns_grid, tz, now, rejected)
-    files = [FileRead(e.label, e.role, e.kind, e.platform, e.encoding, e.rows_read) for e in everything]
-    unique = list(dict.fromkeys((r.file, r.row, r.column, r.message) for r in rejected))
-    rejected = [RejectedRow(row, column, message, file=file) for file, row, column, message in unique]
-    return _Scan(orders, affiliates, returned, rejected, duplicates, files, _missing(order_files, settings))
+    files = [FileRead(e.label, e.role, file_kind(e), e.platform, e.encoding, e.rows_read) for e in everything]
+    return _Scan(orders, affiliates, returned, each_once(rejected), duplicates, files, _missing(order_files, settings))
 
 
 # What the pre-sale rule needs from the order files, as any one of these columns; the first names it.

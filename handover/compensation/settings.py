@@ -17,7 +17,7 @@ from ..errors import ConfigError
 from ..model.config import Config
 from ..model.schema import PLATFORM_LABELS, platform_of
 from ..model.values import ValueProblem, parse_money, parse_rate, to_fen
-from .exports import MAPPABLE
+from .order_exports import MAPPABLE
 
 # Named rule sets a shop switches on with `preset = "…"` (PLATFORMS.md, "Late-shipment and out-of-stock
 # penalties"). Rules change: each names its source, and none applies unless the config asks for it.

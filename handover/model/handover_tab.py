@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from ..sheet import Grid, TabSpec, clean_text, clean_texts
 from .couriers import COURIERS, Courier, courier_of, recognise
-from .rows import WARNING, ParsedRow, Problem, filled, flag_duplicate_ids, header_problems
+from .rows import WARNING, ParsedRow, Problem, filled, flag_duplicate_ids, header_problems, id_key
 from .schema import (
     CATEGORIES,
     HANDOVER_COLUMNS,
@@ -145,10 +145,11 @@ class HandoverTable:
         return [] if position is None else [item_id for item_id in _id_texts(self.grid, position) if item_id]
 
     def by_id(self) -> dict[str, list[HandoverItem]]:
+        """The items holding each 编号, by `id_key`."""
         table: dict[str, list[HandoverItem]] = {}
         for item in self.items:
             if item.id:
-                table.setdefault(item.id, []).append(item)
+                table.setdefault(id_key(item.id), []).append(item)
         return table
 
 
@@ -158,11 +159,11 @@ def parse_handover(grid: Grid, tz: ZoneInfo, *, now: datetime | None = None, ope
     as located. Two ways to parse less of a big sheet, every row still in `table.grid`:
     - `open_only` skips rows whose status says they are finished, for the morning list, which never
       shows them (a 50,000-row sheet is mostly finished rows);
-    - `only_ids` parses only the rows holding one of these 编号, each of them (a 编号 held twice comes
-      back twice, flagged as in a whole parse), and the rows without 编号 (a write gives them one), for
-      a command that changes a few rows: `table.ids()` still names every 编号 of the tab. An order
-      logged twice (`flag_repeated_orders`) is only told from the whole tab, so such a table does not
-      say it. A tab without a 编号 column is parsed whole."""
+    - `only_ids` parses only the rows holding one of these 编号 (`id_key`: in either case), each of them
+      (a 编号 held twice comes back twice, flagged as in a whole parse), and the rows without 编号 (a
+      write gives them one), for a command that changes a few rows: `table.ids()` still names every 编号
+      of the tab. An order logged twice (`flag_repeated_orders`) is only told from the whole tab, so such
+      a table does not say it. A tab without a 编号 column is parsed whole."""
     grid = locate_header(grid, HANDOVER_COLUMNS)
     columns = match_headers(grid.header, HANDOVER_COLUMNS)
     sheet_problems = header_problems(grid, columns)
@@ -181,9 +182,9 @@ def parse_handover(grid: Grid, tz: ZoneInfo, *, now: datetime | None = None, ope
     id_position = columns.index.get("id")
     whole = only_ids is None or id_position is None
     if not whole:
-        wanted = set(only_ids)
+        wanted = {id_key(item_id) for item_id in only_ids}
         ids = _id_texts(grid, id_position)
-        indexes = [index for index in indexes if ids[index] in wanted or not ids[index]]
+        indexes = [index for index in indexes if not ids[index] or id_key(ids[index]) in wanted]
     items = [parser.parse(grid.row_number(index), cells) for index, cells in zip(indexes, grid.rows_at(indexes))
              if any(filled(value) for value in cells)]
     flag_duplicate_ids(items, columns.header_text.get("id", HANDOVER_HEADERS["id"]))

@@ -13,10 +13,10 @@ from datetime import datetime
 from typing import Mapping, Sequence
 from zoneinfo import ZoneInfo
 
-from ..errors import CellError, HandoverError, UnknownIdError
+from ..errors import HandoverError, RowRejectedError, UnknownIdError
 from ..sheet import CellChange, Grid, TabWrite, WriteResult, WriteValue
 from .handover_tab import HandoverItem, HandoverTable, parse_handover
-from .rows import IdAllocator
+from .rows import IdAllocator, id_key
 from .schema import HANDOVER_HEADERS, STATUS_LABELS, Status
 from .values import time_text
 
@@ -92,22 +92,23 @@ def wanted_ids(ids: Sequence[str]) -> list[str]:
 
 def done_plan(table: HandoverTable, ids: Sequence[str], *, status: Status, by: str, now: datetime,
               tz: ZoneInfo, result: str | None) -> tuple[Plan, list[HandoverItem]]:
-    """Mark the items with these ids; an unknown or ambiguous id stops everything before any write.
-    `table` may hold only the rows with these ids and those without 编号 (`parse_handover(only_ids=…)`)."""
+    """Mark the items with these ids, typed in either case (`id_key`); an unknown or ambiguous id stops
+    everything before any write. `table` may hold only the rows with these ids and those without 编号
+    (`parse_handover(only_ids=…)`)."""
     wanted = wanted_ids(ids)
     by_id = table.by_id()
-    unknown = [i for i in wanted if i not in by_id]
+    unknown = [i for i in wanted if id_key(i) not in by_id]
     if unknown:
         raise UnknownIdError(f"表格里没有这些编号：{'、'.join(unknown)}（什么都没有写入）")
-    doubled = [i for i in wanted if len(by_id[i]) > 1]
+    doubled = [i for i in dict.fromkeys(wanted) if len(by_id[id_key(i)]) > 1]
     if doubled:
-        rows = "；".join(f"{i} 在第 {'、'.join(str(x.row) for x in by_id[i])} 行" for i in doubled)
-        raise HandoverError(f"编号重复，不知道该改哪一行：{rows}。请先把重复的编号改掉（什么都没有写入）")
+        raise HandoverError(f"编号重复，不知道该改哪一行：{'；'.join(_rows_holding(i, by_id[id_key(i)]) for i in doubled)}。"
+                            "请先把重复的编号改掉（什么都没有写入）")
     builder = _Builder(table)
     assigned = _assign_ids(builder, now)
     items = []
-    for item_id in dict.fromkeys(wanted):
-        item = by_id[item_id][0]
+    for key in dict.fromkeys(id_key(i) for i in wanted):
+        item = by_id[key][0]
         builder.set(item, "status", STATUS_LABELS[status])
         builder.set(item, "handler", by)
         builder.set(item, "handled_at", time_text(now, tz))
@@ -115,6 +116,13 @@ def done_plan(table: HandoverTable, ids: Sequence[str], *, status: Status, by: s
             builder.set(item, "result", result)
         items.append(item)
     return Plan(builder.write, assigned), items
+
+
+def _rows_holding(typed: str, items: Sequence[HandoverItem]) -> str:
+    """`H1 在第 2、3 行`, or, when the rows spell it differently, each row with its spelling."""
+    if all(item.id == typed for item in items):
+        return f"{typed} 在第 {'、'.join(str(item.row) for item in items)} 行"
+    return f"{typed} 可能是{'，也可能是'.join(f'第 {item.row} 行的 {item.id}' for item in items)}（编号不分大小写）"
 
 
 def log_plan(table: HandoverTable, fields: Mapping[str, str], *, by: str, now: datetime,
@@ -139,9 +147,9 @@ def log_plan(table: HandoverTable, fields: Mapping[str, str], *, by: str, now: d
     # Validate the new row by parsing it the way every sheet row is parsed.
     probe = parse_handover(Grid(table.grid.tab, header, [list(row)]), tz, now=now)
     item = probe.items[0]
-    errors = item.errors
-    if errors:
-        raise CellError("；".join(f"「{p.column}」{p.message}" if p.column else p.message for p in errors))
+    if item.errors:
+        key_of = {**{text: key for key, text in HANDOVER_HEADERS.items()}, **keys}
+        raise RowRejectedError([(key_of.get(p.column or ""), p.column, p.message) for p in item.errors])
     # Store what was understood, not what was typed: the order id the command echoes is the one in the sheet.
     understood = {"order_id": item.order_id, "tracking_no": item.tracking_no, "phone": item.phone}
     for index, name in enumerate(header):

@@ -16,11 +16,12 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from enum import Enum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ..errors import CellError
+from ..errors import RowRejectedError
 from ..sheet import Grid, TabSpec, TabWrite, WriteValue, clean_text
 from .couriers import COURIERS, Courier, courier_of, recognise
 from .rows import ERROR, WARNING, IdAllocator, ParsedRow, Problem, filled, flag_duplicate_ids, header_problems
@@ -41,7 +42,10 @@ from .schema import (
     refund_status_of,
     shipping_payer_of,
 )
-from .values import ValueProblem, iso_time, parse_datetime, parse_order_id, parse_tracking_no, time_text
+from .values import (
+    ValueProblem, folded, iso_time, money_text, parse_datetime, parse_money, parse_order_id, parse_tracking_no,
+    time_text,
+)
 
 TIME_KEYS = ("requested_at", "approved_at", "waybill_at", "signed_at")  # in the order they happen
 
@@ -70,7 +74,7 @@ RETURN_DROPDOWNS: dict[str, list[str]] = {
     RETURN_HEADERS["return_courier"]: [courier.name for courier in COURIERS],
     RETURN_HEADERS["refund_status"]: list(REFUND_STATUS_LABELS.values()),
 }
-RETURN_TEXT_HEADERS: list[str] = [RETURN_HEADERS[key] for key in ("id", "order_id", "return_tracking_no")]
+RETURN_TEXT_HEADERS: list[str] = [RETURN_HEADERS[key] for key in ("id", "order_id", "return_tracking_no", "refund_id")]
 
 
 def tab_spec() -> TabSpec:
@@ -101,6 +105,9 @@ class ReturnItem(ParsedRow):
     result: str = ""
     platform_deadline: datetime | None = None
     extended_at: datetime | None = None
+    refund_id: str = ""
+    refund_amount: Decimal | None = None
+    platform_updated_at: datetime | None = None
     problems: list[Problem] = field(default_factory=list)
     unusable: set[str] = field(default_factory=set)  # keys of filled cells that could not be used
 
@@ -140,6 +147,9 @@ class ReturnItem(ParsedRow):
             "result": self.result,
             "platform_deadline": iso_time(self.platform_deadline, tz),
             "extended_at": iso_time(self.extended_at, tz),
+            "refund_id": self.refund_id,
+            "refund_amount": money_text(self.refund_amount) if self.refund_amount is not None else None,
+            "platform_updated_at": iso_time(self.platform_updated_at, tz),
         }
 
 
@@ -155,6 +165,12 @@ class ReturnTable:
 
     def header(self, key: str) -> str:
         return self.columns.header_text.get(key) or RETURN_HEADERS[key]
+
+    def raw(self, item: ReturnItem, key: str) -> Any:
+        """The cell of `key`'s column in the item's row, as read (None for a column the tab lacks)."""
+        position = self.columns.index.get(key)
+        cells = self.grid.row_at(item.row)
+        return cells[position] if position is not None and position < len(cells) else None
 
 
 # A time typed a little ahead of the clock is a slip of the hand; more than this is a wrong date.
@@ -211,6 +227,8 @@ def _parse_row(row: int, cells: Sequence[Any], columns: ColumnMap, tz: ZoneInfo,
     item.reason = text("reason")
     item.result = text("result")
     item.return_tracking_no = parsed("return_tracking_no", parse_tracking_no) or ""
+    item.refund_id = folded(raw("refund_id")).replace(" ", "")
+    item.refund_amount = parsed("refund_amount", parse_money)
 
     platform_text = text("platform")
     if not platform_text:
@@ -247,7 +265,7 @@ def _parse_row(row: int, cells: Sequence[Any], columns: ColumnMap, tz: ZoneInfo,
         item.return_courier = recognise(item.return_tracking_no)
         item.courier_recognised = item.return_courier is not None
 
-    for key in (*TIME_KEYS, "extended_at", "platform_deadline"):
+    for key in (*TIME_KEYS, "extended_at", "platform_deadline", "platform_updated_at"):
         setattr(item, key, parsed(key, lambda v: parse_datetime(v, tz, reference=now)))
         if getattr(item, key) is not None and _date_only(raw(key)):
             problem(key, "只有日期没有时间：按当天 0 点计算，倒计时会比平台早结束；补上几点几分更准", WARNING)
@@ -297,7 +315,20 @@ def _check_times(item: ReturnItem, now: datetime, tz: ZoneInfo, problem: Callabl
         item.extended_at = None
 
 
-# ------------------------------------------------------------------------------------- logging
+# ------------------------------------------------------------------------------------- writing
+
+def returns_write(table: ReturnTable | None, tab: str) -> tuple[TabWrite, dict[str, str]]:
+    """A write onto the 退货 tab as read (its header row, its 编号 column as the tab spells it), or one
+    that makes the tab with the full header when there is none (`table` None); and the header each
+    column key has in it."""
+    if table is None:
+        header_of = dict(RETURN_HEADERS)
+        return TabWrite(tab=tab, header=[column.header for column in RETURN_COLUMNS], id_column=header_of["id"],
+                        create=True, unique=(header_of["id"],)), header_of
+    header_of = {key: table.header(key) for key in RETURN_HEADERS}
+    return TabWrite(tab=table.grid.tab, header=list(table.grid.header), id_column=header_of["id"],
+                    header_row=table.grid.header_row, unique=(header_of["id"],)), header_of
+
 
 def return_log_plan(grid: Grid | None, fields: Mapping[str, str | None], *, now: datetime, tz: ZoneInfo,
                     tab: str = TABS["returns"]) -> tuple[TabWrite, ReturnItem]:
@@ -305,7 +336,7 @@ def return_log_plan(grid: Grid | None, fields: Mapping[str, str | None], *, now:
 
     `fields` maps RETURN_COLUMNS keys to the text given (blank values are left out). The tab is created
     with the full header when `grid` is None; columns the tab lacks are added when a value needs them.
-    Raises CellError, naming each column and its problem, and writes nothing, when the row has errors.
+    Raises RowRejectedError, naming each column and its problem, and writes nothing, when the row has errors.
     """
     unknown = sorted(set(fields) - set(RETURN_HEADERS) - {"id"})
     if unknown:
@@ -313,18 +344,10 @@ def return_log_plan(grid: Grid | None, fields: Mapping[str, str | None], *, now:
     now = now.astimezone(tz)
     values: dict[str, str] = {key: value.strip() for key, value in fields.items()
                               if key != "id" and value is not None and value.strip()}
-    if grid is None:
-        header = [column.header for column in RETURN_COLUMNS]
-        write = TabWrite(tab=tab, header=header, id_column=RETURN_HEADERS["id"], create=True,
-                         unique=(RETURN_HEADERS["id"],))
-        existing: list[str] = []
-        header_of = dict(RETURN_HEADERS)
-    else:
-        table = parse_returns(grid, tz, now=now)
-        write = TabWrite(tab=grid.tab, header=list(table.grid.header), id_column=table.header("id"),
-                         header_row=table.grid.header_row, unique=(table.header("id"),))
-        existing = [item.id for item in table.items if item.id]
-        header_of = {key: table.header(key) for key in RETURN_HEADERS}
+    table = parse_returns(grid, tz, now=now) if grid is not None else None
+    write, header_of = returns_write(table, tab)
+    existing = [item.id for item in table.items if item.id] if table else []
+    if table is not None:
         for key in ("id", *values):
             if not table.columns.has(key):
                 write.add_columns.append(RETURN_HEADERS[key])
@@ -337,7 +360,8 @@ def return_log_plan(grid: Grid | None, fields: Mapping[str, str | None], *, now:
 
     item = parse_returns(Grid(write.tab, columns, [row_of(values)]), tz, now=now).items[0]
     if item.errors:
-        raise CellError("；".join(f"「{p.column}」{p.message}" if p.column else p.message for p in item.errors))
+        key_of = {header: key for key, header in header_of.items()}
+        raise RowRejectedError([(key_of.get(p.column or ""), p.column, p.message) for p in item.errors])
     # Store what was understood, not what was typed: dropdown labels, the bare tracking number, and full
     # times, so `11月21日` typed today cannot be read back as another year months from now.
     write.appends.append(row_of({**values, **{k: v for k, v in _canonical(item, tz).items() if k in values}}))

@@ -9,10 +9,12 @@ and the ledger (`compensation.ledger`) all build on this.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Iterable, Protocol, Sequence
 
+from ..errors import place
 from ..sheet import Grid
 from .schema import PLATFORM_LABELS, ColumnMap
 
@@ -32,10 +34,7 @@ class Problem:
         return {"row": self.row, "column": self.column, "message": self.message}
 
     def describe(self) -> str:
-        where = f"第 {self.row} 行"
-        if self.column:
-            where += f"「{self.column}」"
-        return f"{where}：{self.message}"
+        return f"{place(row=self.row, column=self.column)}：{self.message}"
 
 
 class ParsedRow:
@@ -76,15 +75,23 @@ class _IdentifiedRow(Protocol):
     problems: list[Problem]
 
 
+def id_key(item_id: str) -> str:
+    """A 编号 as 编号 are compared: `h20261202-003` and full-width `Ｈ20261202-003` are `H20261202-003`.
+    Someone typing an id (or the sheet holding one) in the other case means the same row; two rows
+    whose ids differ only so are one 编号 held twice."""
+    return (item_id if item_id.isascii() else unicodedata.normalize("NFKC", item_id)).upper()
+
+
 def flag_duplicate_ids(items: Iterable[_IdentifiedRow], header: str) -> None:
-    """Each row holding a 编号 an earlier row holds gets a problem naming that row."""
+    """Each row holding a 编号 an earlier row holds (`id_key`) gets a problem naming that row."""
     seen: dict[str, _IdentifiedRow] = {}
     for item in items:
         if not item.id:
             continue
-        first = seen.setdefault(item.id, item)
+        first = seen.setdefault(id_key(item.id), item)
         if first is not item:
-            item.problems.append(Problem(item.row, header, f"编号 {item.id} 和第 {first.row} 行重复：请改成不同的编号",
+            clash = "重复" if first.id == item.id else f"的 {first.id} 重复（编号不分大小写）"
+            item.problems.append(Problem(item.row, header, f"编号 {item.id} 和第 {first.row} 行{clash}：请改成不同的编号",
                                          id=item.id))
 
 
@@ -94,10 +101,10 @@ class IdAllocator:
 
     def __init__(self, prefix: str, existing: Sequence[str]):
         self.prefix = prefix
-        self.used = set(existing)
+        self.used = {id_key(value) for value in existing}  # h20261122-007 typed by hand is taken too
         self.last: dict[str, int] = {}
-        pattern = re.compile(rf"^{re.escape(prefix)}(\d{{8}})-(\d+)$")
-        for value in existing:
+        pattern = re.compile(rf"^{re.escape(id_key(prefix))}(\d{{8}})-(\d+)$")
+        for value in self.used:
             match = pattern.match(value)
             if match:
                 day, seq = match.group(1), int(match.group(2))
@@ -109,8 +116,8 @@ class IdAllocator:
         while True:
             seq += 1
             candidate = f"{self.prefix}{stamp}-{seq:03d}"
-            if candidate not in self.used:
+            if id_key(candidate) not in self.used:
                 break
         self.last[stamp] = seq
-        self.used.add(candidate)
+        self.used.add(id_key(candidate))
         return candidate

@@ -71,8 +71,17 @@ RETURN_COLUMNS: tuple[Column, ...] = (
     # the computed one), and when the shop pressed 延长收货 (the extension moves the deadline).
     Column("platform_deadline", "超时时间", ("deadline", "platform deadline", "timeout", "超时截止时间")),
     Column("extended_at", "延长时间", ("extended at", "延长收货时间", "延长收货")),
+    # Filled by `returns import` from the platform's refund / after-sale export: the platform's id of the
+    # return (the key an import finds the row by), the amount refunded, and the export's own time for the
+    # data the row holds (so an older export never overwrites a newer one).
+    Column("refund_id", "退款编号", ("refund id", "refund no", "售后单号", "售后编号", "退款单号")),
+    Column("refund_amount", "退款金额", ("refund amount", "买家退款金额", "退款总额")),
+    Column("platform_updated_at", "平台更新时间", ("platform updated at", "platform time")),
 )
 RETURN_HEADERS = {c.key: c.header for c in RETURN_COLUMNS}
+
+# How money handover writes into a tab or a workbook is shown: 1,299.00 (the ledger, 退货's 退款金额).
+MONEY_FORMAT = "#,##0.00"
 
 
 def header_key(text: object) -> str:

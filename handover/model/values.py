@@ -358,3 +358,23 @@ def short_name(name: str) -> str:
         return name[0] + "*"
     return name[:2] + "***"
 
+
+# ------------------------------------------------------------------------------------------ durations
+
+def hours_text(hours: int) -> str:
+    """A duration in whole hours as a person says it: 5 小时, 47 小时, 8 天 13 小时, 5 天. Beyond two days
+    hours alone stop meaning much (205 小时 is 8 天 13 小时)."""
+    if hours < 48:
+        return f"{hours} 小时"
+    days, rest = divmod(hours, 24)
+    return f"{days} 天 {rest} 小时" if rest else f"{days} 天"
+
+
+def time_left_text(seconds_left: int) -> str:
+    """Time left before a promise (a pre-sale order's ship-by time), the same words in the morning list and
+    the daily summary: 剩 5 小时, 超时 5 天, 超时 4 天 1 小时. Floored: never more than there is to act on."""
+    if seconds_left < 0:
+        hours = -seconds_left // 3600
+        return f"超时 {hours_text(hours)}" if hours else "刚超时"
+    hours = seconds_left // 3600
+    return f"剩 {hours_text(hours)}" if hours else "剩不到 1 小时"

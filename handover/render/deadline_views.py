@@ -1,18 +1,26 @@
 """The return timers as the morning shift reads them (`handover deadlines`, the top of `pull`), and as
-scripts read them (JSON). The action wording is `timers`'; templates/deadlines_macros.j2 words the rest.
+scripts read them (JSON). The action and outcome wording is `timers`'; templates/deadlines_macros.j2
+words the rest.
+
+Each row shows one deadline, the one that matters now (`Deadline.due`), labelled by what happens at it:
+`11-24 周二 18:20 到点自动退款` when it is the platform's zero, `11-19 周四 18:20 前要处理（拒绝或延长收货）`
+when it is the moment the shop must have acted by. The platform's own 超时时间 is marked 平台时间; the
+rules' time for the same zero, when it is more than an hour off, is said under the row, as such.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
-from ..deadlines import ACT_NOW, MISSED, UPCOMING, Deadline, DeadlineReport
+from ..deadlines import ACT_NOW, MISSED, UPCOMING, Deadline, DeadlineReport, Untimed
 from ..model.returns_tab import STAGE_LABELS
 from ..model.schema import PLATFORM_LABELS, ShippingPayer
 from ..shop_calendar import WEEKDAY_LABELS
 from ..textwidth import table
 from ..timers import OUTCOME_LABELS, Action, action_label
+from .environment import render, single_line
 
 
 def deadlines_json(report: DeadlineReport) -> dict[str, Any]:
@@ -44,12 +52,16 @@ def deadlines_json(report: DeadlineReport) -> dict[str, Any]:
                 "act_by": iso(d.act_by),
                 "seconds_left": seconds(d.act_by - now),
                 "seconds_to_zero": seconds(d.ends_at - now),
+                "deadline": "ends_at" if d.due_is_zero else "act_by",  # which of the two the list shows
+                "deadline_at": iso(d.due),
+                "seconds_to_deadline": seconds(d.due - now),
                 "at_zero": d.rule.at_zero.value,
                 "actions": [a.value for a in d.actions],
                 "extend_from": iso(d.extend_from),
                 "extend_by_hours": d.extend_by.total_seconds() / 3600 if d.extend_by and Action.EXTEND in d.actions else None,
                 "extended": d.extended,
                 "from_platform": d.from_platform,
+                "computed_ends_at": iso(d.computed_ends),
                 "pulled_forward": d.pulled_from is not None,
                 "pulled_from": iso(d.pulled_from),
                 "closed_reason": d.closure,
@@ -70,7 +82,9 @@ def deadlines_json(report: DeadlineReport) -> dict[str, Any]:
 _MARKS = {MISSED: "【已超时】", ACT_NOW: "【马上处理】", UPCOMING: ""}
 
 
-_HEADINGS = ["", "编号", "行", "平台", "订单号", "阶段", "处理截止", "剩余"]
+_HEADINGS = ["", "编号", "行", "平台", "订单号", "阶段", "期限", "剩余"]
+# The actions that settle a return, as the label of a deadline the shop must act by names them.
+_SETTLING = {Action.APPROVE: "同意", Action.REJECT: "拒绝", Action.REFUND: "退款", Action.EXTEND: "延长收货"}
 
 
 def when(moment: datetime) -> str:
@@ -91,7 +105,7 @@ def span_text(delta: timedelta) -> str:
 
 
 def left_text(deadline: Deadline, now: datetime) -> str:
-    delta = deadline.act_by - now
+    delta = deadline.due - now
     if delta > timedelta(0):
         return f"剩 {span_text(delta)}"
     if delta > timedelta(minutes=-1):
@@ -99,13 +113,30 @@ def left_text(deadline: Deadline, now: datetime) -> str:
     return f"已过 {span_text(delta)}"
 
 
+def due_text(deadline: Deadline) -> str:
+    """The row's one deadline and what happens at it."""
+    if deadline.due_is_zero:
+        mark = "（平台时间）" if deadline.from_platform else ""
+        return f"{when(deadline.due)} {OUTCOME_LABELS[deadline.rule.at_zero]}{mark}"
+    choices = settling_text(deadline)
+    return f"{when(deadline.due)} 前要处理" + (f"（{choices}）" if choices else "")
+
+
+def settling_text(deadline: Deadline) -> str:
+    """What stops the clock, of what the shop can do now: 拒绝或延长收货."""
+    settling = [_SETTLING[action] for action in deadline.actions if action in _SETTLING]
+    return "、".join(settling[:-1]) + "或" + settling[-1] if len(settling) > 1 else "".join(settling)
+
+
 def deadline_rows(report: DeadlineReport) -> list[list[str]]:
-    """A header row, then one row per deadline: the aligned part of the text and markdown lists."""
+    """A header row, then one row per deadline: the aligned part of the text and markdown lists. Cell
+    text is on one line before the columns are measured (a line break typed into 编号)."""
     rows = [list(_HEADINGS)]
     for d in report.deadlines:
         item = d.item
-        rows.append([_MARKS[d.state], item.id or "（无编号）", str(item.row), PLATFORM_LABELS.get(item.platform or "", "-"),
-                     item.order_id or "-", STAGE_LABELS[d.stage], when(d.act_by), left_text(d, report.now)])
+        rows.append([_MARKS[d.state], single_line(item.id) or "（无编号）", str(item.row),
+                     PLATFORM_LABELS.get(item.platform or "", "-"), single_line(item.order_id) or "-",
+                     STAGE_LABELS[d.stage], due_text(d), left_text(d, report.now)])
     return rows
 
 
@@ -122,8 +153,11 @@ def deadlines_context(report: DeadlineReport) -> dict[str, Any]:
             "stage": d.stage.value,
             "outcome": OUTCOME_LABELS[d.rule.at_zero],
             "outcome_key": d.rule.at_zero.value,
-            "ends": when(d.ends_at),
+            "due_is_zero": d.due_is_zero,
+            "ends": when(d.ends_at),  # the platform's zero, for a shop's own template (the row shows `due`)
             "ends_left": span_text(d.ends_at - report.now),
+            "settling": settling_text(d),
+            "act_before": _days(d.rule.act_before) if d.rule.act_before is not None and d.rule.stage is d.stage else None,
             "actions": [a.value for a in d.actions],
             "action_labels": {a.value: action_label(a, d.stage) for a in d.actions},
             "extend_from": when(d.extend_from) if d.extend_from and d.extend_from > report.now else None,
@@ -131,6 +165,8 @@ def deadlines_context(report: DeadlineReport) -> dict[str, Any]:
             "extended": d.extended,
             "extension_unknown": d.extension_unknown,
             "from_platform": d.from_platform,
+            "computed_ends": when(d.computed_ends) if d.computed_ends else None,
+            "disagreement": span_text(d.computed_ends - d.ends_at) if d.computed_ends else None,
             "stale_platform_deadline": d.stale_platform_deadline,
             "pulled_from": when(d.pulled_from) if d.pulled_from else None,
             "closure": d.closure,
@@ -146,14 +182,23 @@ def deadlines_context(report: DeadlineReport) -> dict[str, Any]:
         "header": lines[0] if report.deadlines else "",
         "headings": rows[0],
         "entries": entries,
-        "untimed": [
-            {"row": u.item.row, "id": u.item.id or "（无编号）", "order_id": u.item.order_id or "-",
-             "platform": u.item.platform or "", "platform_label": PLATFORM_LABELS.get(u.item.platform or "", ""),
-             "reason": u.reason, "column": u.column or "", "stage": STAGE_LABELS[u.stage] if u.stage else ""}
-            for u in report.untimed
-        ],
+        "untimed": [untimed_entry(u) for u in report.untimed],
         "unknown_years": report.unknown_years,
     }
+
+
+def untimed_entry(untimed: Untimed) -> dict[str, Any]:
+    """A return no countdown could be computed for, as the list and `log --return`'s warning say it."""
+    item, stage = untimed.item, untimed.stage
+    return {"row": item.row, "id": item.id or "（无编号）", "order_id": item.order_id or "-",
+            "platform": item.platform or "", "platform_label": PLATFORM_LABELS.get(item.platform or "", ""),
+            "reason": untimed.reason, "column": untimed.column or "", "stage": STAGE_LABELS[stage] if stage else "",
+            "stage_key": stage.value if stage else ""}
+
+
+def render_untimed_warning(untimed: Untimed, templates: Path | None = None) -> str:
+    """`log --return`'s warning (on stderr) for a return the morning list will not be able to time."""
+    return render("deadlines_warning.txt.j2", templates, u=untimed_entry(untimed))
 
 
 def _hours(delta: timedelta) -> str:

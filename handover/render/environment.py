@@ -9,11 +9,17 @@ template: control characters and terminal escape sequences are taken out of ever
 every value a markdown template prints has its html and `|` escaped (html templates escape html).
 A markdown template marks text that is already markdown with `|safe`, and puts text to paste in a
 code block with `|fenced`.
+
+Every message and table is line by line, so a line break typed inside a cell (Alt+Enter in Excel, a
+paste from a chat) never reaches a template: each text value a template reads, from the context or from
+a record (`item.new_address`, `note.reasons`), comes as one line (`single_line`). Text this module
+rendered (`Rendered`) keeps its lines; so does JSON, which carries the cell as typed.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -49,7 +55,7 @@ def environment(override: Path | None = None, markdown: bool = False) -> "jinja2
 
     paths = [str(override)] if override and override.is_dir() else []
     paths.append(str(shipped_templates()))
-    env = jinja2.Environment(
+    env = _one_line_environment()(
         loader=jinja2.FileSystemLoader(paths),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
@@ -92,7 +98,7 @@ def render(name: str, override: Path | None = None, **context: Any) -> str:
     env = environment(override, name.endswith(".md.j2"))
     try:
         template = env.get_template(name)
-        text = template.render(**context)
+        text = template.render({key: _one_line(value) for key, value in context.items()})
     except jinja2.TemplateNotFound:
         raise TemplateError(f"找不到模板 {name}") from None
     except jinja2.UndefinedError as error:
@@ -100,10 +106,83 @@ def render(name: str, override: Path | None = None, **context: Any) -> str:
     except jinja2.TemplateSyntaxError as error:
         raise TemplateError(f"模板 {error.name or name} 第 {error.lineno} 行语法有误：{error.message}") from None
     # Messages are pasted into chat: no trailing spaces on any line.
-    return "\n".join(line.rstrip() for line in printable(text).split("\n"))
+    return Rendered("\n".join(line.rstrip() for line in printable(text).split("\n")))
 
 
 # ---------------------------------------------------------------------------- what cells may hold
+
+class Rendered(str):
+    """Text a template rendered: its line breaks are the template's own, so it is never folded onto one
+    line when another template prints it (a message inside the morning list)."""
+
+    __slots__ = ()
+
+
+# Whitespace around a line break, and the breaks after it: Alt+Enter's \n, Windows' \r\n, an old Mac's \r,
+# vertical tab and form feed, the file/group/record separators, NEL, and Unicode's line and paragraph
+# separators (U+2028 arrives with text pasted from web pages and chat apps).
+_BREAKS = re.compile(r"\s*[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]\s*")
+# After these a break needs no comma: the line already ended a clause or opened a bracket.
+_OPEN_OR_END = {"Po", "Ps", "Pi", "Pd"}
+
+
+def single_line(text: str) -> str:
+    """Cell text on one line: each line break (with the spaces around it) becomes a `，` between two
+    Chinese characters (`少发一条\n要补发` → `少发一条，要补发`), nothing after Chinese punctuation that
+    ends a clause, and a space anywhere else (`588 号\n3 幢 12 楼` → `588 号 3 幢 12 楼`)."""
+    if text.isprintable():  # nearly every cell: no break, no other control, no unusual space
+        return text
+
+    def joiner(match: re.Match[str]) -> str:
+        start, end = match.span()
+        if start == 0 or end == len(text):
+            return ""
+        before, after = text[start - 1], text[end]
+        if unicodedata.category(before) in _OPEN_OR_END:
+            return "" if _wide(before) else " "
+        return "，" if _wide(before) and _wide(after) else " "
+
+    return _BREAKS.sub(joiner, text)
+
+
+def _wide(char: str) -> bool:
+    return unicodedata.east_asian_width(char) in "WF"
+
+
+def _one_line(value: Any) -> Any:
+    """What a template reads: plain text on one line; a list of texts (a note's reasons) each on one line;
+    anything else (records, numbers, `Rendered` and `Markup` text) as it is."""
+    kind = value.__class__
+    if kind is str:
+        return single_line(value)
+    if kind is list and value and value[0].__class__ is str:
+        return [single_line(item) if item.__class__ is str else item for item in value]
+    return value
+
+
+@lru_cache(maxsize=1)
+def _one_line_environment() -> type:
+    """jinja's Environment, with every attribute and item a template looks up (`item.detail`,
+    `entry["line"]`) passed through `_one_line`: a template the shop writes cannot forget it."""
+    import jinja2
+
+    class OneLineEnvironment(jinja2.Environment):
+        def getattr(self, obj: Any, attribute: str) -> Any:
+            # jinja's own lookup, with the common case (an attribute holding plain one-line text) first:
+            # a morning list of 25,000 items looks up a few hundred thousand.
+            try:
+                value = getattr(obj, attribute)
+            except AttributeError:
+                return _one_line(super().getattr(obj, attribute))  # a dict key, or undefined
+            if value.__class__ is str:
+                return value if value.isprintable() else single_line(value)
+            return _one_line(value) if value.__class__ is list else value
+
+        def getitem(self, obj: Any, argument: Any) -> Any:
+            return _one_line(super().getitem(obj, argument))
+
+    return OneLineEnvironment
+
 
 _MARKDOWN_HTML = re.compile(r"[<>]")
 # A `|` preceded by an even number of backslashes (none included) is live in a markdown table.

@@ -1,5 +1,6 @@
 """What finance reads from `handover compensation`: the text report and SPEC's JSON, and the morning
-list's section of pre-sale orders about to become late. The payout workbook is `payouts_xlsx`'.
+list's section of pre-sale orders not shipped (past their promise, then about to pass it). The payout
+workbook is `payouts_xlsx`'.
 """
 
 from __future__ import annotations
@@ -9,11 +10,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 from zoneinfo import ZoneInfo
 
-from ..compensation.exports import platform_label
 from ..compensation.rules import AFFILIATE_DEDUCTION, KIND_LABELS, KINDS, PRESALE_LATE, AtRisk, Payout
-from ..model.values import iso_time, money_text
+from ..exports import platform_label
+from ..model.values import iso_time, money_text, time_left_text
 from ..textwidth import display_width, table
-from .environment import render
+from .environment import render, single_line
 from .views import dumps
 
 if TYPE_CHECKING:
@@ -84,28 +85,36 @@ def _money_columns(rows: list[list[str]], columns: Sequence[int]) -> list[list[s
     return rows
 
 
-def _at_risk_lines(items: Sequence[AtRisk], header: list[str]) -> list[str]:
-    rows = [header] + [[item.order_id, platform_label(item.platform), _left(item), item.promised_ship_at.strftime("%m-%d %H:%M"),
-                        money_text(item.paid_amount), money_text(item.potential_amount),
-                        "　".join(t for t in ("买家已申请退款" if item.claimed else "", item.title) if t)]
-                       for item in items]
+# Pre-sale orders not shipped: those already past their promise apart from those about to pass it, in
+# every at-risk list (compensation, pull; the summary has its own), each with the heading its time needs.
+_AT_RISK_HEADERS = {
+    True: ["订单号", "平台", "超时", "承诺发货", "商品实付", "可能要赔", "备注"],
+    False: ["订单号", "平台", "剩余", "承诺发货", "商品实付", "若超时赔付", "备注"],
+}
+
+
+def _at_risk_lines(items: Sequence[AtRisk], overdue: bool) -> list[str]:
+    """The aligned table of one of the two lists; cell text on one line before the columns are measured
+    (a product title with a line break in it)."""
+    rows = [list(_AT_RISK_HEADERS[overdue])]
+    rows += [[single_line(item.order_id), platform_label(item.platform), _left(item), item.promised_ship_at.strftime("%m-%d %H:%M"),
+              money_text(item.paid_amount), money_text(item.potential_amount),
+              "　".join(t for t in ("买家已申请退款" if item.claimed else "", single_line(item.title)) if t)]
+             for item in items]
     return table(_money_columns(rows, (4, 5))) if items else []
 
 
+def at_risk_lists(items: Sequence[AtRisk]) -> dict[str, Any]:
+    """What a template gets to list the orders past their promise (`overdue_*`, longest overdue first)
+    apart from those about to pass it (`near_*`, soonest first)."""
+    overdue = [item for item in items if item.overdue]
+    near = [item for item in items if not item.overdue]
+    return {"overdue_items": overdue, "overdue_lines": _at_risk_lines(overdue, True),
+            "near_items": near, "near_lines": _at_risk_lines(near, False)}
+
+
 def _left(item: AtRisk) -> str:
-    """剩 5 小时 / 超时 3 小时 / 超时 4 天 1 小时, floored: what the morning shift can still act on."""
-    if item.overdue:
-        hours = -item.seconds_left // 3600
-        return f"超时 {_hours_text(hours)}" if hours else "刚超时"
-    return f"剩 {_hours_text(item.hours_left)}"
-
-
-def _hours_text(hours: int) -> str:
-    # Beyond two days, hours alone stop meaning much to a person: 205 小时 is 8 天 13 小时.
-    if hours < 48:
-        return f"{hours} 小时"
-    days, rest = divmod(hours, 24)
-    return f"{days} 天 {rest} 小时" if rest else f"{days} 天"
+    return time_left_text(item.seconds_left)
 
 
 def status_text(report: CompensationReport) -> str:
@@ -151,13 +160,12 @@ def render_report(report: CompensationReport, fmt: str = "text", override: Path 
         already.append([payout.order_id, KIND_LABELS[payout.kind], money_text(entry.amount) if entry.amount is not None else "",
                         entry.computed_at.strftime("%Y-%m-%d %H:%M") if entry.computed_at else "", entry.by,
                         f"（本次算出 {money_text(payout.amount)}）" if differs else ""])
-    at_risk = _at_risk_lines(report.at_risk, ["订单号", "平台", "剩余", "承诺发货", "商品实付", "若超时赔付", "备注"])
     return render("compensation.txt.j2", override, computed_at=report.computed_at.strftime("%Y-%m-%d %H:%M"),
                   by=report.by, committed=report.committed, status=status_text(report),
                   recorded=len(report.payouts), ledger_tab=report.ledger_tab, ledger_tabs=report.ledger.tabs,
                   missing=[m.message for m in report.missing], ledger_problems=len(report.ledger.problems),
                   files=report.files, groups=groups, any_payout=bool(report.payouts),
-                  already=table(_money_columns(already, (2,))), at_risk=at_risk, at_risk_count=len(report.at_risk),
+                  already=table(_money_columns(already, (2,))), **at_risk_lists(report.at_risk),
                   checks=table([[c.order_id, c.message] for c in report.checks]),
                   duplicates=report.duplicates, rejected=[r.describe() for r in report.rejected])
 
@@ -174,8 +182,7 @@ def render_at_risk(result: PullAtRisk, fmt: str = "text", override: Path | None 
     if fmt == "json":
         return dumps(at_risk_data(result, tz or ZoneInfo("Asia/Shanghai")))
     name = "compensation_at_risk.md.j2" if fmt == "markdown" else "compensation_at_risk.txt.j2"
-    lines = _at_risk_lines(result.items, ["订单号", "平台", "剩余", "承诺发货", "商品实付", "若超时赔付", "备注"])
-    return render(name, override, items=result.items, lines=lines, files=result.files, unmatched=result.unmatched,
+    return render(name, override, **at_risk_lists(result.items), files=result.files, unmatched=result.unmatched,
                   errors=result.errors,
                   rejected=[r.describe() for r in result.rejected], left=_left, platform_label=platform_label,
                   money=money_text)

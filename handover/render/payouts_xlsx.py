@@ -2,9 +2,9 @@
 
 A top row that says whether the payouts are recorded or only a trial run (试算（未记录）), then one row
 per payout with a totals row per kind, amounts as numbers in a money format (so they add up in
-Excel/WPS), order ids as text (every digit kept, never a formula), then the orders about to become late
-and what was left out (already paid, needs a person, unreadable rows, what the files lack) on their own
-tabs.
+Excel/WPS), order ids as text (every digit kept, never a formula), then on their own tabs the pre-sale
+orders already late, those about to become late, and what was left out (already paid, needs a person,
+unreadable rows, what the files lack).
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..compensation.exports import platform_label
-from ..compensation.ledger import MONEY_FORMAT as MONEY
 from ..compensation.rules import KIND_LABELS, KINDS
 from ..compensation.run import CompensationReport
+from ..exports import platform_label
+from ..model.schema import MONEY_FORMAT as MONEY
 from ..textwidth import display_width
 from .finance_views import status_text
 
@@ -102,11 +102,15 @@ def workbook_bytes(report: CompensationReport) -> bytes:
     if not rows:
         _put(payouts, next_row, 1, "算不出赔付：文件里缺少的信息见「未计入」" if report.missing else "没有新的赔付")
 
-    at_risk = workbook.create_sheet("预售快超时")
-    _sheet(at_risk, ["订单号", "平台", "承诺发货时间", "剩余小时", "实付金额", "若超时赔付", "买家已申请退款", "商品", "来源"],
-           [[a.order_id, platform_label(a.platform), a.promised_ship_at.strftime("%Y-%m-%d %H:%M"), a.hours_left,
-             a.paid_amount, a.potential_amount, "是" if a.claimed else "", a.title, f"{a.file} 第 {a.row} 行"]
-            for a in report.at_risk], {5: MONEY, 6: MONEY})
+    # Orders already past their promise and those about to pass it need different acts (pay or call
+    # now, ship today), so they are two tabs, each with the hours it counts.
+    for title, hours, items in (("预售已超时", "已超时小时", [a for a in report.at_risk if a.overdue]),
+                                ("预售快超时", "剩余小时", [a for a in report.at_risk if not a.overdue])):
+        _sheet(workbook.create_sheet(title),
+               ["订单号", "平台", "承诺发货时间", hours, "实付金额", "若超时赔付", "买家已申请退款", "商品", "来源"],
+               [[a.order_id, platform_label(a.platform), a.promised_ship_at.strftime("%Y-%m-%d %H:%M"),
+                 -a.seconds_left // 3600 if a.overdue else a.hours_left, a.paid_amount, a.potential_amount,
+                 "是" if a.claimed else "", a.title, f"{a.file} 第 {a.row} 行"] for a in items], {5: MONEY, 6: MONEY})
 
     left_out = workbook.create_sheet("未计入")
     rows = [[a.payout.order_id, "已在赔付记录", f"{KIND_LABELS[a.payout.kind]}，赔付记录第 {a.entry.row} 行"

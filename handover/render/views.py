@@ -2,9 +2,10 @@
 
 `cli` calls one `commands.X` and then the `render_X` here. Text goes through the shop's templates
 (`environment.render`: control characters stripped, markdown escaped); JSON through `dumps`, the one
-JSON writer. Two subjects keep their bodies in a module of their own, imported only by the commands
-that show them (start-up time is part of every command): the return timers (`deadline_views`) and
-what finance reads (`finance_views`, and `payouts_xlsx` for the payout workbook).
+JSON writer. Three subjects keep their bodies in a module of their own, imported only by the commands
+that show them (start-up time is part of every command): the return timers (`deadline_views`), what
+`returns import` changes (`import_views`), and what finance reads (`finance_views`, and `payouts_xlsx`
+for the payout workbook).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from ..model.schema import REFUND_STATUS_LABELS, SHIPPING_LABELS, STATUS_LABELS,
 from ..printable import json_escaped_utf8, printable
 from ..tasks import RouteGroup, Task, TaskList
 from ..textwidth import table
-from .environment import render
+from .environment import Rendered, render, single_line
 
 if TYPE_CHECKING:
     from ..compensation.run import CompensationReport
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from ..messages import CourierBatch, GroupedList, Messages
     from ..results import CheckReport, DoneReport, LogReport, Morning
     from ..returns import TrackingMatch
+    from ..returns_import.plan import ImportReport
     from ..summary import Summary
 
 
@@ -104,12 +106,14 @@ _COLUMNS = {
 
 
 def task_rows(group: RouteGroup, tz: ZoneInfo) -> list[list[str]]:
-    """The group as table rows for the text and markdown lists: a header row, then one row a task."""
+    """The group as table rows for the text and markdown lists: a header row, then one row a task, each
+    cell on one line (a line break typed into a cell would split the row). Only typed text can hold one:
+    order ids, waybills, phones and times were parsed, labels are ours."""
     rows = [list(_COLUMNS[group.route])]
     for task in group.tasks:
         item = task.item
         logged = item.logged_at.astimezone(tz).strftime("%m-%d %H:%M") if item.logged_at else "时间不详"
-        common = [item.id or "（无编号）", str(item.row), logged, item.category.label if item.category else ""]
+        common = [single_line(item.id) or "（无编号）", str(item.row), logged, item.category.label if item.category else ""]
         if group.route is Route.WAREHOUSE:
             specific = [item.platform_label or "-", item.order_id or "-"]
         elif group.route is Route.COURIER:
@@ -118,8 +122,8 @@ def task_rows(group: RouteGroup, tz: ZoneInfo) -> list[list[str]]:
                 courier += "（按单号识别）"
             specific = [courier, item.tracking_no or item.order_id or "-"]
         else:
-            specific = [item.buyer or "-", item.phone or "-", item.order_id or "-"]
-        rows.append(common + specific + [note(task)])
+            specific = [single_line(item.buyer) or "-", item.phone or "-", item.order_id or "-"]
+        rows.append(common + specific + [single_line(note(task))])
     return rows
 
 
@@ -204,6 +208,13 @@ def render_log(report: LogReport) -> str:
                    *skipped_notes(report.skipped)])
 
 
+def render_log_warning(report: LogReport, templates: Path | None = None) -> str:
+    """`log --return`'s warning, for stderr, when the morning list will not be able to time the return."""
+    from .deadline_views import render_untimed_warning
+
+    return render_untimed_warning(report.untimed, templates) if report.untimed else ""
+
+
 def render_init(written: Sequence[Path]) -> str:
     return _lines([f"已创建 {path}" for path in written])
 
@@ -263,11 +274,20 @@ def render_return_match(match: TrackingMatch, fmt: str, *, tz: ZoneInfo, templat
     return render("returns_find.txt.j2", templates, match=match, returns=returns)
 
 
+# ------------------------------------------------------------------------------- returns import
+
+def render_returns_import(report: ImportReport, fmt: str = "text", templates: Path | None = None) -> str:
+    """What the refund exports change in the 退货 tab, as text or JSON."""
+    from .import_views import render_report
+
+    return render_report(report, fmt, templates)
+
+
 # ------------------------------------------------------------------------------------- messages
 
-def _tidy(text: str) -> str:
+def _tidy(text: str) -> Rendered:
     # Optional lines and notes leave runs of blank lines behind; one blank line is all a chat needs.
-    return re.sub(r"\n{3,}", "\n\n", text).strip("\n") + "\n"
+    return Rendered(re.sub(r"\n{3,}", "\n\n", text).strip("\n") + "\n")
 
 
 def _fill_courier_texts(batch: CourierBatch, override: Path | None) -> None:

@@ -1,12 +1,15 @@
-"""Opening the platforms' order exports and the affiliate reports: encoding, header row, platform.
+"""The platforms' exports as downloaded: opening one (encoding, header row, platform), streaming its rows,
+and typed access to a row's cells.
 
-Finance downloads these files from the seller backends and hands them over as they are: GB18030/GBK or
+Shops download these files from the seller backends and hand them over as they are: GB18030/GBK or
 UTF-8 (with or without BOM) CSV, ids wrapped as `="3958…"` or trailed by a tab, headers with stray spaces
-and quotes, or .xlsx. Header names per platform are in PLATFORMS.md; a `[columns]` table in handover.toml
-names the columns of anything else.
+and quotes, or .xlsx. Finance gives order exports and affiliate reports (`compensation.order_exports`),
+the team refund exports (`returns_import.refund_exports`): each names its columns in an `ExportShape`
+(header names per platform are in PLATFORMS.md); a `[columns]` table in handover.toml names the columns
+of anything else.
 
-Files are streamed: a million-row export is never held in memory. What a row means is `export_rows`'
-concern.
+Files are streamed: a million-row export is never held in memory. What a row means is its reader's
+concern (`compensation.export_rows`, `returns_import.refund_rows`).
 """
 
 from __future__ import annotations
@@ -15,113 +18,46 @@ import codecs
 import csv
 import re
 from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any, Callable, Iterator, Mapping
+from zoneinfo import ZoneInfo
 
 from python_calamine import CalamineError, CalamineWorkbook
 
-from ..errors import HandoverError
-from ..model.rows import Problem
-from ..model.schema import PLATFORM_LABELS, PLATFORMS, header_key
-from ..sheet import clean_text
+from .errors import HandoverError, place
+from .model.rows import Problem
+from .model.schema import PLATFORM_LABELS, PLATFORMS, header_key
+from .model.values import ValueProblem, parse_datetime, parse_money, parse_order_id
+from .sheet import clean_text
 
-ORDERS = "orders"
-AFFILIATE = "affiliate"
 
-# Header names per logical column, most specific first: the first name found in a file wins, so the
-# Taobao report's 买家实际支付金额 is used even though its 总金额 column comes earlier. Sources: PLATFORMS.md.
-ORDER_NAMES: dict[str, tuple[str, ...]] = {
+# Header names of the columns the platforms' exports share, whatever the kind (orders, refunds): per
+# logical column, most specific first (PLATFORMS.md). Each kind's ExportShape names these and its own.
+COMMON_NAMES: dict[str, tuple[str, ...]] = {
     "order_id": ("订单编号", "主订单编号", "订单号", "订单ID", "淘宝订单编号", "父订单编号", "order id"),
-    "sub_order_id": ("子订单编号", "淘宝子订单编号", "子订单号"),
     "refund_id": ("退款编号", "售后单号", "售后编号", "退款单号"),
     "paid": ("买家实际支付金额", "实付金额", "用户实付金额(元)", "商品实付", "订单应付金额", "实付款", "订单实付款",
              "用户实付", "支付金额", "付款金额"),
-    "postage": ("买家应付邮费", "邮费(元)", "邮费", "运费"),
-    "paid_at": ("订单付款时间", "支付完成时间", "付款时间", "支付时间", "订单成交时间", "成交时间"),
-    "created_at": ("订单创建时间", "订单提交时间", "下单时间", "创建时间"),
-    "shipped_at": ("发货时间", "卖家发货时间", "实际发货时间"),
-    "promised_at": ("承诺发货时间", "预计发货时间", "预约发货时间", "约定发货时间", "最晚发货时间"),
-    "title": ("宝贝标题", "商品标题", "商品名称", "选购商品", "宝贝名称", "商品"),
-    "presale_flag": ("分阶段订单信息", "特权订金订单id", "定金排名", "是否预售", "预售类型"),
-    "order_type": ("订单类型",),
-    "order_status": ("订单状态", "交易状态"),
     "refund_status": ("退款状态", "售后状态"),
     "refund_reason": ("买家退款原因", "退款原因", "售后原因", "售后原因标签", "退款原因标签"),
     "refund_amount": ("买家退款金额", "退款金额", "退款总额", "退给买家金额", "售后金额"),
-    # The order's own total (goods and postage before discounts): no amount of the row can exceed it.
-    "total": ("总金额",),
     "refund_applied_at": ("退款的申请时间", "退款申请时间", "售后申请时间", "申请时间"),
-    "tracking_no": ("物流单号", "运单号", "快递单号", "发货物流信息"),
     "platform": ("平台",),
 }
-AFFILIATE_NAMES: dict[str, tuple[str, ...]] = {
-    "order_id": ("淘宝父订单编号", "父订单编号", "订单编号", "淘宝订单编号", "订单号"),
-    "sub_order_id": ("淘宝子订单编号", "子订单编号"),
-    "paid": ("付款金额", "结算金额", "实际成交价格", "成交金额", "实付金额"),
-    "commission": ("佣金金额", "佣金", "结算佣金", "预估收入", "结算预估收入"),
-    "commission_rate": ("佣金比例", "佣金比率", "收入比率"),
-    "service_fee": ("服务费金额",),
-    "confirmed_at": ("确认收货时间",),
-    "settled_at": ("淘客结算时间", "结算时间", "订单结算时间"),
-    "status": ("订单状态",),
-    "presale_unpaid": ("是否预售未付尾款订单",),
-    "clawback": ("应退回佣金",),
-    "clawback_fee": ("应退回服务费",),
-    "dispute_amount": ("维权退款金额",),
-    "dispute_status": ("维权状态",),
-    "dispute_done_at": ("维权完成时间",),
-}
-# Columns where every matching column counts (several pre-sale markers, several reason columns).
-_MULTI = {"presale_flag", "refund_reason"}
-MAPPABLE = sorted(set(ORDER_NAMES) | set(AFFILIATE_NAMES))
 
 
-# Where what a rule needs is found, per platform (PLATFORMS.md): (the file, its kind, the columns), for
-# telling finance which file to add. None: any other platform.
-_TAOBAO_WHERE = {
-    "refund_reason": ("退款报表", "refunds", "买家退款原因"),
-    "presale_flag": ("订单报表", "orders", "宝贝标题里的【预售】、分阶段订单信息"),
-    "shipped_at": ("订单报表", "orders", "订单状态、物流单号"),
-    "paid_at": ("订单报表", "orders", "订单付款时间"),
-    "paid": ("订单报表", "orders", "买家实际支付金额"),
-}
-WHERE_FOUND: dict[str | None, dict[str, tuple[str, str, str]]] = {
-    "taobao": _TAOBAO_WHERE,
-    "tmall": _TAOBAO_WHERE,
-    "douyin": {
-        "refund_reason": ("带售后信息的抖店订单导出", "orders", "售后原因"),
-        "presale_flag": ("抖店订单导出", "orders", "订单类型、承诺发货时间"),
-        "shipped_at": ("抖店订单导出", "orders", "发货时间、订单状态"),
-        "paid_at": ("抖店订单导出", "orders", "支付完成时间、承诺发货时间"),
-        "paid": ("抖店订单导出", "orders", "订单应付金额"),
-    },
-    None: {
-        "refund_reason": ("退款或售后报表", "refunds", "退款原因、售后原因"),
-        "presale_flag": ("订单导出", "orders", "预售标记、商品标题或承诺发货时间"),
-        "shipped_at": ("订单导出", "orders", "发货时间、订单状态或物流单号"),
-        "paid_at": ("订单导出", "orders", "付款时间或承诺发货时间"),
-        "paid": ("订单导出", "orders", "实付金额"),
-    },
-}
-_NEED_NAMES = {"refund_reason": "退款原因", "presale_flag": "预售标记", "shipped_at": "发货情况", "paid_at": "付款时间",
-               "paid": "实付金额"}
+@dataclass(frozen=True)
+class ExportShape:
+    """A kind of export: the header names of its columns (per logical column, most specific first: the
+    first name found in a file wins), the columns where every matching column counts, and the platform
+    when the file name does not say (None: the header tells)."""
 
-
-def where_found(need: str, platform: str | None, given: list[ExportFile]) -> str:
-    """One line for finance: what is missing, in which file and column it is, and what to do."""
-    known = platform in WHERE_FOUND
-    file, kind, columns = WHERE_FOUND[platform if known else None][need]
-    what = _NEED_NAMES[need]
-    same = [export.label for export in given if export.kind == kind]
-    if same:
-        fix = f"{'、'.join(same)} 里没有这一列，请重新导出带这一列的{file}"
-    else:
-        fix = f"请加 --orders {file}.csv"
-    if need == "presale_flag":
-        fix += "；文件里全是预售订单的话，也可以在 handover.toml 的 [compensation] 写 presale_only = false"
-    if not known:
-        fix += f"；列名不同就在 handover.toml 的 [columns] 写 {need} = \"列名\""
-    return f"{what}在{file}里（{columns}）：{fix}"
+    role: str  # what the file is to its reader ("orders", "affiliate", "returns"): shown in reports
+    names: Mapping[str, tuple[str, ...]]
+    multi: frozenset[str] = frozenset()
+    platform: str | None = None
 
 
 class ExportError(HandoverError):
@@ -138,20 +74,26 @@ class RejectedRow(Problem):
         return {"file": self.file, "row": self.row, "column": self.column, "message": self.message}
 
     def describe(self) -> str:
-        column = f"「{self.column}」" if self.column else ""
-        return f"{self.file} 第 {self.row} 行{column}：{self.message}"
+        return f"{place(file=self.file, row=self.row, column=self.column)}：{self.message}"
+
+
+def each_once(rejected: list[RejectedRow]) -> list[RejectedRow]:
+    """The rejected rows, a problem said twice (a row read by two readers) kept once, in order."""
+    unique = dict.fromkeys((r.file, r.row, r.column, r.message) for r in rejected)
+    return [RejectedRow(row, column, message, file=file) for file, row, column, message in unique]
 
 
 class ExportFile:
-    """One opened export: where its columns are and which platform wrote it. `rows()` streams the data
-    rows as (row number with header = 1, cells)."""
+    """One opened export of the given shape: where its columns are and which platform wrote it. `rows()`
+    streams the data rows as (row number with header = 1, cells)."""
 
-    def __init__(self, path: str | Path, role: str, mapping: Mapping[str, tuple[str, ...]] | None = None,
+    def __init__(self, path: str | Path, shape: ExportShape, mapping: Mapping[str, tuple[str, ...]] | None = None,
                  platform: str | None = None):
         self.path = Path(path).expanduser()
         self.label = self.path.name
-        self.role = role
-        names = ORDER_NAMES if role == ORDERS else AFFILIATE_NAMES
+        self.shape = shape
+        self.role = shape.role
+        names = shape.names
         self.encoding: str | None = None
         self.delimiter = ","
         if not self.path.is_file():
@@ -168,9 +110,9 @@ class ExportFile:
         self.header_row, self.header = self._find_header(names, mapping or {})
         # Trailing unnamed columns may be missing from a row; a named one may not.
         self.width = max((i + 1 for i, name in enumerate(self.header) if name), default=0)
-        self.single, self.multi = _locate(self.header, names, mapping or {})
+        self.single, self.multi = _locate(self.header, names, mapping or {}, shape.multi)
         keys = {header_key(h) for h in self.header}
-        self.platform = platform or _platform_from_name(self.label) or _platform_from_header(keys, role)
+        self.platform = platform or _platform_from_name(self.label) or shape.platform or _platform_from_header(keys)
         self.rows_read = 0
         self.signature = tuple(header_key(h) for h in self.header)
 
@@ -182,13 +124,6 @@ class ExportFile:
         if position is None and self.multi.get(key):
             position = self.multi[key][0]
         return self.header[position].strip() if position is not None else key
-
-    @property
-    def kind(self) -> str:
-        """What the file looks like, for the report: orders, refunds, settlement or disputes."""
-        if self.role == AFFILIATE:
-            return "disputes" if self.has("clawback") or self.has("dispute_status") else "settlement"
-        return "refunds" if self.has("refund_id") or (self.has("refund_reason") and not self.has("order_status")) else "orders"
 
     def _find_header(self, names: Mapping[str, tuple[str, ...]], mapping: Mapping[str, tuple[str, ...]]) -> tuple[int, list[str]]:
         """The header is the first of the top rows holding an order-id column (some exports put a title
@@ -271,6 +206,14 @@ class ExportFile:
         return None
 
 
+def tell_apart(exports: list[ExportFile]) -> None:
+    """Two files of the same name from different folders are labelled by their paths."""
+    labels = [export.label for export in exports]
+    for export in exports:
+        if labels.count(export.label) > 1:
+            export.label = str(export.path)
+
+
 def _unterminated(path: Path) -> bool:
     """Whether the file's last line lacks a line break (in UTF-8, GB18030 or UTF-16)."""
     with open(path, "rb") as handle:
@@ -336,15 +279,15 @@ def _workbook_rows(path: Path, limit: int | None) -> Iterator[tuple[int, list]]:
         yield index + 1, cells
 
 
-def _locate(header: list[str], names: Mapping[str, tuple[str, ...]],
-            mapping: Mapping[str, tuple[str, ...]]) -> tuple[dict[str, int], dict[str, tuple[int, ...]]]:
+def _locate(header: list[str], names: Mapping[str, tuple[str, ...]], mapping: Mapping[str, tuple[str, ...]],
+            multi_keys: frozenset[str]) -> tuple[dict[str, int], dict[str, tuple[int, ...]]]:
     keys = [header_key(h) for h in header]
     single: dict[str, int] = {}
     multi: dict[str, tuple[int, ...]] = {}
     taken: set[int] = set()
     for key, built_in in names.items():
         candidates = [header_key(n) for n in (*mapping.get(key, ()), *built_in)]
-        if key in _MULTI:
+        if key in multi_keys:
             wanted = set(candidates)
             multi[key] = tuple(i for i, k in enumerate(keys) if k in wanted and i not in taken)
             taken.update(multi[key])
@@ -370,9 +313,7 @@ def _platform_from_name(name: str) -> str | None:
     return None
 
 
-def _platform_from_header(keys: set[str], role: str) -> str | None:
-    if role == AFFILIATE:
-        return "taobao"  # 淘宝联盟 reports are the only affiliate reports we know
+def _platform_from_header(keys: set[str]) -> str | None:
     if any("快手" in k for k in keys):
         return "kuaishou"
     if keys & {"主订单编号", "选购商品", "订单提交时间", "支付完成时间"}:
@@ -386,3 +327,94 @@ def _platform_from_header(keys: set[str], role: str) -> str | None:
 
 def platform_label(platform: str | None) -> str:
     return PLATFORM_LABELS.get(platform or "", "未知平台")
+
+
+# ---------------------------------------------------------------------------------------- a row's cells
+
+# The shapes nearly every export writes, read without the general parsers (ExportRow.money, .time).
+_PLAIN_AMOUNT = re.compile(r"\d+(?:\.\d{1,2})?")
+_EXPORT_TIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
+
+
+class ExportRow:
+    """Typed access to one row's cells; every unreadable cell becomes a problem of the row (a RejectedRow
+    naming the file, the row and the column as the file spells it)."""
+
+    __slots__ = ("export", "cells", "number", "problems", "tz", "now", "cap")
+
+    def __init__(self, export: ExportFile, cells: list, number: int, tz: ZoneInfo, now: datetime, cap: Decimal | None):
+        self.export, self.cells, self.number, self.tz, self.now, self.cap = export, cells, number, tz, now, cap
+        self.problems: list[RejectedRow] = []
+
+    def raw(self, key: str) -> Any:
+        position = self.export.single.get(key)
+        if position is None or position >= len(self.cells):
+            return None
+        value = self.cells[position]
+        return None if value == "" else value
+
+    def text(self, key: str) -> str:
+        return clean_text(self.raw(key))
+
+    def texts(self, key: str) -> str:
+        cells = self.cells
+        return " ".join(t for t in (clean_text(cells[i]) for i in self.export.multi.get(key, ()) if i < len(cells)) if t)
+
+    def parse(self, key: str, parser: Callable[[Any], Any]) -> Any:
+        value = self.raw(key)
+        if value is None or (isinstance(value, str) and not clean_text(value)):
+            return None
+        try:
+            return parser(value)
+        except ValueProblem as problem:
+            self.reject(key, str(problem))
+            return None
+
+    def money(self, key: str) -> Decimal | None:
+        value = self.raw(key)
+        # The plain amount nearly every export writes (59.90) is read at once; anything else the way
+        # parse_money reads it.
+        amount = Decimal(value) if value.__class__ is str and _PLAIN_AMOUNT.fullmatch(value) else self.parse(key, parse_money)
+        if amount is not None and amount < 0:
+            self.reject(key, f"金额不能是负数：{amount}")
+            return None
+        if amount is not None and self.cap is not None and amount > self.cap:
+            self.reject(key, f"金额 {amount} 超过上限 {self.cap:,.2f} 元，不像真实订单：请核对这一行"
+                             "（确有这么大的订单，就调高 handover.toml [compensation] 的 max_order_amount）")
+            return None
+        return amount
+
+    def not_above(self, key: str, amount: Decimal | None, limit_key: str, limit: Decimal | None) -> Decimal | None:
+        """`amount` unless it exceeds the same row's `limit` (a refund above the paid amount, a paid
+        amount above the order's total): then the row is rejected."""
+        if amount is not None and limit is not None and amount > limit:
+            self.reject(key, f"{amount:.2f} 元超过这一行的「{self.export.header_of(limit_key)}」{limit:.2f} 元："
+                             "一笔订单不会这样，请核对这一行")
+            return None
+        return amount
+
+    def time(self, key: str) -> datetime | None:
+        value = self.raw(key)
+        # The shape nearly every export writes (2026-11-22 23:40:05) is read at once, in shop time as
+        # parse_datetime reads it; anything else (and a date that does not exist) the way it reads it.
+        if value.__class__ is str and _EXPORT_TIME.fullmatch(value):
+            try:
+                return datetime.fromisoformat(value).replace(tzinfo=self.tz)
+            except ValueError:
+                pass
+        return self.parse(key, lambda v: parse_datetime(v, self.tz, reference=self.now))
+
+    def reject(self, key: str | None, message: str) -> None:
+        column = self.export.header_of(key) if key else None
+        self.problems.append(RejectedRow(self.number, column, message, file=self.export.label))
+
+
+def fast_id(value: object) -> str:
+    """The order id in a cell, fast for what exports hold on nearly every row (digits, maybe `="…"`
+    wrapped or with a trailing tab); anything else goes through parse_order_id, which raises
+    ValueProblem for a float-mangled or empty id."""
+    if value.__class__ is str:
+        text = value[2:-1] if value.startswith('="') and value.endswith('"') else value.strip()  # type: ignore[union-attr]
+        if text.isdigit() and text.isascii():
+            return text
+    return parse_order_id(value)

@@ -361,7 +361,9 @@ class ExportRow:
         return " ".join(t for t in (clean_text(cells[i]) for i in self.export.multi.get(key, ()) if i < len(cells)) if t)
 
     def parse(self, key: str, parser: Callable[[Any], Any]) -> Any:
-        value = self.raw(key)
+        return self._parsed(key, self.raw(key), parser)
+
+    def _parsed(self, key: str, value: Any, parser: Callable[[Any], Any]) -> Any:
         if value is None or (isinstance(value, str) and not clean_text(value)):
             return None
         try:
@@ -372,9 +374,12 @@ class ExportRow:
 
     def money(self, key: str) -> Decimal | None:
         value = self.raw(key)
+        if value is None:
+            return None
         # The plain amount nearly every export writes (59.90) is read at once; anything else the way
         # parse_money reads it.
-        amount = Decimal(value) if value.__class__ is str and _PLAIN_AMOUNT.fullmatch(value) else self.parse(key, parse_money)
+        amount = Decimal(value) if value.__class__ is str and _PLAIN_AMOUNT.fullmatch(value) else self._parsed(
+            key, value, parse_money)
         if amount is not None and amount < 0:
             self.reject(key, f"金额不能是负数：{amount}")
             return None
@@ -395,6 +400,8 @@ class ExportRow:
 
     def time(self, key: str) -> datetime | None:
         value = self.raw(key)
+        if value is None:
+            return None
         # The shape nearly every export writes (2026-11-22 23:40:05) is read at once, in shop time as
         # parse_datetime reads it; anything else (and a date that does not exist) the way it reads it.
         if value.__class__ is str and _EXPORT_TIME.fullmatch(value):
@@ -402,7 +409,7 @@ class ExportRow:
                 return datetime.fromisoformat(value).replace(tzinfo=self.tz)
             except ValueError:
                 pass
-        return self.parse(key, lambda v: parse_datetime(v, self.tz, reference=self.now))
+        return self._parsed(key, value, lambda v: parse_datetime(v, self.tz, reference=self.now))
 
     def reject(self, key: str | None, message: str) -> None:
         column = self.export.header_of(key) if key else None

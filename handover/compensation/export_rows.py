@@ -1,8 +1,9 @@
 """Typed lines from the rows of an order export or an affiliate report (files opened by `handover.exports`).
 
 An order row becomes an OrderLine only when it could matter for compensation — a pre-sale order, a
-refund, an order another file already mentioned — so a million ordinary rows cost a glance each; the
-order id is still checked on every row, so an id a spreadsheet turned into a float is always reported.
+refund, an order another file already mentioned — so a million ordinary rows cost a glance each (a CSV's
+a batch of rows at a time, `_could_matter`); the order id is still checked on every row, so an id a
+spreadsheet turned into a float is always reported.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from itertools import compress, islice
 from operator import itemgetter
 from sys import intern  # titles and reasons repeat across tens of thousands of orders: one string each
 from typing import Any, Callable, Container, Iterator
@@ -100,6 +102,56 @@ def _mentions(keywords: tuple[str, ...]) -> Callable[[str], Any]:
 _UNSEEN = object()
 
 
+_BATCH = 128  # rows: a batch of thousands outgrows the CPU caches, and the reading itself slows down
+_WRAPPED_IDS = re.compile(r'="[0-9]+"(?:\n="[0-9]+")*')  # Taobao writes every id so
+_BARE_IDS = re.compile(r"[0-9]+(?:\n[0-9]+)*")
+_CELLS = itemgetter(1)
+_KEPT = 4096  # distinct flag texts remembered
+
+
+def _could_matter(export: ExportFile, rows: Iterator[tuple[int, list]], markers: list[int], texts: list[int],
+                  mentions_presale: Callable[[str], Any], known: Container[str]) -> Iterator[tuple[int, list]]:
+    """The rows of a CSV that order_lines would look at past its first glance, a batch at a time, each
+    column of a batch looked at in one C call: a row that lines up with the header, holds a plain id
+    (`="3958…"` or digits, as nearly every row does), no cell in `markers` (promise time, refund
+    reason, pre-sale flags), no pre-sale keyword in `texts` (title, order type), and an order that is
+    neither `known` nor held by another row of its batch that is looked at, cannot matter, and is left
+    here. Every other row, and every row of a batch that is not so plain, is handed on, in file order."""
+    width = len(export.header)
+    id_of = itemgetter(export.single["order_id"])
+    markers_of = [itemgetter(position) for position in markers]
+    texts_of = [itemgetter(position) for position in texts]
+    while batch := list(islice(rows, _BATCH)):
+        lines = list(map(_CELLS, batch))
+        final = export.final_row  # set once the reader is past a last line without a line break
+        if set(map(len, lines)) != {width} or (final is not None and final <= batch[-1][0]):
+            yield from batch  # a short or long row, or a last row that may be cut off
+            continue
+        ids = list(map(id_of, lines))
+        joined = "\n".join(ids)
+        if joined.count("\n") != len(ids) - 1:  # an id holding a line break
+            yield from batch
+            continue
+        if _WRAPPED_IDS.fullmatch(joined):
+            ids = joined[2:-1].split('"\n="')
+        elif not _BARE_IDS.fullmatch(joined):
+            yield from batch  # an id of another shape: each row goes through fast_id
+            continue
+        everyone = range(len(lines))
+        picked: set[int] = set()
+        for marker_of in markers_of:
+            if any(map(marker_of, lines)):
+                picked.update(compress(everyone, map(marker_of, lines)))
+        for text_of in texts_of:
+            picked.update(compress(everyone, map(mentions_presale, map(text_of, lines))))
+        # An order becomes known when a row looked at holds it: its other rows in the batch are looked at too.
+        held = {ids[index] for index in picked}
+        picked.update(compress(everyone, map(held.__contains__, ids)))
+        picked.update(compress(everyone, map(known.__contains__, ids)))
+        for index in sorted(picked):
+            yield batch[index]
+
+
 def _blank(cells: list) -> bool:
     return all(c is None or c == "" or (isinstance(c, str) and not c.strip()) for c in cells)
 
@@ -131,9 +183,15 @@ def order_lines(export: ExportFile, tz: ZoneInfo, now: datetime, *, presale_keyw
     # nearly every row has them all empty, which one comparison tells.
     flags = itemgetter(*flag_cols, *flag_cols) if flag_cols else None
     no_flags = ("",) * (2 * len(flag_cols))
+    flag_says: dict[Any, bool] = {}  # a flag's text -> whether it says pre-sale (定金已付 on every such row)
     check_refunds = bool(refunds_wanted)  # affiliate orders: any refund of theirs matters
+    rows = export.rows()
+    if not (everything_presale or check_refunds or export.is_workbook):
+        markers = [single[key] for key in ("promised_at",) if key in single] + [*reason_cols, *flag_cols]
+        texts = [single[key] for key in ("title", "order_type") if key in single] if presale_keywords else []
+        rows = _could_matter(export, rows, markers, texts, mentions_presale, known)
 
-    for number, cells in export.rows():
+    for number, cells in rows:
         if len(cells) != width or number == export.final_row:  # final_row: known just before the last row
             misshapen = export.misshapen(number, cells)
             if misshapen is not None:
@@ -163,9 +221,16 @@ def order_lines(export: ExportFile, tz: ZoneInfo, now: datetime, *, presale_keyw
         presale = everything_presale or bool(promised)
         if not presale and flags is not None and flags(cells) != no_flags:
             for i in flag_cols:
-                if cells[i] and header_key(clean_text(cells[i])) not in _NO:
-                    presale = True
-                    break
+                flag = cells[i]
+                if flag:
+                    says = flag_says.get(flag)
+                    if says is None:
+                        says = header_key(clean_text(flag)) not in _NO
+                        if len(flag_says) < _KEPT:  # a column of ids (特权订金订单id) must not pile up
+                            flag_says[flag] = says
+                    if says:
+                        presale = True
+                        break
         if not presale:
             presale = bool(title and title.__class__ is str and mentions_presale(title)
                            or order_type and order_type.__class__ is str and mentions_presale(order_type))

@@ -24,7 +24,8 @@ from .messages import CourierBatch, build_messages, courier_messages
 from .model.schema import Status
 from .model.values import ValueProblem
 from .outfile import OutFileError, StagedOut, check_out_path, write_out
-from .render.environment import environment
+from .render.environment import compile_ahead
+from .render.views import MESSAGE_TEMPLATES
 from .results import CheckReport, DoneReport, LogReport, Morning, TabCheck
 from .tasks import build_task_list
 from .workspace import Workspace
@@ -45,9 +46,9 @@ if TYPE_CHECKING:
 def pull(workspace: Workspace, now: datetime | None = None, *, orders: Sequence[str] = ()) -> Morning:
     """The morning list: return timers running out, pre-sale orders at risk, open items, messages."""
     now = now or workspace.now()
-    # Every pull renders templates: jinja is imported and set up while the sheet is read (a workbook's
-    # cells are parsed, a Google Sheet is fetched, outside Python's lock).
-    loading = threading.Thread(target=environment, args=(workspace.templates,))
+    # Every pull renders the messages: jinja is imported and set up, and their templates compiled, while
+    # the sheet is read (a workbook's cells are parsed, a Google Sheet is fetched, outside Python's lock).
+    loading = threading.Thread(target=compile_ahead, args=(MESSAGE_TEMPLATES, workspace.templates))
     loading.start()
     grids = workspace.read("handover", "returns")
     loading.join()

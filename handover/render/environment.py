@@ -22,7 +22,7 @@ import re
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Sequence
 
 from markupsafe import Markup
 
@@ -92,12 +92,26 @@ def _plain_select(select: Any) -> Any:
     return plain
 
 
+def compile_ahead(names: Sequence[str], override: Path | None = None) -> None:
+    """Compile these templates before they are rendered (a command does it while its sheet is read,
+    outside Python's lock); the environment keeps them. One that cannot be compiled is left for `render`
+    to report when it gets there."""
+    for name in names:
+        try:
+            _template(name, override)
+        except Exception:  # noqa: BLE001 - render meets it again and says what is wrong
+            pass
+
+
+def _template(name: str, override: Path | None) -> "jinja2.Template":
+    return environment(override, name.endswith(".md.j2")).get_template(name)
+
+
 def render(name: str, override: Path | None = None, **context: Any) -> str:
     import jinja2
 
-    env = environment(override, name.endswith(".md.j2"))
     try:
-        template = env.get_template(name)
+        template = _template(name, override)
         text = template.render({key: _one_line(value) for key, value in context.items()})
     except jinja2.TemplateNotFound:
         raise TemplateError(f"找不到模板 {name}") from None

@@ -290,11 +290,15 @@ def _tidy(text: str) -> Rendered:
     return Rendered(re.sub(r"\n{3,}", "\n\n", text).strip("\n") + "\n")
 
 
+# The message templates, rendered by every pull whatever its format (`commands.pull` compiles them early).
+_COURIER, _WAREHOUSE, _CALLS = MESSAGE_TEMPLATES = ("courier.txt.j2", "warehouse.txt.j2", "calls.txt.j2")
+
+
 def _fill_courier_texts(batch: CourierBatch, override: Path | None) -> None:
     # Each body is rendered on its own, not included from the page template, so a StrictUndefined error
     # names the template the shop actually got wrong.
     for message in batch.messages:
-        message.text = _tidy(render("courier.txt.j2", override, message=message, shop=batch.settings.shop)) if message.entries else ""
+        message.text = _tidy(render(_COURIER, override, message=message, shop=batch.settings.shop)) if message.entries else ""
 
 
 def render_courier(batch: CourierBatch, templates: Path | None = None) -> str:
@@ -313,13 +317,13 @@ def courier_copy_text(batch: CourierBatch, templates: Path | None = None) -> str
 
 
 def render_warehouse(warehouse: GroupedList, templates: Path | None = None) -> str:
-    warehouse.text = _tidy(render("warehouse.txt.j2", templates, warehouse=warehouse, shop=warehouse.settings.shop,
+    warehouse.text = _tidy(render(_WAREHOUSE, templates, warehouse=warehouse, shop=warehouse.settings.shop,
                                   sign_off=warehouse.settings.sign_off))
     return warehouse.text
 
 
 def render_calls(calls: GroupedList, templates: Path | None = None) -> str:
-    calls.text = _tidy(render("calls.txt.j2", templates, calls=calls, shop=calls.settings.shop))
+    calls.text = _tidy(render(_CALLS, templates, calls=calls, shop=calls.settings.shop))
     return calls.text
 
 

@@ -17,11 +17,17 @@ def bulk(work: _Work) -> _Work:
     @wraps(work)
     def paused(*args, **kwargs):
         enabled = gc.isenabled()
+        if enabled:
+            gc.unfreeze()  # what the last bulk work set aside is looked at again from now on
         gc.disable()
         try:
             return work(*args, **kwargs)
         finally:
             if enabled:
+                # Everything the work made was left young: the next collection would walk all of what
+                # is still held (0.04 s after a morning list). It holds no cycles, so it is set aside
+                # until the next bulk work (reference counting still frees it).
+                gc.freeze()
                 gc.enable()
 
     return paused  # type: ignore[return-value]

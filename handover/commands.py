@@ -24,7 +24,8 @@ from .messages import CourierBatch, build_messages, courier_messages
 from .model.schema import Status
 from .model.values import ValueProblem
 from .outfile import OutFileError, StagedOut, check_out_path, write_out
-from .render.environment import environment
+from .render.environment import compile_ahead
+from .render.views import MESSAGE_TEMPLATES
 from .results import CheckReport, DoneReport, LogReport, Morning, TabCheck
 from .tasks import build_task_list
 from .workspace import Workspace
@@ -45,9 +46,9 @@ if TYPE_CHECKING:
 def pull(workspace: Workspace, now: datetime | None = None, *, orders: Sequence[str] = ()) -> Morning:
     """The morning list: return timers running out, pre-sale orders at risk, open items, messages."""
     now = now or workspace.now()
-    # Every pull renders templates: jinja is imported and set up while the sheet is read (a workbook's
-    # cells are parsed, a Google Sheet is fetched, outside Python's lock).
-    loading = threading.Thread(target=environment, args=(workspace.templates,))
+    # Every pull renders the messages: jinja is imported and set up, and their templates compiled, while
+    # the sheet is read (a workbook's cells are parsed, a Google Sheet is fetched, outside Python's lock).
+    loading = threading.Thread(target=compile_ahead, args=(MESSAGE_TEMPLATES, workspace.templates))
     loading.start()
     grids = workspace.read("handover", "returns")
     loading.join()
@@ -314,9 +315,10 @@ def done(workspace: Workspace, ids: Sequence[str], *, status: Status = Status.DO
 
     now = now or workspace.now()
     handler = workspace.config.handler(by)
-    grids = workspace.read("handover")
     # Only the rows asked for (every one holding their 编号, to refuse a doubled one) and the rows about
-    # to get a 编号: done changes a few rows of a sheet that may hold 50,000.
+    # to get a 编号: done changes a few rows of a sheet that may hold 50,000, and a workbook decodes
+    # only those, its first rows and the 编号 column.
+    grids = workspace.read("handover", parts=True)
     handover = workspace.handover(grids["handover"], now, only_ids=wanted_ids(ids))
     plan, items = done_plan(handover, ids, status=status, by=handler, now=now, tz=workspace.tz, result=result)
     written = workspace.backend.write([plan.write])
@@ -370,6 +372,9 @@ def check_out(out: str | None, workspace: Workspace, inputs: Sequence[str] = ())
         check_out_path(out, workspace, inputs=inputs)
 
 
-def save_output(out: str, text: str) -> None:
-    """Write a rendered view to the `--out` file, whole or not at all."""
-    write_out(out, text)
+def save_output(out: str, text: str | bytes) -> None:
+    """Write a rendered view (text, or JSON already encoded) to the `--out` file, whole or not at all."""
+    if isinstance(text, bytes):
+        StagedOut(out, text).publish()
+    else:
+        write_out(out, text)

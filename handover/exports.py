@@ -331,6 +331,11 @@ def platform_label(platform: str | None) -> str:
 
 # ---------------------------------------------------------------------------------------- a row's cells
 
+# The shapes nearly every export writes, read without the general parsers (ExportRow.money, .time).
+_PLAIN_AMOUNT = re.compile(r"\d+(?:\.\d{1,2})?")
+_EXPORT_TIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
+
+
 class ExportRow:
     """Typed access to one row's cells; every unreadable cell becomes a problem of the row (a RejectedRow
     naming the file, the row and the column as the file spells it)."""
@@ -356,7 +361,9 @@ class ExportRow:
         return " ".join(t for t in (clean_text(cells[i]) for i in self.export.multi.get(key, ()) if i < len(cells)) if t)
 
     def parse(self, key: str, parser: Callable[[Any], Any]) -> Any:
-        value = self.raw(key)
+        return self._parsed(key, self.raw(key), parser)
+
+    def _parsed(self, key: str, value: Any, parser: Callable[[Any], Any]) -> Any:
         if value is None or (isinstance(value, str) and not clean_text(value)):
             return None
         try:
@@ -366,7 +373,13 @@ class ExportRow:
             return None
 
     def money(self, key: str) -> Decimal | None:
-        amount = self.parse(key, parse_money)
+        value = self.raw(key)
+        if value is None:
+            return None
+        # The plain amount nearly every export writes (59.90) is read at once; anything else the way
+        # parse_money reads it.
+        amount = Decimal(value) if value.__class__ is str and _PLAIN_AMOUNT.fullmatch(value) else self._parsed(
+            key, value, parse_money)
         if amount is not None and amount < 0:
             self.reject(key, f"金额不能是负数：{amount}")
             return None
@@ -386,7 +399,17 @@ class ExportRow:
         return amount
 
     def time(self, key: str) -> datetime | None:
-        return self.parse(key, lambda v: parse_datetime(v, self.tz, reference=self.now))
+        value = self.raw(key)
+        if value is None:
+            return None
+        # The shape nearly every export writes (2026-11-22 23:40:05) is read at once, in shop time as
+        # parse_datetime reads it; anything else (and a date that does not exist) the way it reads it.
+        if value.__class__ is str and _EXPORT_TIME.fullmatch(value):
+            try:
+                return datetime.fromisoformat(value).replace(tzinfo=self.tz)
+            except ValueError:
+                pass
+        return self._parsed(key, value, lambda v: parse_datetime(v, self.tz, reference=self.now))
 
     def reject(self, key: str | None, message: str) -> None:
         column = self.export.header_of(key) if key else None
@@ -398,7 +421,7 @@ def fast_id(value: object) -> str:
     wrapped or with a trailing tab); anything else goes through parse_order_id, which raises
     ValueProblem for a float-mangled or empty id."""
     if value.__class__ is str:
-        text = value[2:-1] if value[:2] == '="' and value[-1:] == '"' else value.strip()  # type: ignore[index]
+        text = value[2:-1] if value.startswith('="') and value.endswith('"') else value.strip()  # type: ignore[union-attr]
         if text.isdigit() and text.isascii():
             return text
     return parse_order_id(value)

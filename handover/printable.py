@@ -41,6 +41,21 @@ def json_escaped(text: str) -> str:
     return _RAW_JSON_CONTROL.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
+# The controls json.dumps leaves raw, as UTF-8 writes them: DEL, C1 (C2 80-9F), bidi (E2 80 AA-AE and
+# E2 81 A6-A9). Each starts with a byte a quick scan finds (or finds absent) at memory speed.
+_RAW_JSON_CONTROL_UTF8 = ((b"\x7f", re.compile(b"\x7f")), (b"\xc2", re.compile(b"\xc2[\x80-\x9f]")),
+                          (b"\xe2", re.compile(b"\xe2(?:\x80[\xaa-\xae]|\x81[\xa6-\xa9])")))
+
+
+def json_escaped_utf8(data: bytes) -> bytes:
+    """`json_escaped` for JSON already encoded as UTF-8. Nearly no text holds such a control: a look for
+    the byte each starts with comes first (a few milliseconds on a 19 MB morning list), then for the
+    control itself where that byte occurs; only JSON holding one is decoded to be escaped."""
+    if any(lead in data and pattern.search(data) for lead, pattern in _RAW_JSON_CONTROL_UTF8):
+        return json_escaped(data.decode()).encode()
+    return data
+
+
 def one_line(text: str, limit: int) -> str:
     """A name shown inside a sentence (who holds a lock): printable, without format characters either,
     on one line, at most `limit` characters."""

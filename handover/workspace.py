@@ -44,10 +44,10 @@ class Workspace:
     def now(self) -> datetime:
         return datetime.now(self.tz)
 
-    def read(self, *tab_names: str) -> dict[str, Grid | None]:
-        """One read of every tab the command needs (one request on Google)."""
+    def read(self, *tab_names: str, parts: bool = False) -> dict[str, Grid | None]:
+        """One read of every tab the command needs (one request on Google); `parts`: see `Backend.read`."""
         tabs = [self.config.tabs.get(name, name) for name in tab_names]
-        self.grids = self.backend.read(tabs)
+        self.grids = self.backend.read(tabs, parts=parts)
         return {name: self.grids[tab] for name, tab in zip(tab_names, tabs)}
 
     def handover(self, grid: Grid | None, now: datetime, *, open_only: bool = False,

@@ -93,3 +93,15 @@ def test_every_command_has_help(run):
     for name, command in cli.commands.items():
         assert command.help, name
         assert run(name, "-h").exit_code == 0
+
+
+@freeze_time(NIGHT_AFTER)
+@pytest.mark.filterwarnings("error::pytest.PytestUnhandledThreadExceptionWarning")
+def test_pull_with_a_shop_message_template_that_does_not_compile_says_which_in_one_line(run, example, tmp_path):
+    """The message templates are compiled while the sheet is read: a broken one is still told as render
+    tells it, once, and nothing else reaches the terminal."""
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "warehouse.txt.j2").write_text("仓库：\n{% if %}\n", encoding="utf-8")
+    result = run("pull", "--sheet", "handover.xlsx", "--templates", "templates")
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == "Error: 模板 warehouse.txt.j2 第 2 行语法有误：Expected an expression, got 'end of statement block'\n"

@@ -440,6 +440,15 @@ def test_the_amount_cap_is_a_setting_checked_like_the_others(text, message):
     assert parse_settings(config()).max_order_amount == Decimal("100000")
 
 
+def test_an_order_export_given_twice_pays_each_order_once_and_lists_every_row_again(tmp_path):
+    again = tmp_path / "taobao_orders_again.csv"
+    shutil.copyfile(DATA / "taobao_orders.csv", again)
+    once, twice = run(), run(orders=[*ORDERS, again])
+    assert money(twice.payouts) == money(once.payouts)
+    assert {d.file for d in twice.duplicates} >= {"taobao_orders_again.csv"}
+    assert len(twice.duplicates) == len(once.duplicates) + sum(1 for d in twice.duplicates if d.file == "taobao_orders_again.csv")
+
+
 # ------------------------------------------------------------- issue 11: late apart from nearly late
 
 def test_finance_sees_orders_already_past_their_promise_apart_from_those_about_to_pass_it():

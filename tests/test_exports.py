@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 
 from handover.compensation.export_rows import affiliate_lines, classify_refund, classify_status, order_lines
 from handover.compensation.order_exports import AFFILIATE, ORDERS, file_kind
-from handover.exports import ExportError, ExportFile, fast_id
-from handover.model.values import ValueProblem
+from handover.exports import ExportError, ExportFile, ExportRow, fast_id
+from handover.model.values import ValueProblem, parse_datetime, parse_money
 
 DATA = Path(__file__).resolve().parent / "data" / "compensation"
 TZ = ZoneInfo("Asia/Shanghai")
@@ -379,3 +379,125 @@ def test_affiliate_rows_are_held_to_the_same_shape_and_cap(tmp_path):
     rejected = []
     assert list(affiliate_lines(ExportFile(path, AFFILIATE), TZ, NOW, rejected, Decimal("100000"))) == []
     assert [(r.row, r.column) for r in rejected] == [(2, None), (3, "佣金")]
+
+
+@given(st.one_of(
+    st.from_regex(r"\A\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\Z"),
+    st.datetimes(datetime(1990, 1, 1), datetime(2100, 1, 1)).map(lambda d: f"{d:%Y-%m-%d %H:%M:%S}")))
+def test_a_time_as_exports_write_it_reads_as_the_value_parser_reads_it(text):
+    tz = ZoneInfo("Asia/Shanghai")
+    row = _export_row({"订单付款时间": text})
+    try:
+        expected = parse_datetime(text, tz, reference=datetime(2026, 11, 22, tzinfo=tz))
+    except ValueProblem as problem:
+        assert row.time("paid_at") is None and row.problems[0].message == str(problem)
+    else:
+        assert row.time("paid_at") == expected and not row.problems
+
+
+@given(st.one_of(st.from_regex(r"\A\d{1,9}(\.\d{1,3})?\Z"), st.decimals("0", "99999", places=2).map(str)))
+def test_an_amount_as_exports_write_it_reads_as_the_value_parser_reads_it(text):
+    row = _export_row({"买家实际支付金额": text})
+    try:
+        expected = parse_money(text)
+    except ValueProblem as problem:
+        assert row.money("paid") is None and row.problems[0].message == str(problem)
+    else:
+        amount = row.money("paid")
+        assert amount == expected and str(amount) == str(expected) and not row.problems
+
+
+def _export_row(cells: dict[str, str]):
+    import tempfile
+
+    header = ["订单编号", "订单付款时间", "买家实际支付金额"]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "orders.csv"
+        path.write_text(",".join(header) + "\n" + '="1",,\n', encoding="utf-8")
+        export = ExportFile(path, ORDERS, {})
+    values = [cells.get(name, "") for name in header]
+    tz = ZoneInfo("Asia/Shanghai")
+    return ExportRow(export, values, 2, tz, datetime(2026, 11, 22, tzinfo=tz), None)
+
+
+# ------------------------------------------------- a big export skimmed a batch at a time (issue 13)
+
+SKIM_HEADER = ["订单编号", "订单状态", "买家实际支付金额", "宝贝标题", "分阶段订单信息", "买家退款原因", "退款状态", "订单付款时间"]
+_SKIM_IDS = ["3958000000000000901", "3958000000000000902", "3958000000000000903"]
+
+
+def _skim_file(folder: Path, rows: list[list[str]]) -> Path:
+    path = folder / "orders.csv"
+    with open(path, "w", encoding="gb18030", newline="") as handle:
+        csv.writer(handle, lineterminator="\r\n").writerows([SKIM_HEADER, *rows])
+    return path
+
+
+def _scanned(path: Path, known=(), *, skim: bool = True, batch: int = 4):
+    """order_lines over the file, the orders it yields becoming known as compensation's scan makes them
+    (merge_order), with the batch skim or with every row read one by one."""
+    import contextlib
+    from unittest import mock
+
+    from handover.compensation import export_rows
+
+    known = set(known)
+    rejected: list = []
+    found = []
+    one_by_one = mock.patch.object(export_rows, "_could_matter", lambda export, rows, *rest: rows)
+    with mock.patch.object(export_rows, "_BATCH", batch), (one_by_one if not skim else contextlib.nullcontext()):
+        for line in order_lines(ExportFile(path, ORDERS), TZ, NOW, presale_keywords=("预售",), everything_presale=False,
+                                reason_matches=lambda text: "缺货" in text, known=known, refunds_wanted=set(),
+                                rejected=rejected, cap=Decimal("100000")):
+            found.append(line)
+            known.add(line.order_id)
+    return found, rejected
+
+
+@pytest.mark.parametrize("batch", [1, 2, 128])
+def test_an_order_on_two_rows_where_only_the_first_says_pre_sale_reads_both_rows(tmp_path, batch):
+    """Sub-orders: the second row says nothing itself, but its order is one that matters."""
+    path = _skim_file(tmp_path, [
+        [f'="{_SKIM_IDS[0]}"', "买家已付款，等待卖家发货", "59.90", "【预售】羽绒服", "", "", "", "2026-11-01 10:00:00"],
+        [f'="{_SKIM_IDS[1]}"', "交易成功", "19.90", "T恤", "", "", "", "2026-11-01 10:00:00"],
+        [f'="{_SKIM_IDS[0]}"', "买家已付款，等待卖家发货", "29.90", "围巾", "", "", "", "2026-11-01 10:00:00"],
+    ])
+    found, rejected = _scanned(path, batch=batch)
+    assert [(line.row, line.order_id) for line in found] == [(2, _SKIM_IDS[0]), (4, _SKIM_IDS[0])] and rejected == []
+    found, _ = _scanned(path, known=[_SKIM_IDS[1]], batch=batch)  # another file mentioned the second order
+    assert [line.row for line in found] == [2, 3, 4]
+
+
+@pytest.mark.parametrize("batch", [1, 2, 128])
+def test_a_download_cut_off_in_a_plain_last_line_is_still_rejected(tmp_path, batch):
+    """A row nothing marks is left after a glance, unless it is the last line of a file that stops mid-row."""
+    path = _skim_file(tmp_path, [[_SKIM_IDS[i], "交易成功", "19.90", "T恤", "", "", "", "2026-11-01 10:00:00"] for i in (0, 1)])
+    path.write_bytes(path.read_bytes()[:-len("0:00\r\n")])  # 2026-11-01 10:0
+    found, rejected = _scanned(path, batch=batch)
+    assert found == [] and [(r.row, r.column) for r in rejected] == [(3, None)]
+    assert "文件在这一行中途结束" in rejected[0].message
+
+
+_SKIM_ROW = st.tuples(
+    st.sampled_from([*_SKIM_IDS, *(f'="{i}"' for i in _SKIM_IDS), " 3958000000000000904", "3.958E+18", "", "3958\n0905"]),
+    st.sampled_from(["交易成功", "买家已付款，等待卖家发货", "等待买家付款", "交易关闭", ""]),
+    st.sampled_from(["59.90", "1,299.00", "", "abc"]),
+    st.sampled_from(["纯棉T恤", "【预售】羽绒服", "", "预\n售"]),
+    st.sampled_from(["", "定金已付", "否", " "]),
+    st.sampled_from(["", "缺货", "七天无理由", "  "]),
+    st.sampled_from(["", "买家已经申请退款，等待卖家同意", "退款关闭"]),
+    st.sampled_from(["2026-11-01 10:00:00", "2026-02-30 10:00:00", ""]),
+    st.sampled_from([8, 8, 8, 8, 8, 8, 5, 9]),  # cells kept: a short row, or one with an unquoted comma
+).map(lambda cells: [*cells[:8], "多"][:cells[8]])
+
+
+@settings(max_examples=150, deadline=None)
+@given(rows=st.lists(_SKIM_ROW, max_size=14), known=st.sets(st.sampled_from(_SKIM_IDS)), batch=st.integers(1, 5),
+       cut=st.booleans())
+def test_an_export_skimmed_a_batch_at_a_time_gives_what_reading_each_row_gives(tmp_path_factory, rows, known, batch, cut):
+    """Any mix of rows (odd ids, markers, keywords in titles, sub-orders, short and long rows, a last line
+    cut off): the rows left after a glance at their batch are exactly those reading each row leaves."""
+    path = _skim_file(tmp_path_factory.mktemp("skim"), rows)
+    if cut:
+        path.write_bytes(path.read_bytes().rstrip(b"\r\n"))
+    assert _scanned(path, known, batch=batch) == _scanned(path, known, skim=False, batch=batch)

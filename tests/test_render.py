@@ -64,6 +64,50 @@ def test_every_template_value_is_printable_and_markdown_ones_escaped(tmp_path):
     assert render("t.txt.j2", tmp_path, cell=cell) == "<i>红|蓝</i>\n"
 
 
+# ------------------------------------------------------------------------------- the JSON writer
+
+_JSON_VALUES = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.text(), st.integers(), st.decimals(allow_nan=False, allow_infinity=False,
+              places=2).map(str),
+              st.floats(min_value=1e-4, max_value=1e15) | st.floats(min_value=-1e15, max_value=-1e-4) | st.just(0.0)),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(_JSON_VALUES)
+def test_the_json_writer_writes_what_the_standard_library_writes(data):
+    import json
+
+    from handover.printable import json_escaped
+    from handover.render.views import dumps
+
+    assert dumps(data) == json_escaped(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")
+
+
+def test_the_json_writer_writes_what_orjson_refuses():
+    from handover.render.views import dumps
+
+    assert dumps({"row": 2**70, 3: "三"}) == '{"row":1180591620717411303424,"3":"三"}\n'
+
+
+def test_json_already_encoded_has_the_same_controls_escaped():
+    from handover.printable import json_escaped, json_escaped_utf8
+
+    for code in [*range(0x3000), *range(0xfe00, 0x10000), 0x1f600]:
+        if 0xd800 <= code < 0xe000:
+            continue
+        text = f'"a{chr(code)}b"'
+        assert json_escaped_utf8(text.encode()) == json_escaped(text).encode(), hex(code)
+
+
+def test_select_keeps_the_values_set_and_still_takes_a_test():
+    from handover.render.environment import environment
+
+    template = environment(None).from_string("{{ ['', 'a', None, 'b']|select|join('-') }}|{{ [0, 1, 2, 3]|select('odd')|join(',') }}")
+    assert template.render() == "a-b|1,3"
+
+
 @pytest.mark.parametrize("typed, shown", [
     ("浙江省杭州市滨江区江南大道 588 号\n3 幢 12 楼", "浙江省杭州市滨江区江南大道 588 号 3 幢 12 楼"),
     ("少发一条腰带\r\n买家很急", "少发一条腰带，买家很急"),

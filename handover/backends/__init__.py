@@ -1,8 +1,9 @@
 """Where the sheet lives. Every backend implements `sheet.Backend`; nothing above this package knows
 which one it has, and nothing in it knows a business tab.
 
-- `xlsx` (with `xlsx_patch`, `xlsx_package`): a local workbook, read with calamine and written by
-  patching only the rows a write changes, under a lock, atomically, with backups;
+- `xlsx` (with `xlsx_parts`, `xlsx_patch`, `xlsx_package`): a local workbook, read with calamine (whole,
+  or in parts: the rows and columns a command asks for) and written by patching only the rows a write
+  changes, under a lock, atomically, with backups;
 - `google` (with `google_plan`, `google_http`): a Google Sheet, one read and one batched write;
 - `rebase`: how every backend lays a write onto the tab as it is at write time;
 - `files`, `office_locks`: the user's files as they keep them (links, modes, owners, full disks, lock

@@ -102,7 +102,7 @@ class GoogleBackend(Backend):
 
     # --------------------------------------------------------------------------------- reading
 
-    def read(self, tabs: Sequence[str]) -> dict[str, Grid | None]:
+    def read(self, tabs: Sequence[str], *, parts: bool = False) -> dict[str, Grid | None]:
         wanted = list(dict.fromkeys(tabs))
         known = self._tabs
         values = self._values([tab for tab in wanted if known is None or tab in known])

@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from ..errors import SheetChangedError
-from ..sheet import HEADER_ROWS, CellChange, TabWrite, WriteResult, WriteValue, cell_text, clean_text, same_value
+from ..sheet import (HEADER_ROWS, CellChange, TabWrite, WriteResult, WriteValue, cell_text, clean_text, clean_texts,
+                     same_value)
 
 
 @dataclass
@@ -205,10 +206,9 @@ class _Layer:
                 # A 编号 cell is read as every parser reads it (`'H2` and `="H2"` hold H2): the id a
                 # command names is the one `check` and `pull` showed.
                 first = self.header_row + 1
-                found = [row for row, line in enumerate(self.values[first - 1:], start=first)
-                         if col < len(line) and line[col] is not None and clean_text(line[col]) in named]
-                for row in found:
-                    self._ids.setdefault(clean_text(self._cell(row, col)), []).append(row)
+                for row, text in enumerate(clean_texts(_column(self.values, col)[first - 1:]), start=first):
+                    if text in named:
+                        self._ids.setdefault(text, []).append(row)
         return self._ids
 
     def _refuse_taken_id(self, new_id: WriteValue, row: int) -> None:
@@ -250,8 +250,9 @@ class _Layer:
             self._key_columns = [find_column(self.header, name) for name in self.write.unique]
             self._keys = {}
             if None not in self._key_columns:
+                columns = [_column(self.values, col) for col in self._key_columns]  # type: ignore[arg-type]
                 for row in range(len(self.values), self.header_row, -1):
-                    key = tuple(clean_text(self._cell(row, col)) for col in self._key_columns)
+                    key = tuple(clean_text(cells[row - 1]) if row <= len(cells) else "" for cells in columns)
                     if any(key):
                         self._keys[key] = row
         key = tuple(clean_text(cells.get(col)) for col in self._key_columns if col is not None)
@@ -270,6 +271,15 @@ class _Layer:
 
 
 # --------------------------------------------------------------------------------------------- helpers
+
+def _column(values: Sequence[Sequence[Any]], col: int) -> Sequence[Any]:
+    """Every row's cell in one column, from sheet row 1. A tab read in parts (backends.xlsx_parts)
+    answers from that column alone, without decoding the rows."""
+    column = getattr(values, "column", None)
+    if column is not None:
+        return column(col)
+    return [line[col] if col < len(line) else None for line in values]
+
 
 def _fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip().casefold()

@@ -20,9 +20,10 @@ import re
 import time
 import unicodedata
 import zipfile
+import zlib
 from datetime import datetime
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from python_calamine import CalamineError, CalamineWorkbook
 
@@ -42,7 +43,9 @@ from .files import (
     write_failure,
 )
 from .office_locks import refuse_if_open_elsewhere, refuse_office_locks
-from .rebase import Laid, lay, refuse
+
+if TYPE_CHECKING:
+    from .rebase import Laid
 
 BACKUPS_KEPT = 10
 STATE_DIR = ".handover"  # beside the workbook (the link's target): write lock and backups
@@ -69,6 +72,10 @@ class XlsxBackend(Backend):
         # (None: no such tab).
         self._grids: dict[str, Grid | None] = {}
         self._grids_digest: bytes | None = None  # sha256 of the bytes last read
+        self._parts = False  # the last read was in parts (`read(…, parts=True)`), and so is a fresh one
+        # The sheet parts' XML as inflated for a read in parts, by zip member, and the sha256 of the bytes
+        # it came from: a write patches that XML instead of inflating it again.
+        self._sheet_xml: tuple[bytes | None, dict[str, bytes]] = (None, {})
         self._loaded: tuple[tuple[int, int, int], bytes] | None = None  # (stat, sha256) of what a write laid onto
 
     # -------------------------------------------------------------------------------- reading
@@ -87,25 +94,30 @@ class XlsxBackend(Backend):
         except OSError as error:
             raise SheetError(f"读不了工作簿 {self.path}（{error.strerror}）") from None
 
-    def read(self, tabs: Sequence[str]) -> dict[str, Grid | None]:
+    def read(self, tabs: Sequence[str], *, parts: bool = False) -> dict[str, Grid | None]:
         # calamine reads the path itself (faster than from a buffer); the fingerprint is of the bytes
         # on disk, and a save landing between the two reads is caught by comparing stat before and after.
+        # A read in parts cuts the bytes read (xlsx_parts).
         deadline = time.monotonic() + self.save_wait
         while True:
             before = self._stat()
             data = self._load()
             failure: Exception | None = None
             try:
-                grids = self._grids_of(CalamineWorkbook.from_path(str(self.path)), tabs)
-            except (CalamineError, ValueError, OSError) as error:
+                if parts:
+                    grids = self._parts_of(data, tabs)
+                else:
+                    grids = self._grids_of(CalamineWorkbook.from_path(str(self.path)), tabs)
+            except _READ_FAILURES as error:
                 failure = error
             after = self._stat()
             if after == before:
                 if failure is None:
                     digest = hashlib.sha256(data).digest()
-                    if digest != self._grids_digest:
+                    if digest != self._grids_digest or parts != self._parts:
                         self._grids = {}
                     self._grids_digest = digest
+                    self._parts = parts
                     self._grids.update(grids)
                     self._grids.update({grid.tab: grid for grid in grids.values() if grid is not None})
                     return grids
@@ -143,10 +155,42 @@ class XlsxBackend(Backend):
                 grids[tab] = None
                 continue
             rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
-            header = [str(value).strip() if value not in ("", None) else "" for value in rows[0]] if rows else []
+            header = _header_texts(rows[0]) if rows else []
             del rows[:1]
             grids[tab] = Grid(tab=name, header=header, rows=rows)
         workbook.close()
+        return grids
+
+    def _parts_of(self, data: bytes, tabs: Sequence[str]) -> dict[str, Grid | None]:
+        """The tabs read in parts from these bytes: each tab's sheet part inflated now (a write patches
+        it), its first rows decoded, the rest as asked for. Remembers the XML for the write."""
+        from .xlsx_package import sheet_parts
+        from .xlsx_parts import Decoder, PartGrid, PartRows, SheetParts
+
+        package = zipfile.ZipFile(io.BytesIO(data))
+        members = sheet_parts(package)
+        names = {unicodedata.normalize("NFC", name): name for name in members}
+        decoder: Decoder | None = None
+        grids: dict[str, Grid | None] = {}
+        inflated: dict[str, bytes] = {}
+        for tab in tabs:
+            name = names.get(unicodedata.normalize("NFC", tab))
+            if name is None:
+                grids[tab] = None
+                continue
+            decoder = decoder or Decoder(package)
+            xml = inflated[members[name].path] = package.read(members[name].path)
+
+            def whole(name: str = name) -> list[list]:
+                workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+                try:
+                    return workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+                finally:
+                    workbook.close()
+
+            parts = SheetParts(xml, decoder, whole)
+            grids[tab] = PartGrid(name, _header_texts(parts.row(1)), PartRows(parts, 2))  # type: ignore[arg-type]
+        self._sheet_xml = (hashlib.sha256(data).digest(), inflated)
         return grids
 
     # -------------------------------------------------------------------------------- writing
@@ -170,6 +214,7 @@ class XlsxBackend(Backend):
 
     def _write_locked(self, writes: Sequence[TabWrite]) -> WriteResult:
         # Writing the package is for the commands that write: a read-only command never loads it.
+        from .rebase import lay, refuse
         from .xlsx_package import add_sheet, grow_tables, rewrite_package, sheet_parts
         from .xlsx_patch import new_sheet_xml, patch_sheet
 
@@ -203,7 +248,7 @@ class XlsxBackend(Backend):
                 replaced.update(more_replaced)
                 added.update(more_added)
                 continue
-            xml = replaced.get(part.path) or package.read(part.path)
+            xml = replaced.get(part.path) or self._inflated(digest, package, part.path)
             replaced[part.path] = patch_sheet(xml, edits, tab=write.tab)
             appended = result.appended_rows.get(write.tab)
             if appended:
@@ -217,14 +262,20 @@ class XlsxBackend(Backend):
 
     def _current(self, data: bytes, digest: bytes, tabs: Sequence[str]) -> dict[str, Grid | None]:
         """The tabs as the loaded bytes hold them: our read's grids when the bytes are the ones we read,
-        else parsed afresh (someone saved the file meanwhile)."""
+        else parsed afresh (someone saved the file meanwhile), in parts if our read was."""
         if digest == self._grids_digest and all(tab in self._grids for tab in tabs):
             return {tab: self._grids[tab] for tab in tabs}
         try:
-            workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        except (CalamineError, ValueError, OSError) as error:
+            if self._parts:
+                return self._parts_of(data, tabs)
+            return self._grids_of(CalamineWorkbook.from_filelike(io.BytesIO(data)), tabs)
+        except _READ_FAILURES as error:
             raise SheetError(f"{self.path} 不是能读取的 xlsx 工作簿（{error}）") from None
-        return self._grids_of(workbook, tabs)
+
+    def _inflated(self, digest: bytes, package: zipfile.ZipFile, member: str) -> bytes:
+        """A sheet part's XML: as a read in parts of these very bytes inflated it, else inflated now."""
+        known, inflated = self._sheet_xml
+        return inflated[member] if known == digest and member in inflated else package.read(member)
 
     def _refuse_if_changed_since_load(self) -> None:
         """The last look before the replace: the file must still be the one this write was laid onto
@@ -340,6 +391,8 @@ class XlsxBackend(Backend):
 
 
 _BACKUP_STAMP = "%Y%m%d-%H%M%S-%f"
+# What a workbook that cannot be read raises: calamine's error, or the zip's when a read in parts opens it.
+_READ_FAILURES = (CalamineError, ValueError, OSError, zipfile.BadZipFile, zlib.error, KeyError, EOFError)
 
 
 def backups_of(path: Path) -> list[Path]:
@@ -370,6 +423,11 @@ class _PackageView:
 
     def namelist(self) -> list[str]:
         return self.package.namelist()
+
+
+def _header_texts(row: Sequence) -> list[str]:
+    """Row 1 as the header a Grid holds: each cell's text, stripped."""
+    return [str(value).strip() if value not in ("", None) else "" for value in row]
 
 
 def _column_widths(header: Sequence[str]) -> dict[int, float]:

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import io
 import re
+import struct
+import threading
 import zipfile
+import zlib
 from dataclasses import dataclass
 from posixpath import join, normpath
 from typing import Iterable, Mapping
@@ -49,32 +52,123 @@ def sheet_parts(package: zipfile.ZipFile) -> dict[str, SheetPart]:
         target = targets.get(sheet.get(f"{{{REL_NS}}}id"), "")
         if not target:
             continue
-        path = target.lstrip("/") if target.startswith("/") else normpath(join("xl", target))
+        path = _workbook_member(target)
         name = sheet.get("name", "")
         parts[name] = SheetPart(name, path)
     return parts
 
 
+def workbook_part(package: zipfile.ZipFile, kind: str) -> str | None:
+    """The member holding the workbook's part of this relationship kind (`styles`, `sharedStrings`), if
+    it has one."""
+    try:
+        rels = ElementTree.fromstring(package.read("xl/_rels/workbook.xml.rels"))
+    except KeyError:
+        return None
+    for rel in rels.iter(f"{{{PKG_REL_NS}}}Relationship"):
+        if rel.get("Type") == f"{REL_NS}/{kind}":
+            path = _workbook_member(rel.get("Target", ""))
+            return path if path in package.namelist() else None
+    return None
+
+
+def _workbook_member(target: str) -> str:
+    """The zip member a relationship of workbook.xml points at (targets are relative to xl/)."""
+    return target.lstrip("/") if target.startswith("/") else normpath(join("xl", target))
+
+
 def rewrite_package(original: bytes, replaced: Mapping[str, bytes], added: Mapping[str, bytes]) -> bytes:
-    """A copy of the package with some members replaced and some added; every other member is copied
-    with its original name, order, timestamp and compression."""
+    """A copy of the package with some members replaced and some added. Every other member is copied as
+    it is stored, compressed bytes and all, with its name, order, timestamp and compression: nothing
+    is inflated or deflated but the parts a write changes."""
     source = zipfile.ZipFile(io.BytesIO(original))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            data = replaced.get(info.filename)
-            if data is None:
-                data = source.read(info.filename)
-            copy = zipfile.ZipInfo(info.filename, date_time=info.date_time)
-            copy.compress_type = info.compress_type
-            copy.external_attr = info.external_attr
-            # Big parts are re-deflated fast: level 1 is 4x quicker than 6 on sheet XML and only a
-            # little larger; Excel recompresses on its next save anyway.
-            level = 1 if len(data) > 1_000_000 else 6
-            target.writestr(copy, data, compresslevel=level)
-        for name, data in added.items():
-            target.writestr(zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0)), data, compress_type=zipfile.ZIP_DEFLATED)
-    return out.getvalue()
+    out = _ZipWriter()
+    for info in source.infolist():
+        if info.flag_bits & 0x1:
+            raise SheetError("工作簿里有加密的部分，handover 不会改写它")
+        data = replaced.get(info.filename)
+        if data is None:
+            out.copy(info, original)
+        else:
+            out.add(info.filename, data, info.date_time, info.compress_type == zipfile.ZIP_STORED, info)
+    for name, data in added.items():
+        out.add(name, data, (2026, 1, 1, 0, 0, 0), False)
+    return out.finish(source.comment)
+
+
+class _ZipWriter:
+    """A zip archive written member by member: the format's plain form (no zip64, no data descriptors),
+    which every spreadsheet program reads."""
+
+    def __init__(self) -> None:
+        self.chunks: list[bytes] = []
+        self.offset = 0
+        self.central: list[bytes] = []
+
+    def copy(self, info: zipfile.ZipInfo, original: bytes) -> None:
+        """A member of `original` as it is stored there."""
+        header = original[info.header_offset: info.header_offset + zipfile.sizeFileHeader]
+        *_, name_length, extra_length = struct.unpack(zipfile.structFileHeader, header)
+        start = info.header_offset + zipfile.sizeFileHeader + name_length + extra_length
+        stored = original[start: start + info.compress_size]
+        self._member(info.orig_filename, info.flag_bits & ~0x8, info.compress_type, info.date_time, info.CRC,
+                     stored, info.file_size, info)
+
+    def add(self, name: str, data: bytes, date_time: tuple, store: bool, like: zipfile.ZipInfo | None = None) -> None:
+        """A member with this content, deflated unless `store`."""
+        flags = 0 if name.isascii() else 0x800  # a name that is not ASCII is marked UTF-8
+        if like is not None:
+            flags |= like.flag_bits & ~0x8
+        if store:
+            self._member(name, flags, zipfile.ZIP_STORED, date_time, zlib.crc32(data), data, len(data), like)
+        else:
+            stored, crc = _deflate(data)
+            self._member(name, flags, zipfile.ZIP_DEFLATED, date_time, crc, stored, len(data), like)
+
+    def _member(self, name: str, flags: int, method: int, date_time: tuple, crc: int, stored: bytes, size: int,
+                like: zipfile.ZipInfo | None) -> None:
+        encoded = name.encode("utf-8" if flags & 0x800 else "cp437")
+        year, month, day, hour, minute, second = date_time
+        time = (hour << 11) | (minute << 5) | (second // 2)
+        date = ((year - 1980) << 9) | (month << 5) | day
+        common = (flags, method, time, date, crc, len(stored), size, len(encoded))
+        self.chunks.append(struct.pack(zipfile.structFileHeader, zipfile.stringFileHeader, 20, 0, *common, 0))
+        self.chunks += [encoded, stored]
+        made_by = (like.create_version, like.create_system) if like else (20, 3)
+        comment = like.comment if like else b""
+        self.central.append(struct.pack(zipfile.structCentralDir, zipfile.stringCentralDir, *made_by, 20, 0, *common,
+                                        0, len(comment), 0, like.internal_attr if like else 0,
+                                        like.external_attr if like else 0, self.offset) + encoded + comment)
+        self.offset += zipfile.sizeFileHeader + len(encoded) + len(stored)
+
+    def finish(self, comment: bytes) -> bytes:
+        directory = b"".join(self.central)
+        end = struct.pack(zipfile.structEndArchive, zipfile.stringEndArchive, 0, 0, len(self.central),
+                          len(self.central), len(directory), self.offset, len(comment))
+        return b"".join(self.chunks) + directory + end + comment
+
+
+def _deflate(data: bytes) -> tuple[bytes, int]:
+    """(raw deflate stream, CRC-32) of `data`. Big parts are deflated fast, level 1 (4x quicker than 6
+    on sheet XML and only a little larger; Excel recompresses on its next save), in two halves at once
+    (zlib works outside Python's lock): each half is a stream of its own, joined where the first ends
+    without closing, which is still one valid deflate stream."""
+    if len(data) <= 1_000_000:
+        return _deflated(data, 6, last=True), zlib.crc32(data)
+    view = memoryview(data)
+    middle = len(data) // 2
+    first: list[bytes] = []
+    helper = threading.Thread(target=lambda: first.append(_deflated(view[:middle], 1, last=False)))
+    helper.start()
+    second = _deflated(view[middle:], 1, last=True)
+    crc = zlib.crc32(data)
+    helper.join()
+    return first[0] + second, crc
+
+
+def _deflated(data: bytes | memoryview, level: int, *, last: bool) -> bytes:
+    compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
+    return compressor.compress(data) + compressor.flush(zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH)
 
 
 # ------------------------------------------------------------------------------ Excel tables

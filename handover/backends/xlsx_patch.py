@@ -49,15 +49,22 @@ def _cell_xml(prefix: bytes, ref: bytes, style: bytes | None, value: WriteValue)
     )
 
 
-class _Sheet:
-    """Regexes for one sheet part, built for its namespace prefix (`x:` in some generators)."""
+class SheetSyntax:
+    """One sheet part as handover addresses it: its namespace prefix (`x:` in some generators), the
+    regexes for its rows and cells built for that prefix, and where its rows are: the inside of
+    sheetData from `data_start` to `data_end` (`data_empty` for `<sheetData/>`)."""
 
     def __init__(self, xml: bytes):
-        match = re.search(rb"<([A-Za-z0-9_]+:)?sheetData\b", xml)
+        match = re.search(rb"<([A-Za-z0-9_]+:)?sheetData\b[^>]*?(/?)>", xml)
         if not match:
             raise SheetError("工作表里找不到数据区（sheetData），文件可能已损坏")
         self.prefix = match.group(1) or b""
         p = re.escape(self.prefix)
+        self.data_open = match
+        self.data_empty = bool(match.group(2))
+        self.data_start = match.end()
+        # From the end: the rows may hold anything, the closing tag is there once.
+        self.data_end = self.data_start if self.data_empty else xml.rindex(b"</" + self.prefix + b"sheetData>", self.data_start)
         self.row_open = re.compile(rb"<" + p + rb"row\b([^>]*?)(/?)>")
         self.row_close = b"</" + self.prefix + b"row>"
         self.cell = re.compile(rb"<" + p + rb"c\b([^>]*?)(?:/>|>(.*?)</" + p + rb"c>)", re.S)
@@ -74,20 +81,17 @@ def patch_sheet(xml: bytes, edits: RowEdits, *, tab: str) -> bytes:
     like the last data row above them. A cell holding a formula is never overwritten."""
     if not edits:
         return xml
-    sheet = _Sheet(xml)
-    data_open = re.search(rb"<" + re.escape(sheet.prefix) + rb"sheetData\b[^>]*?(/?)>", xml)
-    assert data_open is not None
+    sheet = SheetSyntax(xml)
+    data_open = sheet.data_open
     pending = sorted(edits)
     view = memoryview(xml)  # the long unchanged runs are joined into the result without a copy of their own
     out: list[bytes | memoryview] = []
-    if data_open.group(1):  # <sheetData/>: no rows at all
-        inner_start = inner_end = data_open.end()
+    inner_start, inner_end = sheet.data_start, sheet.data_end
+    if sheet.data_empty:  # <sheetData/>: no rows at all
         out.append(xml[: data_open.start()])
         out.append(b"<" + sheet.prefix + b"sheetData>")
         tail = b"</" + sheet.prefix + b"sheetData>" + xml[data_open.end():]
     else:
-        inner_start = data_open.end()
-        inner_end = xml.rindex(b"</" + sheet.prefix + b"sheetData>", inner_start)  # from the end: it is there
         out.append(xml[:inner_start])
         tail = xml[inner_end:]
 
@@ -147,7 +151,7 @@ def patch_sheet(xml: bytes, edits: RowEdits, *, tab: str) -> bytes:
     return b"".join(out)
 
 
-def _row_named(sheet: _Sheet, xml: bytes, number: int, start: int, end: int) -> re.Match | None:
+def _row_named(sheet: SheetSyntax, xml: bytes, number: int, start: int, end: int) -> re.Match | None:
     """The row element that names itself row `number` first thing (`<row r="12" …>`, as Excel,
     LibreOffice, openpyxl and Google write rows), found in one fast search: the rows before it are
     copied unread, which on a 50,000-row sheet is most of the write. None when no row starts so
@@ -156,7 +160,7 @@ def _row_named(sheet: _Sheet, xml: bytes, number: int, start: int, end: int) -> 
     return sheet.row_open.match(xml, at, end) if at >= 0 else None
 
 
-def _parse_cells(sheet: _Sheet, inner: bytes) -> list[tuple[int, bytes, bytes]]:
+def _parse_cells(sheet: SheetSyntax, inner: bytes) -> list[tuple[int, bytes, bytes]]:
     """(column, attributes, whole element) of each cell in a row's XML."""
     cells = []
     column = -1
@@ -172,7 +176,7 @@ def _parse_cells(sheet: _Sheet, inner: bytes) -> list[tuple[int, bytes, bytes]]:
     return cells
 
 
-def _cell_styles(sheet: _Sheet, inner: bytes) -> dict[int, tuple[bytes | None, bytes]]:
+def _cell_styles(sheet: SheetSyntax, inner: bytes) -> dict[int, tuple[bytes | None, bytes]]:
     styles = {}
     for column, attrs, element in _parse_cells(sheet, inner):
         style = _ATTR_S.search(attrs)
@@ -180,7 +184,7 @@ def _cell_styles(sheet: _Sheet, inner: bytes) -> dict[int, tuple[bytes | None, b
     return styles
 
 
-def _patched_row(sheet: _Sheet, row_number: int, attrs: bytes, cells: list[tuple[int, bytes, bytes]],
+def _patched_row(sheet: SheetSyntax, row_number: int, attrs: bytes, cells: list[tuple[int, bytes, bytes]],
                  changes: Mapping[int, WriteValue], tab: str) -> bytes:
     by_column = {column: (attrs_, element) for column, attrs_, element in cells}
     for column, value in changes.items():
@@ -202,7 +206,7 @@ def _patched_row(sheet: _Sheet, row_number: int, attrs: bytes, cells: list[tuple
     return b"<" + sheet.prefix + b"row" + row_attrs + b">" + body + sheet.row_close
 
 
-def _new_row(sheet: _Sheet, row_number: int, values: Mapping[int, WriteValue], styles: Mapping[int, bytes]) -> bytes:
+def _new_row(sheet: SheetSyntax, row_number: int, values: Mapping[int, WriteValue], styles: Mapping[int, bytes]) -> bytes:
     cells = b"".join(
         _cell_xml(sheet.prefix, column_letter(column).encode() + str(row_number).encode(), styles.get(column), value)
         for column, value in sorted(values.items())
@@ -270,7 +274,7 @@ def style_cells(xml: bytes, styles: Mapping[int, Mapping[int, int]]) -> bytes:
     are not there (an empty value was not written) are left alone."""
     if not styles:
         return xml
-    sheet = _Sheet(xml)
+    sheet = SheetSyntax(xml)
     out: list[bytes] = []
     position = 0
     implicit_row = 0

@@ -1,8 +1,9 @@
 """Typed lines from the rows of an order export or an affiliate report (files opened by `handover.exports`).
 
 An order row becomes an OrderLine only when it could matter for compensation — a pre-sale order, a
-refund, an order another file already mentioned — so a million ordinary rows cost a glance each; the
-order id is still checked on every row, so an id a spreadsheet turned into a float is always reported.
+refund, an order another file already mentioned — so a million ordinary rows cost a glance each (a CSV's
+a batch of rows at a time, `_could_matter`); the order id is still checked on every row, so an id a
+spreadsheet turned into a float is always reported.
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from itertools import compress, islice
 from operator import itemgetter
-from typing import Callable, Container, Iterator
+from sys import intern  # titles and reasons repeat across tens of thousands of orders: one string each
+from typing import Any, Callable, Container, Iterator
 from zoneinfo import ZoneInfo
 
 from ..exports import ExportFile, ExportRow, RejectedRow, fast_id
@@ -20,7 +23,8 @@ from ..model.schema import header_key, platform_of
 from ..model.values import ValueProblem, folded, parse_rate
 from ..sheet import clean_text
 
-_ZERO = ("", 0, "0", "0.00", "0.0", "¥0.00", "=\"0.00\"")
+_ZERO = frozenset(("", 0, "0", "0.00", "0.0", "¥0.00", "=\"0.00\""))
+_SPACES = re.compile(r"\s+")
 _NO = {"", "否", "无", "0", "-", "--", "null", "none", "false", "n", "no", "非预售", "普通", "普通订单", "现货"}
 
 # ---------------------------------------------------------------------------------------- order rows
@@ -88,6 +92,66 @@ def classify_status(text: str) -> tuple[bool | None, bool, bool]:
     return shipped, closed, unpaid
 
 
+def _mentions(keywords: tuple[str, ...]) -> Callable[[str], Any]:
+    """Whether a text holds any of the keywords, in one call (a million titles go through it)."""
+    if not keywords:
+        return lambda text: False
+    return re.compile("|".join(re.escape(keyword) for keyword in keywords)).search
+
+
+_UNSEEN = object()
+
+
+_BATCH = 128  # rows: a batch of thousands outgrows the CPU caches, and the reading itself slows down
+_WRAPPED_IDS = re.compile(r'="[0-9]+"(?:\n="[0-9]+")*')  # Taobao writes every id so
+_BARE_IDS = re.compile(r"[0-9]+(?:\n[0-9]+)*")
+_CELLS = itemgetter(1)
+_KEPT = 4096  # distinct flag texts remembered
+
+
+def _could_matter(export: ExportFile, rows: Iterator[tuple[int, list]], markers: list[int], texts: list[int],
+                  mentions_presale: Callable[[str], Any], known: Container[str]) -> Iterator[tuple[int, list]]:
+    """The rows of a CSV that order_lines would look at past its first glance, a batch at a time, each
+    column of a batch looked at in one C call: a row that lines up with the header, holds a plain id
+    (`="3958…"` or digits, as nearly every row does), no cell in `markers` (promise time, refund
+    reason, pre-sale flags), no pre-sale keyword in `texts` (title, order type), and an order that is
+    neither `known` nor held by another row of its batch that is looked at, cannot matter, and is left
+    here. Every other row, and every row of a batch that is not so plain, is handed on, in file order."""
+    width = len(export.header)
+    id_of = itemgetter(export.single["order_id"])
+    markers_of = [itemgetter(position) for position in markers]
+    texts_of = [itemgetter(position) for position in texts]
+    while batch := list(islice(rows, _BATCH)):
+        lines = list(map(_CELLS, batch))
+        final = export.final_row  # set once the reader is past a last line without a line break
+        if set(map(len, lines)) != {width} or (final is not None and final <= batch[-1][0]):
+            yield from batch  # a short or long row, or a last row that may be cut off
+            continue
+        ids = list(map(id_of, lines))
+        joined = "\n".join(ids)
+        if joined.count("\n") != len(ids) - 1:  # an id holding a line break
+            yield from batch
+            continue
+        if _WRAPPED_IDS.fullmatch(joined):
+            ids = joined[2:-1].split('"\n="')
+        elif not _BARE_IDS.fullmatch(joined):
+            yield from batch  # an id of another shape: each row goes through fast_id
+            continue
+        everyone = range(len(lines))
+        picked: set[int] = set()
+        for marker_of in markers_of:
+            if any(map(marker_of, lines)):
+                picked.update(compress(everyone, map(marker_of, lines)))
+        for text_of in texts_of:
+            picked.update(compress(everyone, map(mentions_presale, map(text_of, lines))))
+        # An order becomes known when a row looked at holds it: its other rows in the batch are looked at too.
+        held = {ids[index] for index in picked}
+        picked.update(compress(everyone, map(held.__contains__, ids)))
+        picked.update(compress(everyone, map(known.__contains__, ids)))
+        for index in sorted(picked):
+            yield batch[index]
+
+
 def _blank(cells: list) -> bool:
     return all(c is None or c == "" or (isinstance(c, str) and not c.strip()) for c in cells)
 
@@ -111,10 +175,23 @@ def order_lines(export: ExportFile, tz: ZoneInfo, now: datetime, *, presale_keyw
     # One C call fetches the cells the filter needs; an absent column reads the '' appended to each row.
     fetch = itemgetter(*(single.get(key, -1) for key in (
         "order_status", "refund_status", "refund_amount", "tracking_no", "shipped_at", "promised_at", "title", "order_type")))
-    status_cache: dict[str, tuple[bool | None, bool, bool]] = {}
-    refund_cache: dict[str, str | None] = {}
+    statuses: dict[Any, tuple[bool | None, bool, bool, bool]] = {}  # (shipped, closed, unpaid, says 退款)
+    refund_states: dict[Any, str | None] = {}
+    single_reason = reason_cols[0] if len(reason_cols) == 1 else None
+    mentions_presale = _mentions(presale_keywords)
+    # The pre-sale flag cells of a row at once (each column twice, so that even one makes a tuple):
+    # nearly every row has them all empty, which one comparison tells.
+    flags = itemgetter(*flag_cols, *flag_cols) if flag_cols else None
+    no_flags = ("",) * (2 * len(flag_cols))
+    flag_says: dict[Any, bool] = {}  # a flag's text -> whether it says pre-sale (定金已付 on every such row)
+    check_refunds = bool(refunds_wanted)  # affiliate orders: any refund of theirs matters
+    rows = export.rows()
+    if not (everything_presale or check_refunds or export.is_workbook):
+        markers = [single[key] for key in ("promised_at",) if key in single] + [*reason_cols, *flag_cols]
+        texts = [single[key] for key in ("title", "order_type") if key in single] if presale_keywords else []
+        rows = _could_matter(export, rows, markers, texts, mentions_presale, known)
 
-    for number, cells in export.rows():
+    for number, cells in rows:
         if len(cells) != width or number == export.final_row:  # final_row: known just before the last row
             misshapen = export.misshapen(number, cells)
             if misshapen is not None:
@@ -123,43 +200,55 @@ def order_lines(export: ExportFile, tz: ZoneInfo, now: datetime, *, presale_keyw
             if len(cells) < width:
                 cells.extend([""] * (width - len(cells)))
         cells.append("")
-        try:
-            order_id = fast_id(cells[id_position])
-        except ValueProblem as problem:
-            if not _blank(cells):
-                rejected.append(RejectedRow(number, export.header_of("order_id"), str(problem), file=export.label))
-            continue
+        value = cells[id_position]
+        # fast_id's two commonest cases in place (a million rows): ="digits" and digits.
+        if value.__class__ is str and (value.isdigit() if value[:1] != "=" else (
+                value.startswith('="') and value.endswith('"') and value[2:-1].isdigit())) and value.isascii():
+            order_id = value if value[:1] != "=" else value[2:-1]
+        else:
+            try:
+                order_id = fast_id(value)
+            except ValueProblem as problem:
+                if not _blank(cells):
+                    rejected.append(RejectedRow(number, export.header_of("order_id"), str(problem), file=export.label))
+                continue
+        if single_reason is not None:
+            reason = cells[single_reason]
+            reason = str(reason).strip() if reason else ""
+        else:
+            reason = " ".join(str(cells[i]).strip() for i in reason_cols if cells[i]) if reason_cols else ""
         status_text, refund_text, amount_cell, tracking, shipped_cell, promised, title, order_type = fetch(cells)
-        if status_text.__class__ is not str:
-            status_text = str(status_text)
-        status = status_cache.get(status_text)
+        presale = everything_presale or bool(promised)
+        if not presale and flags is not None and flags(cells) != no_flags:
+            for i in flag_cols:
+                flag = cells[i]
+                if flag:
+                    says = flag_says.get(flag)
+                    if says is None:
+                        says = header_key(clean_text(flag)) not in _NO
+                        if len(flag_says) < _KEPT:  # a column of ids (特权订金订单id) must not pile up
+                            flag_says[flag] = says
+                    if says:
+                        presale = True
+                        break
+        if not presale:
+            presale = bool(title and title.__class__ is str and mentions_presale(title)
+                           or order_type and order_type.__class__ is str and mentions_presale(order_type))
+        if not (presale or reason or check_refunds or order_id in known):
+            continue  # nothing could make it matter (most rows: the rest is not looked at)
+        status = statuses.get(status_text)
         if status is None:
-            status = status_cache.setdefault(status_text, classify_status(status_text))
-        shipped, closed, unpaid = status
+            text = str(status_text)
+            status = statuses[status_text] = (*classify_status(text), "退款" in text)
+        shipped, closed, unpaid, refund_word = status
         if unpaid:
             continue  # never paid: nothing can be owed on it
         if shipped is None and (tracking or shipped_cell):
             shipped = True
-        if refund_text.__class__ is not str:
-            refund_text = str(refund_text)
-        if refund_text in refund_cache:
-            state = refund_cache[refund_text]
-        else:
-            state = refund_cache.setdefault(refund_text, classify_refund(refund_text))
-        reason = " ".join(str(cells[i]).strip() for i in reason_cols if cells[i]) if reason_cols else ""
-        signal = state in _ASKED or bool(reason) or "退款" in status_text or amount_cell not in _ZERO
-        presale = everything_presale or bool(promised)
-        if not presale:
-            for i in flag_cols:
-                if cells[i] and header_key(clean_text(cells[i])) not in _NO:
-                    presale = True
-                    break
-        if not presale:
-            for text in (title, order_type):
-                if text and text.__class__ is str:
-                    for keyword in presale_keywords:
-                        if keyword in text:
-                            presale = True
+        state = refund_states.get(refund_text, _UNSEEN)
+        if state is _UNSEEN:
+            state = refund_states[refund_text] = classify_refund(str(refund_text))
+        signal = state in _ASKED or bool(reason) or refund_word or amount_cell not in _ZERO
         if not (order_id in known or (presale and (shipped is not True or signal))
                 or (reason and reason_matches(reason)) or (signal and order_id in refunds_wanted)):
             continue
@@ -194,11 +283,11 @@ def _order_line(row: ExportRow, order_id: str, presale: bool, shipped: bool | No
     return OrderLine(
         file=export.label, row=row.number, order_id=order_id, signature=export.signature, platform=platform,
         sub_order_id=folded(sub), refund_id=folded(row.text("refund_id")), presale=presale,
-        title=row.text("title")[:40], paid=paid, postage=row.not_above("postage", row.money("postage"), "total", total),
+        title=intern(row.text("title")[:40]), paid=paid, postage=row.not_above("postage", row.money("postage"), "total", total),
         paid_at=paid_at,
         promised_at=row.time("promised_at"), shipped_at=shipped_at,
         shipped=True if shipped_at else shipped, closed=closed, refund_state=state,
-        refund_reason=re.sub(r"\s+", " ", reason).strip(), refund_applied_at=row.time("refund_applied_at"),
+        refund_reason=intern(_SPACES.sub(" ", reason).strip()), refund_applied_at=row.time("refund_applied_at"),
         refund_amount=refund)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from ..exports import RejectedRow
@@ -17,6 +18,7 @@ from ..model.values import to_fen
 from .export_rows import CLOSED, SUCCESS, AffiliateLine, OrderLine
 from .settings import (
     CompensationSettings,
+    Rule,
     percent,
     yuan,
 )
@@ -112,8 +114,10 @@ class OrderState:
     claim_reason: str = ""  # a reason that owes compensation, on a refund the buyer did not withdraw
     claim_at: datetime | None = None
     refund_asked: bool = False
-    platform_refunds: dict[str, Decimal | None] = field(default_factory=dict)  # by refund; None: amount unknown
-    seen: set = field(default_factory=set)
+    platform_refunds: dict[str, Decimal | None] | None = None  # by refund; None: amount unknown; None: no refund
+    # The rows read, to tell a row read twice (overlapping files): the first one's key, a set from the
+    # second on (a run holds tens of thousands of orders, nearly all of one row).
+    seen: tuple | set | None = None
 
     def base(self) -> Decimal | None:
         """The item's paid amount: the order's figure less postage, else the sum of its sub-orders."""
@@ -122,14 +126,26 @@ class OrderState:
         return to_fen(sum(self.paid.values(), Decimal(0))) if self.paid else None
 
 
+@lru_cache(maxsize=32)
+def _described(rule: Rule) -> str:
+    """The rule in words, one string for every payout it gave (tens of thousands in a big run)."""
+    return rule.describe()
+
+
 def merge_order(orders: dict[str, OrderState], line: OrderLine, settings: CompensationSettings) -> bool:
     """Fold one row into its order; True when the same row was already read (overlapping files)."""
     order = orders.get(line.order_id)
     if order is None:
         order = orders[line.order_id] = OrderState(line.order_id, line.file, line.row)
     key = (line.signature, line.sub_order_id, line.refund_id)
-    duplicate = key in order.seen
-    order.seen.add(key)
+    seen = order.seen
+    if seen is None:
+        order.seen, duplicate = key, False
+    elif seen.__class__ is tuple:
+        order.seen, duplicate = {seen, key}, seen == key
+    else:
+        duplicate = key in seen
+        seen.add(key)
     for name in ("platform", "paid_at", "promised_at", "shipped_at", "postage"):
         if getattr(order, name) is None:
             setattr(order, name, getattr(line, name))
@@ -148,6 +164,8 @@ def merge_order(orders: dict[str, OrderState], line: OrderLine, settings: Compen
         if line.refund_applied_at and (order.claim_at is None or line.refund_applied_at < order.claim_at):
             order.claim_at = line.refund_applied_at
     if line.refund_state == SUCCESS:
+        if order.platform_refunds is None:
+            order.platform_refunds = {}
         order.platform_refunds[line.refund_id or line.sub_order_id] = line.refund_amount
     return duplicate
 
@@ -192,7 +210,7 @@ def evaluate_presale(order: OrderState, settings: CompensationSettings, now: dat
             amount, limit = rule.applied(base)
             return Payout(order.order_id, PRESALE_LATE, base, rule.rate, amount, None, order.platform,
                           order.file, order.row, f"承诺 {_short(promised)} 发货，{shipped}；退款原因：{order.claim_reason}",
-                          rule.describe(), limit)
+                          _described(rule), limit)
         if order.shipped_at is not None:
             return Check(order.order_id, PRESALE_LATE, f"{_short(order.shipped_at)} 已按时发货（承诺 {_short(promised)}），"
                          f"买家却以「{order.claim_reason}」退款：可向平台申诉，本次不赔付", order.file, order.row)
@@ -278,7 +296,7 @@ def evaluate_affiliate(state: AffiliateState, order: OrderState | None, returned
             clawed += dispute.clawback_fee or 0
     deduction = max(commission - clawed, Decimal(0))
     platform_refund = Decimal(0)
-    refunds = list(order.platform_refunds.values()) if order else []
+    refunds = list(order.platform_refunds.values()) if order and order.platform_refunds else []
     refunds += [d.dispute_amount for d in state.disputes.values() if d.dispute_state == SUCCESS]
     for amount in refunds:
         platform_refund += paid if amount is None else amount

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Sequence
 from zoneinfo import ZoneInfo
 
+from ..bulk import bulk
 from ..errors import HandoverError
 from ..exports import ExportFile, RejectedRow, each_once, platform_label, tell_apart
 from ..model.config import Config
@@ -184,6 +185,7 @@ def returned_orders(grid: Grid, tz: ZoneInfo, now: datetime, rejected: list[Reje
     return {item.order_id for item in table.items if item.order_id}
 
 
+@bulk
 def run_compensation(order_paths: Sequence[str | Path], affiliate_paths: Sequence[str | Path] = (),
                      config: Config | None = None, ledger_grid: Grid | Sequence[Grid] | None = None,
                      now: datetime | None = None, *, by: str = "", returns_grid: Grid | None = None) -> CompensationReport:

@@ -13,7 +13,7 @@ from operator import itemgetter
 from typing import Any, Callable, Collection, Iterable, Sequence
 from zoneinfo import ZoneInfo
 
-from ..sheet import Grid, TabSpec, clean_text
+from ..sheet import Grid, TabSpec, clean_text, clean_texts
 from .couriers import COURIERS, Courier, courier_of, recognise
 from .rows import WARNING, ParsedRow, Problem, filled, flag_duplicate_ids, header_problems, id_key
 from .schema import (
@@ -142,7 +142,7 @@ class HandoverTable:
         """The 编号 of every row of the tab, in sheet order, whether its row was parsed or not
         (`open_only`, `only_ids`): a new 编号 must be none of these."""
         position = self.columns.index.get("id")
-        return [] if position is None else [item_id for item_id in _id_texts(self.grid.rows, position) if item_id]
+        return [] if position is None else [item_id for item_id in _id_texts(self.grid, position) if item_id]
 
     def by_id(self) -> dict[str, list[HandoverItem]]:
         """The items holding each 编号, by `id_key`."""
@@ -171,20 +171,21 @@ def parse_handover(grid: Grid, tz: ZoneInfo, *, now: datetime | None = None, ope
         sheet_problems.append(Problem(grid.header_row, None, "表头里找不到「类型」列：每行都需要类型才能分派"))
     reference = now or datetime.now(tz)
     parser = _RowParser(columns, tz, reference)
-    rows: Iterable[tuple[int, list]] = enumerate(grid.rows)
-    # Each filter is one pass over one column: a 50,000-row sheet goes through here on every command.
+    # Each filter looks at one column (a tab read in parts decodes only that column, then the rows
+    # kept): a 50,000-row sheet goes through here on every command.
+    indexes: Sequence[int] = range(len(grid.rows))
     status_position = columns.index.get("status")
     if open_only and status_position is not None:
-        finished = _finished_texts(_column(grid.rows, status_position))
-        rows = [(index, cells) for index, cells in rows
-                if (cells[status_position] if status_position < len(cells) else None) not in finished]
+        statuses = grid.column(status_position)
+        finished = _finished_texts(statuses)
+        indexes = [index for index in indexes if statuses[index] not in finished]
     id_position = columns.index.get("id")
     whole = only_ids is None or id_position is None
     if not whole:
         wanted = {id_key(item_id) for item_id in only_ids}
-        ids = _id_texts(grid.rows, id_position)
-        rows = [(index, cells) for index, cells in rows if not ids[index] or id_key(ids[index]) in wanted]
-    items = [parser.parse(grid.row_number(index), cells) for index, cells in rows
+        ids = _id_texts(grid, id_position)
+        indexes = [index for index in indexes if not ids[index] or id_key(ids[index]) in wanted]
+    items = [parser.parse(grid.row_number(index), cells) for index, cells in zip(indexes, grid.rows_at(indexes))
              if any(filled(value) for value in cells)]
     flag_duplicate_ids(items, columns.header_text.get("id", HANDOVER_HEADERS["id"]))
     if whole:
@@ -192,13 +193,9 @@ def parse_handover(grid: Grid, tz: ZoneInfo, *, now: datetime | None = None, ope
     return HandoverTable(grid, columns, items, sheet_problems)
 
 
-def _column(rows: Sequence[Sequence[Any]], position: int) -> list[Any]:
-    return [cells[position] if position < len(cells) else None for cells in rows]
-
-
-def _id_texts(rows: Sequence[Sequence[Any]], position: int) -> list[str]:
+def _id_texts(grid: Grid, position: int) -> list[str]:
     """The 编号 of each row as its item would hold it ('' for none)."""
-    return [clean_text(value) for value in _column(rows, position)]
+    return clean_texts(grid.column(position))
 
 
 def _finished_texts(statuses: Iterable[Any]) -> set[str]:
@@ -206,9 +203,20 @@ def _finished_texts(statuses: Iterable[Any]) -> set[str]:
     return {text for text in set(statuses) if text.__class__ is str and status_of(text.strip()) in _FINISHED}
 
 
+class _Memo(dict):
+    """A lookup remembered: the first time a key is asked for, `look_up` answers and is not asked again."""
+
+    def __init__(self, look_up: Callable[[str], Any]):
+        super().__init__()
+        self.look_up = look_up
+
+    def __missing__(self, key: str) -> Any:
+        value = self[key] = self.look_up(key)
+        return value
+
+
 _TEXT_KEYS = ("id", "logged_by", "shop", "buyer", "old_address", "new_address", "detail", "handler", "result",
               "platform", "category", "status", "courier")
-_MISSING_VALUE = object()
 
 
 class _RowParser:
@@ -227,10 +235,11 @@ class _RowParser:
         self.position = {column.key: columns.index.get(column.key, self.width) for column in HANDOVER_COLUMNS}
         self.text_cells = itemgetter(*(self.position[key] for key in _TEXT_KEYS))
         self.typed_cells = itemgetter(*(self.position[key] for key in ("logged_at", "order_id", "phone", "tracking_no")))
-        self.couriers: dict[str, Courier | None] = {}
-        self.platforms: dict[str, str | None] = {}
-        self.categories: dict[str, Category | None] = {}
-        self.statuses: dict[str, Status | None] = {}
+        # Each distinct platform, category, status and courier text is looked up once.
+        self.couriers = _Memo(courier_of)
+        self.platforms = _Memo(platform_of)
+        self.categories = _Memo(category_of)
+        self.statuses = _Memo(status_of)
 
     def header(self, key: str) -> str:
         return self.columns.header_text.get(key) or HANDOVER_HEADERS[key]
@@ -240,41 +249,55 @@ class _RowParser:
         cells = cells[:width] + self.padding[min(len(cells), width):]
         position = self.position
         (item_id, logged_by, shop, buyer, old_address, new_address, detail, handler, result,
-         platform_text, category_text, status_text, courier_text) = map(clean_text, self.text_cells(cells))
+         platform_text, category_text, status_text, courier_text) = clean_texts(self.text_cells(cells))
         item = HandoverItem(
             row=row, id=item_id, logged_by=logged_by, shop=shop, buyer=buyer, old_address=old_address,
             new_address=new_address, detail=detail, handler=handler, result=result,
         )
         logged_at, order_id, phone, tracking_no = self.typed_cells(cells)
+        # Each typed cell parsed where it is (no helper call per cell: this runs for every row).
         if logged_at is not None and logged_at != "":
-            item.logged_at = self._parsed(item, "logged_at", logged_at, self._logged_time)
+            try:
+                item.logged_at = parse_datetime(logged_at, self.tz, reference=self.reference)
+            except ValueProblem as problem:
+                self._problem(item, "logged_at", logged_at, problem)
         if order_id is not None and order_id != "":
-            item.order_id = self._parsed(item, "order_id", order_id, parse_order_id) or ""
+            try:
+                item.order_id = parse_order_id(order_id)
+            except ValueProblem as problem:
+                self._problem(item, "order_id", order_id, problem)
         if phone is not None and phone != "":
-            item.phone = self._parsed(item, "phone", phone, parse_phone) or ""
+            try:
+                item.phone = parse_phone(phone)
+            except ValueProblem as problem:
+                self._problem(item, "phone", phone, problem)
         if tracking_no is not None and tracking_no != "":
-            item.tracking_no = self._parsed(item, "tracking_no", tracking_no, parse_tracking_no) or ""
+            try:
+                item.tracking_no = parse_tracking_no(tracking_no)
+            except ValueProblem as problem:
+                self._problem(item, "tracking_no", tracking_no, problem)
         handled_at = cells[position["handled_at"]]
         if handled_at not in (None, ""):
-            # A handled time without a year belongs to the year of the night it was logged.
-            reference = item.logged_at or self.reference
-            item.handled_at = self._parsed(item, "handled_at", handled_at,
-                                           lambda v: parse_datetime(v, self.tz, reference=reference))
+            try:
+                # A handled time without a year belongs to the year of the night it was logged.
+                item.handled_at = parse_datetime(handled_at, self.tz, reference=item.logged_at or self.reference)
+            except ValueProblem as problem:
+                self._problem(item, "handled_at", handled_at, problem)
 
         if platform_text:
-            item.platform = self._looked_up(self.platforms, platform_of, platform_text)
+            item.platform = self.platforms[platform_text]
             if item.platform is None:
                 item.problems.append(Problem(row, self.header("platform"), f"不认识的平台「{platform_text}」（可用：{'、'.join(PLATFORM_LABELS.values())}）"))
 
         if category_text:
-            item.category = self._looked_up(self.categories, category_of, category_text)
+            item.category = self.categories[category_text]
             if item.category is None:
                 labels = "、".join(c.label for c in CATEGORIES)
                 item.problems.append(Problem(row, self.header("category"), f"不认识的类型「{category_text}」（可用：{labels}）"))
         else:
             item.problems.append(Problem(row, self.header("category"), "类型为空：填上类型才知道交给谁处理"))
 
-        item.status = self._looked_up(self.statuses, status_of, status_text)
+        item.status = self.statuses[status_text]
         if item.status is None:
             item.problems.append(Problem(row, self.header("status"), f"不认识的状态「{status_text}」（可用：{'、'.join(STATUS_LABELS.values())}）"))
 
@@ -285,29 +308,14 @@ class _RowParser:
             problem.id = item.id
         return item
 
-    @staticmethod
-    def _looked_up(known: dict[str, Any], look_up: Callable[[str], Any], text: str) -> Any:
-        found = known.get(text, _MISSING_VALUE)
-        if found is _MISSING_VALUE:
-            found = known[text] = look_up(text)
-        return found
-
-    def _parsed(self, item: HandoverItem, key: str, value: Any, parse: Callable[[Any], Any]) -> Any:
-        """`value` (never empty) parsed, or None with the problem added to the item."""
-        try:
-            return parse(value)
-        except ValueProblem as problem:
-            if isinstance(value, str) and not value.strip():
-                return None
+    def _problem(self, item: HandoverItem, key: str, value: Any, problem: ValueProblem) -> None:
+        """A typed cell that could not be read: its problem, unless the cell holds only spaces."""
+        if not (isinstance(value, str) and not value.strip()):
             item.problems.append(Problem(item.row, self.header(key), str(problem)))
-            return None
-
-    def _logged_time(self, value: Any) -> datetime:
-        return parse_datetime(value, self.tz, reference=self.reference)
 
     def _courier(self, item: HandoverItem, courier_text: str) -> None:
         if courier_text:
-            item.courier = self._looked_up(self.couriers, courier_of, courier_text)
+            item.courier = self.couriers[courier_text]
             if item.courier is None:
                 item.problems.append(Problem(item.row, self.header("courier"), f"不认识的快递公司「{courier_text}」"))
             elif item.tracking_no and not item.courier.fits(item.tracking_no):

@@ -22,7 +22,7 @@ import re
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Sequence
 
 from markupsafe import Markup
 
@@ -70,6 +70,7 @@ def environment(override: Path | None = None, markdown: bool = False) -> "jinja2
     for name, function in list(env.filters.items()):
         if getattr(function, "jinja_async_variant", False) and callable(getattr(function, "__wrapped__", None)):
             env.filters[name] = function.__wrapped__
+    env.filters["select"] = _plain_select(env.filters["select"])
     env.filters["pad"] = pad
     env.filters["clip"] = clip
     env.filters["width"] = display_width
@@ -77,12 +78,40 @@ def environment(override: Path | None = None, markdown: bool = False) -> "jinja2
     return env
 
 
+def _plain_select(select: Any) -> Any:
+    """`select` as the templates use it, with no test (`[a, b]|select|join`: the values that are set),
+    without the machinery for a named test, which costs more than the rest of a message line."""
+    import jinja2
+
+    @jinja2.pass_context
+    def plain(context: Any, value: Any, *args: Any, **kwargs: Any) -> Any:
+        if args or kwargs:
+            return select(context, value, *args, **kwargs)
+        return (item for item in value if item) if value else iter(())
+
+    return plain
+
+
+def compile_ahead(names: Sequence[str], override: Path | None = None) -> None:
+    """Compile these templates before they are rendered (a command does it while its sheet is read,
+    outside Python's lock); the environment keeps them. One that cannot be compiled is left for `render`
+    to report when it gets there."""
+    for name in names:
+        try:
+            _template(name, override)
+        except Exception:  # noqa: BLE001 - render meets it again and says what is wrong
+            pass
+
+
+def _template(name: str, override: Path | None) -> "jinja2.Template":
+    return environment(override, name.endswith(".md.j2")).get_template(name)
+
+
 def render(name: str, override: Path | None = None, **context: Any) -> str:
     import jinja2
 
-    env = environment(override, name.endswith(".md.j2"))
     try:
-        template = env.get_template(name)
+        template = _template(name, override)
         text = template.render({key: _one_line(value) for key, value in context.items()})
     except jinja2.TemplateNotFound:
         raise TemplateError(f"找不到模板 {name}") from None

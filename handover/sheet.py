@@ -111,7 +111,9 @@ class TabWrite:
     holds with the same values, put there by someone else since the read, stops the write. `create`
     makes the tab with `header` when it does not exist yet. `number_formats` (spreadsheet format codes
     such as `#,##0.00` or `0%`, by column header) are given to the cells this write appends in those
-    columns, and on a tab it creates to the whole column below the header.
+    columns, and on a tab it creates to the whole column below the header. On a workbook, a blank cell
+    of those columns that a change fills gets the format too, unless the cell has a style of its own;
+    on Google Sheets that would cost a request of its own, and such a cell shows the column's format.
     """
 
     tab: str

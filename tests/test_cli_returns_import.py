@@ -358,3 +358,29 @@ def test_the_readme_example_is_what_the_command_prints(run, data_file):
     exports = DATA.parent.parent / "examples" / "exports"
     result = run("returns", "import", str(exports / "淘宝退款_1123.csv"), str(exports / "抖店售后_1123.csv"))
     assert result.exit_code == 0 and result.stdout == shown
+
+
+@freeze_time(MORNING)
+def test_an_import_filling_the_amount_of_a_return_typed_by_hand_shows_it_as_money(run, data_file):
+    """The example's returns were typed without 退款金额; the import fills it in. A cell nobody styled gets
+    the money format the new rows have; one the shop styled keeps the shop's style."""
+    from openpyxl import load_workbook
+
+    data_file("../../examples/handover.toml", "handover.toml")
+    book = data_file("../../examples/handover.xlsx", "handover.xlsx")
+    workbook = load_workbook(book)
+    tab = workbook["退货"]
+    header = [cell.value for cell in tab[1]]
+    amount = header.index("退款金额") + 1
+    rows = {tab.cell(row, 1).value: row for row in range(2, tab.max_row + 1)}
+    tab.cell(rows["R20261116-001"], amount).number_format = "¥0.0"  # the shop's own style, on a blank cell
+    workbook.save(book)
+    exports = DATA.parent.parent / "examples" / "exports"
+    result = run("returns", "import", str(exports / "淘宝退款_1123.csv"), str(exports / "抖店售后_1123.csv"), "--commit")
+    assert result.exit_code == 0, result.output
+    tab = load_workbook(book)["退货"]
+    typed_by_hand, styled_by_the_shop = tab.cell(rows["R20261113-001"], amount), tab.cell(rows["R20261116-001"], amount)
+    assert (typed_by_hand.value, typed_by_hand.number_format) == (1299, "#,##0.00")
+    assert (styled_by_the_shop.value, styled_by_the_shop.number_format) == (129, "¥0.0")
+    appended = tab.cell(tab.max_row, amount)
+    assert appended.value is not None and appended.number_format == "#,##0.00"

@@ -39,6 +39,7 @@ class Laid:
     append_first: int = 2
     appends: list[dict[int, WriteValue]] = field(default_factory=list)
     formats: dict[int, str] = field(default_factory=dict)  # TabWrite.number_formats by column index
+    filled: set[tuple[int, int]] = field(default_factory=set)  # changed cells of those columns that were blank
 
     def by_row(self) -> dict[int, dict[int, WriteValue]]:
         """Every cell to set, sheet row -> column -> value, the appended rows included."""
@@ -175,6 +176,8 @@ class _Layer:
             if col == self.id_col:
                 self._refuse_taken_id(change.new, row)
             self.laid.cells[(row, col)] = change.new
+            if col in self.laid.formats and now in (None, ""):
+                self.laid.filled.add((row, col))
 
     def _row_of(self, change: CellChange) -> int | None:
         rows = self._rows_by_id().get(clean_text(change.row_id), [])

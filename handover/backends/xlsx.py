@@ -364,12 +364,14 @@ class XlsxBackend(Backend):
 
     def _format_appended(self, package, laid: list[tuple[str, Laid]], result: WriteResult, replaced: dict[str, bytes],
                          added: dict[str, bytes]) -> None:
-        """TabWrite.number_formats: a cell style per format, given to the cells just appended. `laid`:
-        (the tab's name in the workbook, the write as laid onto it)."""
+        """TabWrite.number_formats: a cell style per format, given to the cells just appended and to the
+        blank cells the changes filled, unless someone styled one of those. `laid`: (the tab's name in
+        the workbook, the write as laid onto it)."""
         from .xlsx_package import number_format_styles, sheet_parts
         from .xlsx_patch import style_cells
 
-        wanted = [(name, tab) for name, tab in laid if tab.formats and result.appended_rows.get(tab.tab)]
+        wanted = [(name, tab) for name, tab in laid
+                  if tab.formats and (result.appended_rows.get(tab.tab) or tab.filled)]
         if not wanted or "xl/styles.xml" not in package.namelist():
             return
         view = _PackageView(package, replaced)
@@ -383,11 +385,14 @@ class XlsxBackend(Backend):
             if part is None:
                 continue
             columns = {column: index[code] for column, code in tab.formats.items() if code in index}
-            cells = {row: columns for row in result.appended_rows[tab.tab]}
+            cells = {row: dict(columns) for row in result.appended_rows.get(tab.tab, [])}
+            for row, column in tab.filled:
+                if column in columns:
+                    cells.setdefault(row, {})[column] = columns[column]
             if part.path in added:
                 added[part.path] = style_cells(added[part.path], cells)
             else:
-                replaced[part.path] = style_cells(view.read(part.path), cells)
+                replaced[part.path] = style_cells(view.read(part.path), cells, unless_styled=tab.filled)
 
 
 _BACKUP_STAMP = "%Y%m%d-%H%M%S-%f"

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import Iterable, Mapping
+from typing import Collection, Iterable, Mapping
 
 from ..errors import SheetError
 from ..sheet import WriteValue, column_index, column_letter
@@ -269,9 +269,11 @@ class _PlainSheet:
 _PLAIN = _PlainSheet()
 
 
-def style_cells(xml: bytes, styles: Mapping[int, Mapping[int, int]]) -> bytes:
+def style_cells(xml: bytes, styles: Mapping[int, Mapping[int, int]], *,
+                unless_styled: Collection[tuple[int, int]] = ()) -> bytes:
     """Give existing cells a cell style: row number -> column index (0-based) -> xf index. Cells that
-    are not there (an empty value was not written) are left alone."""
+    are not there (an empty value was not written) are left alone, and so are the cells named in
+    `unless_styled` (row, column) that already have a style of their own (someone chose it)."""
     if not styles:
         return xml
     sheet = SheetSyntax(xml)
@@ -289,9 +291,10 @@ def style_cells(xml: bytes, styles: Mapping[int, Mapping[int, int]]) -> bytes:
         inner = xml[match.end(): row_end]
         restyled = []
         for column, attrs, element in _parse_cells(sheet, inner):
-            if column in wanted:
+            own = _ATTR_S.search(attrs)
+            if column in wanted and not (own and own.group(1) != b"0" and (row_number, column) in unless_styled):
                 style = str(wanted[column]).encode()
-                if _ATTR_S.search(attrs):
+                if own:
                     new_attrs = _ATTR_S.sub(b's="' + style + b'"', attrs, count=1)
                 else:
                     new_attrs = attrs + b' s="' + style + b'"'

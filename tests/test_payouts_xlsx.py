@@ -100,8 +100,11 @@ def test_text_that_looks_like_a_formula_stays_text(tmp_path):
 
 def test_an_empty_run_still_writes_a_usable_workbook(tmp_path):
     report = run_compensation([], [], Config(), None, NOW, by="财务小周")
-    sheet = openpyxl.load_workbook(write_payouts_xlsx(report, tmp_path / "payouts.xlsx"))["赔付明细"]
-    assert sheet.cell(row=3, column=1).value == "没有新的赔付"
+    book = openpyxl.load_workbook(write_payouts_xlsx(report, tmp_path / "payouts.xlsx"))
+    assert book["赔付明细"].cell(row=3, column=1).value == "没有新的赔付"
+    # A tab with only its header could be a tab nobody filled: each says it has nothing.
+    assert [book[tab]["A2"].value for tab in ("预售已超时", "预售快超时", "未计入")] == [
+        "没有已超时的预售订单", "没有快超时的预售订单", "没有未计入的行"]
 
 
 def test_libreoffice_shows_the_same_ids_and_amounts(tmp_path, report):

@@ -106,7 +106,10 @@ def workbook_bytes(report: CompensationReport) -> bytes:
     # now, ship today), so they are two tabs, each with the hours it counts.
     for title, hours, items in (("预售已超时", "已超时小时", [a for a in report.at_risk if a.overdue]),
                                 ("预售快超时", "剩余小时", [a for a in report.at_risk if not a.overdue])):
-        _sheet(workbook.create_sheet(title),
+        sheet = workbook.create_sheet(title)
+        if not items:
+            _put(sheet, 2, 1, f"没有{title[2:]}的预售订单")  # a tab with only its header could be one nobody filled
+        _sheet(sheet,
                ["订单号", "平台", "承诺发货时间", hours, "实付金额", "若超时赔付", "买家已申请退款", "商品", "来源"],
                [[a.order_id, platform_label(a.platform), a.promised_ship_at.strftime("%Y-%m-%d %H:%M"),
                  -a.seconds_left // 3600 if a.overdue else a.hours_left, a.paid_amount, a.potential_amount,
@@ -120,6 +123,8 @@ def workbook_bytes(report: CompensationReport) -> bytes:
     rows += [["", "没能使用的行", f"{'「' + r.column + '」' if r.column else ''}{r.message}", r.file, r.row] for r in report.rejected]
     rows += [["", "文件里缺少的信息", m.message, "", None] for m in report.missing]
     _sheet(left_out, ["订单号", "原因", "说明", "文件", "行"], rows, {})
+    if not rows:
+        _put(left_out, 2, 1, "没有未计入的行")
 
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -12,14 +12,15 @@ the summary, the write plans) are imported inside those commands.
 
 from __future__ import annotations
 
+import functools
 import threading
 from datetime import date, datetime, timedelta
 from glob import glob
 from pathlib import Path
-from typing import TYPE_CHECKING, Mapping, Sequence
+from typing import TYPE_CHECKING, Callable, Mapping, Sequence, TypeVar
 
 from .bulk import bulk
-from .errors import HandoverError, SheetError
+from .errors import HandoverError, IdTakenError, SheetError
 from .messages import CourierBatch, build_messages, courier_messages
 from .model.schema import Status
 from .model.values import ValueProblem
@@ -41,6 +42,28 @@ if TYPE_CHECKING:
 
 
 # ---------------------------------------------------------------------------------------- pull
+
+Command = TypeVar("Command", bound=Callable)
+_ATTEMPTS = 3
+
+
+def picks_ids(command: Command) -> Command:
+    """A command that picks new 编号 (for rows it appends, or rows without one) plans again from a fresh
+    read when all that stopped its write is someone writing at the same moment who took those 编号: two
+    people logging side by side both get their row, and nobody types anything twice. Any other change
+    under the write still stops the command (SheetChangedError), and so does a third collision."""
+
+    @functools.wraps(command)
+    def planned_again(*args, **kwargs):
+        for _ in range(_ATTEMPTS - 1):
+            try:
+                return command(*args, **kwargs)
+            except IdTakenError:
+                continue
+        return command(*args, **kwargs)
+
+    return planned_again  # type: ignore[return-value]
+
 
 @bulk
 def pull(workspace: Workspace, now: datetime | None = None, *, orders: Sequence[str] = ()) -> Morning:
@@ -122,6 +145,7 @@ def find_return(workspace: Workspace, number: str, *, now: datetime | None = Non
         raise HandoverError(str(problem)) from None
 
 
+@picks_ids
 def log_return(workspace: Workspace, fields: Mapping[str, str | None], *, now: datetime | None = None) -> LogReport:
     """Append one return to the 退货 tab (made on the first one), validated like a row typed in. The
     report says when no countdown can be computed for it (no rule for its platform and stage, no time),
@@ -138,6 +162,7 @@ def log_return(workspace: Workspace, fields: Mapping[str, str | None], *, now: d
     return LogReport(item, rows[0], {}, [], untimed)
 
 
+@picks_ids
 @bulk
 def import_returns(workspace: Workspace, files: Sequence[str], *, platform: str | None = None, commit: bool = False,
                    now: datetime | None = None) -> ImportReport:
@@ -283,6 +308,7 @@ def ledger_grids(workspace: Workspace, grid: Grid | None) -> list[Grid]:
 
 # --------------------------------------------------------------------------------------- check
 
+@picks_ids
 def check(workspace: Workspace, *, assign_ids: bool = False, now: datetime | None = None) -> CheckReport:
     """Every problem of the 交接 and 退货 tabs; `assign_ids` gives rows without 编号 one."""
     now = now or workspace.now()
@@ -307,6 +333,7 @@ def check(workspace: Workspace, *, assign_ids: bool = False, now: datetime | Non
 
 # ---------------------------------------------------------------------------------------- done
 
+@picks_ids
 @bulk
 def done(workspace: Workspace, ids: Sequence[str], *, status: Status = Status.DONE, by: str | None = None,
          result: str | None = None, now: datetime | None = None) -> DoneReport:
@@ -328,6 +355,7 @@ def done(workspace: Workspace, ids: Sequence[str], *, status: Status = Status.DO
 
 # ----------------------------------------------------------------------------------------- log
 
+@picks_ids
 def log(workspace: Workspace, fields: Mapping[str, str | None], *, by: str | None = None,
         now: datetime | None = None) -> LogReport:
     """Append one item to the 交接 tab, validated exactly like a row typed into the sheet."""

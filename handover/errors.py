@@ -53,6 +53,11 @@ class SheetChangedError(SheetError):
     """The sheet changed between our read and our write; nothing was written."""
 
 
+class IdTakenError(SheetChangedError):
+    """All that changed is that someone writing at the same moment took the 编号 this write picked;
+    nothing was written. Planned again on the sheet as it is now, the write picks the next ones."""
+
+
 class UnknownIdError(HandoverError):
     """An id given on the command line is not in the sheet."""
 

@@ -190,14 +190,52 @@ def test_log_after_someone_sorted_the_tab_says_which_row_it_left_without_编号(
 
 @freeze_time(MORNING)
 def test_two_people_logging_at_once_never_share_an_id(sheet, shared):
+    """The other person's log took the 编号 ours picked: ours plans again on the sheet as it is then and
+    takes the next one, rather than telling the night shift to type it all again."""
     before = sheet.rows()
     theirs = ["H20261123-001", "2026-11-23 10:30", "抖音", "催发货", "6938471029384750001", "小美", None, None, "待处理"]
     result = shared.run_while(lambda other: other.append_row(theirs),
-                              "log", "--category", "漏发", "--order", "3958120345678966666")
-    assert result.exit_code == 1
-    assert "「交接」第 17 行已经有「编号」H20261123-001（有人同时写入了？）" in result.stderr
-    assert sheet.rows() == before + [theirs]
-    assert cost(sheet) == wrote_nothing(sheet)
+                              "log", "--category", "漏发", "--order", "3958120345678966666", "--by", "小周")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ("已登记 H20261123-002（第 18 行）：漏发 3958120345678966666\n"
+                             "第 16 行没有编号，已补上 H20261122-015\n")
+    rows = sheet.rows()
+    assert rows[:16] == [before[0] + ["登记人"], *before[1:15], ["H20261122-015", *before[15][1:]]]
+    assert rows[16] == theirs and rows[17][0] == "H20261123-002" and rows[17][4] == "3958120345678966666"
+    # The first write stopped before writing anything; the second is the command's only write.
+    assert cost(sheet) == ({"values.batchGet": 4, "values.batchUpdate": 1} if sheet.kind == "google"
+                           else {"replaced": 1})
+
+
+@freeze_time(MORNING)
+def test_a_return_logged_while_someone_logged_one_takes_the_next_id(sheet, shared):
+    theirs = ["R20261123-001", "淘宝", "3958120345670001111", "阿may"]
+    result = shared.run_while(lambda other: other.append_row(theirs, tab="退货"), "log", "--return", "--platform",
+                              "拼多多", "--order", "231123-508812345678901", "--buyer", "小林")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "已登记退货 R20261123-002（第 3 行）：订单 231123-508812345678901\n"
+    assert [row[0] for row in sheet.rows("退货")[1:]] == ["R20261123-001", "R20261123-002"]
+
+
+
+@pytest.mark.parametrize("error, attempts", [("IdTakenError", 3), ("SheetChangedError", 1)])
+@freeze_time(MORNING)
+def test_log_while_the_sheet_keeps_changing_tries_three_times_then_stops(run, data_file, monkeypatch, error, attempts):
+    """Planned again only when someone took the 编号 it picked, and at most three times in all."""
+    from handover import errors
+    from handover.backends.xlsx import XlsxBackend
+
+    tried = []
+
+    def collide(self, plan):
+        tried.append(plan)
+        raise getattr(errors, error)("shared.xlsx 在读取之后被别人改过，这次什么也没写入：……。请重新运行这条命令")
+
+    monkeypatch.setattr(XlsxBackend, "write", collide)
+    book = data_file("shared.xlsx")
+    result = run("log", "--category", "漏发", "--order", "3958120345678966666", "--sheet", str(book))
+    assert (result.exit_code, len(tried)) == (1, attempts)
+    assert result.stderr == "Error: shared.xlsx 在读取之后被别人改过，这次什么也没写入：……。请重新运行这条命令\n"
 
 
 @freeze_time(MORNING)
@@ -214,6 +252,8 @@ def test_logging_a_return_after_someone_typed_one_appends_below_it(sheet, shared
 
 @freeze_time("2026-11-22 09:00:00+08:00")
 def test_compensation_commit_after_someone_committed_the_same_payout_pays_once(run, sheet, shared):
+    """Stopped, not planned again: only a 编号 the command picked itself is picked anew; a payout someone
+    recorded meanwhile is a payout, and paying it twice is what the ledger is there to prevent."""
     orders = ["--orders", str(EXPORTS / "taobao_orders.csv"), "--orders", str(EXPORTS / "taobao_refunds.csv")]
     assert run("compensation", *orders, "--commit", "--by", "财务小周", "--sheet", shared.source).exit_code == 0
     ledger = sheet.rows("赔付记录")

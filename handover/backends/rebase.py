@@ -24,7 +24,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
-from ..errors import SheetChangedError
+from ..errors import IdTakenError, SheetChangedError
 from ..sheet import (HEADER_ROWS, CellChange, TabWrite, WriteResult, WriteValue, cell_text, clean_text, clean_texts,
                      same_value)
 
@@ -67,12 +67,17 @@ def lay(write: TabWrite, values: Sequence[Sequence[Any]] | None, result: WriteRe
     return _Layer(write, values, result, conflicts).lay()
 
 
+class IdTaken(str):
+    """A conflict that is only a 编号 this write picked, taken meanwhile by someone else's write."""
+
+
 def refuse(where: str, conflicts: Sequence[str]) -> None:
     """Stop the write when the tab changed under any cell it was about to set."""
     if conflicts:
         conflicts = list(dict.fromkeys(conflicts))  # a row gone is one reason, however many of its cells we set
         shown = "；".join(conflicts[:3]) + (f"；等共 {len(conflicts)} 处" if len(conflicts) > 3 else "")
-        raise SheetChangedError(f"{where} 在读取之后被别人改过，这次什么也没写入：{shown}。请重新运行这条命令")
+        error = IdTakenError if all(isinstance(conflict, IdTaken) for conflict in conflicts) else SheetChangedError
+        raise error(f"{where} 在读取之后被别人改过，这次什么也没写入：{shown}。请重新运行这条命令")
 
 
 class _Layer:
@@ -217,7 +222,7 @@ class _Layer:
     def _refuse_taken_id(self, new_id: WriteValue, row: int) -> None:
         taken = [other for other in self._rows_by_id().get(clean_text(new_id), []) if other != row]
         if taken:
-            self.conflicts.append(f"「{self.tab}」要补的编号 {new_id} 已经在第 {taken[0]} 行了（有人同时补了编号？）")
+            self.conflicts.append(IdTaken(f"「{self.tab}」要补的编号 {new_id} 已经在第 {taken[0]} 行了（有人同时补了编号？）"))
 
     # ---------------------------------------------------------------------------------- the appends
 
@@ -261,7 +266,10 @@ class _Layer:
         key = tuple(clean_text(cells.get(col)) for col in self._key_columns if col is not None)
         if key in self._keys:
             named = "、".join(f"「{name}」{value}" for name, value in zip(self.write.unique, key))
-            self.conflicts.append(f"「{self.tab}」第 {self._keys[key]} 行已经有{named}（有人同时写入了？）")
+            conflict = f"「{self.tab}」第 {self._keys[key]} 行已经有{named}（有人同时写入了？）"
+            # A row keyed by its 编号 alone holds a 编号 this write picked; one keyed by what it says (a
+            # ledger's order and kind) is someone else's same entry, and no new pick can change that.
+            self.conflicts.append(IdTaken(conflict) if self.write.unique == (self.write.id_column,) else conflict)
 
     # ------------------------------------------------------------------------------------- reading
 

@@ -28,7 +28,7 @@ from .model.schema import (
     platform_of,
     status_of,
 )
-from .model.values import ValueProblem, order_id_shape, parse_datetime, parse_order_id
+from .model.values import ValueProblem, parse_datetime
 from .printable import printable
 from .render import views
 from .workspace import Workspace, open_workspace
@@ -198,22 +198,6 @@ def return_options(function):
 _FIELD_FLAGS = {key: flag for key, flag, _ in (*_LOG_FIELDS, *_RETURN_FIELDS)} | {"logged_by": "--by"}
 
 
-def _order_id_shape(order: str | None, platform: str | None) -> str | None:
-    """`--order` that cannot be an order id on `--platform` is refused before anything is read; the
-    warning for one that merely looks unusual. An id that does not parse at all is left to the row's
-    validation, which names it with the row's other problems."""
-    if not order:
-        return None
-    try:
-        order_id = parse_order_id(order)
-    except ValueProblem:
-        return None
-    try:
-        return order_id_shape(order_id, platform_of(platform) if platform else None)
-    except ValueProblem as problem:
-        raise HandoverError(f"--order {problem}") from None
-
-
 @cli.command(context_settings=CONTEXT)
 @click.option("--return", "is_return", is_flag=True, help="登记一笔退货（写进「退货」标签页），不是交接事项。")
 @log_options
@@ -225,10 +209,7 @@ def log(sheet, config_file, is_return, by, **fields) -> None:
 
     和在表格里填的一行一样检查：每个选项填一列，缺了必填的列、或有看不懂的值，就什么都不写，并说出是哪个
     选项。时间的写法和表格里一样：2026-11-22 23:40、2026/11/22、11月22日 23:40 都可以。"""
-    unusual = _order_id_shape(fields.get("order_id"), fields.get("platform"))
     workspace = _workspace(sheet, config_file)
-    if unusual:
-        _say(f"提醒：--order {unusual}", err=True)
     try:
         if is_return:
             allowed = {"platform", "order_id", "buyer", *(key for key, _, _ in _RETURN_FIELDS)}
@@ -245,6 +226,8 @@ def log(sheet, config_file, is_return, by, **fields) -> None:
             report = commands.log(workspace, {key: fields[key] for key, _, _ in _LOG_FIELDS}, by=by)
     except RowRejectedError as rejected:
         raise HandoverError(rejected.naming(_FIELD_FLAGS)) from rejected
+    if report.unusual_order:
+        _say(f"提醒：--order {report.unusual_order}", err=True)
     click.echo(views.render_log(report), nl=False)
     if report.untimed is not None:
         click.echo(views.render_log_warning(report, workspace.templates), nl=False, err=True)

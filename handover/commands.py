@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Mapping, Sequence, TypeVar
 
 from .bulk import bulk
-from .errors import HandoverError, IdTakenError, SheetError
+from .errors import HandoverError, IdTakenError, RowRejectedError, SheetError
 from .messages import CourierBatch, build_messages, courier_messages
 from .model.schema import Status
-from .model.values import ValueProblem
+from .model.values import ValueProblem, order_id_shape
 from .outfile import OutFileError, StagedOut, check_out_path, write_out
 from .render.environment import compile_ahead
 from .render.views import MESSAGE_TEMPLATES
@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from .compensation.run import CompensationReport, PullAtRisk
     from .deadlines import DeadlineReport
     from .model.config import Config
+    from .model.handover_tab import HandoverItem
+    from .model.returns_tab import ReturnItem
     from .returns import TrackingMatch
     from .returns_import.plan import ImportReport
     from .sheet import Grid, TabSpec, TabWrite
@@ -156,10 +158,22 @@ def log_return(workspace: Workspace, fields: Mapping[str, str | None], *, now: d
     now = now or workspace.now()
     grid = workspace.read("returns")["returns"]
     write, item = return_log_plan(grid, fields, now=now, tz=workspace.tz, tab=workspace.config.tabs["returns"])
+    unusual = _order_id_checked(item)
     untimed = why_untimed(item, workspace.config, now)
     written = workspace.backend.write([write])
     rows = written.appended_rows.get(write.tab) or [0]
-    return LogReport(item, rows[0], {}, [], untimed)
+    return LogReport(item, rows[0], {}, [], untimed, unusual)
+
+
+def _order_id_checked(item: HandoverItem | ReturnItem) -> str | None:
+    """What `log` adds to a row's own checks, before writing: an order id its platform cannot have
+    (letters, too few digits) is refused; one that merely looks unusual gets a warning's text."""
+    if not item.order_id:
+        return None
+    try:
+        return order_id_shape(item.order_id, item.platform)
+    except ValueProblem as problem:
+        raise RowRejectedError([("order_id", None, str(problem))]) from None
 
 
 @picks_ids
@@ -367,9 +381,10 @@ def log(workspace: Workspace, fields: Mapping[str, str | None], *, by: str | Non
     # A new row needs no other row parsed, only every 编号 the tab holds; rows without one get theirs.
     handover = workspace.handover(grids["handover"], now, adds_ids=True, only_ids=())
     plan, item = log_plan(handover, fields, by=handler, now=now, tz=workspace.tz)
+    unusual = _order_id_checked(item)
     written = workspace.backend.write([plan.write])
     rows = written.appended_rows.get(plan.write.tab) or [0]
-    return LogReport(item, rows[0], *plan.settled(written))
+    return LogReport(item, rows[0], *plan.settled(written), unusual_order=unusual)
 
 
 # ---------------------------------------------------------------------------------------- init

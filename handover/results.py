@@ -71,3 +71,4 @@ class LogReport:
     assigned: dict[int, str]
     skipped: list[int]
     untimed: Untimed | None = None  # a return logged that no countdown can be computed for, and why
+    unusual_order: str | None = None  # why its order id looks unlike the platform's (logged all the same)

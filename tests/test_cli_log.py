@@ -70,12 +70,12 @@ def test_log_with_spaces_in_the_tracking_number_and_phone_stores_them_clean(run,
 
 
 @pytest.mark.parametrize("platform, typed, says", [
-    ("淘宝", "abc", "Error: --order abc 不是淘宝订单号：淘宝订单号是 18–19 位数字\n"),
-    ("天猫", "12345", "Error: --order 12345 不是天猫订单号：只有 5 位，天猫订单号是 18–19 位数字\n"),
-    ("抖音", "6938-4710-2938", "Error: --order 6938-4710-2938 不是抖音订单号：抖音订单号是 19 位数字\n"),
-    ("拼多多", "PDD231122", "Error: --order PDD231122 不是拼多多订单号：拼多多订单号是 231122-508812345678901 这样"
-                            "（6 位日期-15 位数字）\n"),
-    (None, "order", "Error: --order order 不是订单号：各平台的订单号都是数字\n"),
+    ("淘宝", "abc", "Error: --order：不是淘宝订单号：abc（淘宝订单号是 18–19 位数字）\n"),
+    ("天猫", "12345", "Error: --order：不是天猫订单号：12345 只有 5 位（天猫订单号是 18–19 位数字）\n"),
+    ("抖音", "6938-4710-2938", "Error: --order：不是抖音订单号：6938-4710-2938（抖音订单号是 19 位数字）\n"),
+    ("拼多多", "PDD231122", "Error: --order：不是拼多多订单号：PDD231122（拼多多订单号是 231122-508812345678901 这样"
+                            "（6 位日期-15 位数字））\n"),
+    (None, "order", "Error: --order：不是订单号：order（各平台的订单号都是数字）\n"),
 ])
 def test_log_with_an_order_id_the_platform_cannot_have_is_refused_naming_order(run, data_file, platform, typed, says):
     path = data_file("features.xlsx")
@@ -89,7 +89,7 @@ def test_log_with_an_order_id_the_platform_cannot_have_is_refused_naming_order(r
 def test_log_return_with_letters_for_a_douyin_order_is_refused_naming_order(run, data_file):
     data_file("features.xlsx")
     result = run("log", "--return", "--platform", "抖音", "--order", "dy12345", "--sheet", "features.xlsx")
-    assert result.exit_code == 1 and result.stderr.startswith("Error: --order dy12345 不是抖音订单号")
+    assert result.exit_code == 1 and result.stderr.startswith("Error: --order：不是抖音订单号：")
 
 
 @freeze_time("2026-11-22 23:40:00+08:00")
@@ -189,3 +189,22 @@ def test_the_library_names_the_columns_the_sheet_has(tmp_path):
         log_plan(table, {"category": "拦截", "order_id": ORDER}, by="小周", now=datetime(2026, 11, 23, tzinfo=tz), tz=tz)
     assert str(rejected.value) == "「Old Address」拦截需要原地址"
     assert rejected.value.fields == [("old_address", "Old Address", "拦截需要原地址")]
+
+
+@freeze_time("2026-11-22 23:40:00+08:00")
+def test_a_script_logging_through_the_library_gets_the_same_order_id_checks(data_file):
+    """`commands.log` refuses what `handover log` refuses, and reports what it warns about: the command
+    line only names the flag."""
+    from handover import commands, open_workspace
+    from handover.errors import RowRejectedError
+
+    path = data_file("features.xlsx")
+    before = path.read_bytes()
+    workspace = open_workspace(str(path))
+    with pytest.raises(RowRejectedError) as refused:
+        commands.log(workspace, {"category": "漏发", "platform": "淘宝", "order_id": "abc"})
+    assert refused.value.fields == [("order_id", None, "不是淘宝订单号：abc（淘宝订单号是 18–19 位数字）")]
+    assert path.read_bytes() == before
+    report = commands.log(workspace, {"category": "漏发", "platform": "淘宝", "order_id": "3958120345678901"})
+    assert report.unusual_order == "3958120345678901 不太像淘宝订单号（通常是 18–19 位数字），请核对"
+    assert logged_order(path, 6) == "3958120345678901"

@@ -272,7 +272,7 @@ def order_id_shape(order_id: str, platform: str | None) -> str | None:
     shape = _ORDER_ID_SHAPES.get(platform or "")
     if shape is None:  # another platform, or none named: only what no platform's id can be is refused
         if not digits:
-            raise ValueProblem(f"{order_id} 不是订单号：各平台的订单号都是数字")
+            raise ValueProblem(f"不是订单号：{order_id}（各平台的订单号都是数字）")
         if digits != len(order_id.replace("-", "")):
             return f"{order_id} 不太像订单号（各平台的订单号都是数字），请核对"
         if digits < _FEWEST_DIGITS:
@@ -280,9 +280,9 @@ def order_id_shape(order_id: str, platform: str | None) -> str | None:
         return None
     name = PLATFORM_LABELS[platform]  # type: ignore[index]
     if not shape.chars.fullmatch(order_id):
-        raise ValueProblem(f"{order_id} 不是{name}订单号：{name}订单号是 {shape.usual_text}")
+        raise ValueProblem(f"不是{name}订单号：{order_id}（{name}订单号是 {shape.usual_text}）")
     if digits < shape.fewest_digits:
-        raise ValueProblem(f"{order_id} 不是{name}订单号：只有 {digits} 位，{name}订单号是 {shape.usual_text}")
+        raise ValueProblem(f"不是{name}订单号：{order_id} 只有 {digits} 位（{name}订单号是 {shape.usual_text}）")
     if not shape.usual.fullmatch(order_id):
         return f"{order_id} 不太像{name}订单号（通常是 {shape.usual_text}），请核对"
     return None

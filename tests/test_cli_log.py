@@ -208,3 +208,26 @@ def test_a_script_logging_through_the_library_gets_the_same_order_id_checks(data
     report = commands.log(workspace, {"category": "漏发", "platform": "淘宝", "order_id": "3958120345678901"})
     assert report.unusual_order == "3958120345678901 不太像淘宝订单号（通常是 18–19 位数字），请核对"
     assert logged_order(path, 6) == "3958120345678901"
+
+
+@freeze_time("2026-11-22 23:40:00+08:00")
+def test_log_on_a_sheet_with_a_filter_puts_the_new_row_and_column_inside_it(run, tmp_path):
+    """The shop filters and sorts through the header's filter buttons: a row or a column left outside
+    the filter's range would stay put while the others are sorted, and no longer line up."""
+    import zipfile
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "交接"
+    sheet.append(["编号", "登记时间", "平台", "类型", "订单号", "问题描述", "状态"])
+    sheet.append(["H20261122-001", "2026-11-22 21:00", "淘宝", "漏发", "3958120345678901234", "少一件", "待处理"])
+    sheet.auto_filter.ref = "A1:G2"
+    book.save(tmp_path / "filtered.xlsx")
+    result = run("log", "--category", "漏发", "--platform", "淘宝", "--order", "3958120345678909999", "--by", "小周",
+                 "--sheet", str(tmp_path / "filtered.xlsx"))
+    assert result.exit_code == 0, result.output
+    sheet = openpyxl.load_workbook(tmp_path / "filtered.xlsx")["交接"]
+    assert [cell.value for cell in sheet[1]][-1] == "登记人" and sheet["H3"].value == "小周"
+    assert sheet.auto_filter.ref == "A1:H3"
+    workbook_xml = zipfile.ZipFile(tmp_path / "filtered.xlsx").read("xl/workbook.xml").decode()
+    assert "'交接'!$A$1:$H$3</definedName>" in workbook_xml  # the name Excel keeps beside the filter

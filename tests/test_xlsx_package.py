@@ -8,7 +8,9 @@ import random
 import zipfile
 import zlib
 
-from handover.backends.xlsx_package import _deflate, rewrite_package
+import pytest
+
+from handover.backends.xlsx_package import _deflate, grow_filter, rewrite_package
 
 
 def package(members: list[tuple[str, bytes, int]], *, descriptors: bool = False) -> bytes:
@@ -89,3 +91,22 @@ def test_a_big_part_deflated_in_two_halves_inflates_to_itself():
     assert len(data) > 1_000_000
     deflated, crc = _deflate(data)
     assert zlib.decompress(deflated, -15) == data and crc == zlib.crc32(data)
+
+
+@pytest.mark.parametrize("defined", [
+    # openpyxl / Excel: the tab's name quoted
+    """<definedName name="_xlnm._FilterDatabase" localSheetId="0" hidden="1">'交接'!$A$1:$G$9</definedName>""",
+    # LibreOffice: other attributes first, the name bare
+    """<definedName function="false" hidden="true" localSheetId="0" name="_xlnm._FilterDatabase" """
+    """vbProcedure="false">交接!$A$1:$G$9</definedName>""",
+])
+def test_a_filter_ending_at_the_last_row_and_column_takes_in_what_is_added(defined):
+    sheet = b'<worksheet><sheetData/><autoFilter ref="A1:G9"/></worksheet>'
+    workbook = f"<workbook><definedNames>{defined}</definedNames></workbook>".encode()
+    grown_sheet, grown_workbook = grow_filter(sheet, workbook, "交接", (9, 11), (6, 8))
+    assert grown_sheet == b'<worksheet><sheetData/><autoFilter ref="A1:I11"/></worksheet>'
+    assert grown_workbook == workbook.replace("$G$9".encode(), b"$I$11")
+    # Rows appended below other rows (the filter ends above them), columns not next to it: left as it is.
+    assert grow_filter(sheet, workbook, "交接", (12, 13), (7, 8)) == (sheet, workbook)
+    # Another tab's filter name is not this tab's.
+    assert grow_filter(sheet, workbook, "退货", (9, 10), None)[1] == workbook

@@ -40,6 +40,7 @@ class Laid:
     appends: list[dict[int, WriteValue]] = field(default_factory=list)
     formats: dict[int, str] = field(default_factory=dict)  # TabWrite.number_formats by column index
     filled: set[tuple[int, int]] = field(default_factory=set)  # changed cells of those columns that were blank
+    added_columns: list[int] = field(default_factory=list)  # where the columns the tab lacked were added
 
     def by_row(self) -> dict[int, dict[int, WriteValue]]:
         """Every cell to set, sheet row -> column -> value, the appended rows included."""
@@ -139,6 +140,7 @@ class _Layer:
         for name in missing:
             self.header += [""] * (next_free - len(self.header)) + [name]
             self.laid.cells[(self.header_row, next_free)] = name
+            self.laid.added_columns.append(next_free)
             next_free += 1
 
     # ---------------------------------------------------------------------------------- the changes

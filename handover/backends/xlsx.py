@@ -215,7 +215,7 @@ class XlsxBackend(Backend):
     def _write_locked(self, writes: Sequence[TabWrite]) -> WriteResult:
         # Writing the package is for the commands that write: a read-only command never loads it.
         from .rebase import lay, refuse
-        from .xlsx_package import add_sheet, grow_tables, rewrite_package, sheet_parts
+        from .xlsx_package import add_sheet, grow_filter, grow_tables, rewrite_package, sheet_parts
         from .xlsx_patch import new_sheet_xml, patch_sheet
 
         data = self._load()
@@ -254,6 +254,14 @@ class XlsxBackend(Backend):
             if appended:
                 replaced.update(grow_tables(package, part.path, appended[0] - 1, appended[-1],
                                             read=_PackageView(package, replaced).read))
+            if appended or tab.added_columns:
+                workbook_xml = _PackageView(package, replaced).read("xl/workbook.xml")
+                sheet_xml, grown_workbook = grow_filter(
+                    replaced[part.path], workbook_xml, grid.tab, (appended[0] - 1, appended[-1]) if appended else None,
+                    (tab.added_columns[0] - 1, tab.added_columns[-1]) if tab.added_columns else None)
+                replaced[part.path] = sheet_xml
+                if grown_workbook != workbook_xml:
+                    replaced["xl/workbook.xml"] = grown_workbook
         self._format_appended(package, [(current[w.tab].tab if current[w.tab] else w.tab, tab) for w, tab in zip(writes, laid)],
                               result, replaced, added)
         new_data = rewrite_package(data, replaced, added)

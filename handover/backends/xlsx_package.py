@@ -1,5 +1,5 @@
 """The parts of an .xlsx package around the sheets: which part holds which tab, a new tab added to
-workbook.xml, its relationships and content types, Excel tables that grow with appended rows, cell styles
+workbook.xml, its relationships and content types, Excel tables and filters that grow with what is added, cell styles
 for number formats in styles.xml, and the package written again with every other part copied byte for
 byte. The sheet parts themselves are `xlsx_patch`'s.
 """
@@ -18,6 +18,7 @@ from typing import Iterable, Mapping
 from xml.etree import ElementTree
 
 from ..errors import SheetError
+from ..sheet import column_index, column_letter
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -205,6 +206,37 @@ def grow_tables(package: zipfile.ZipFile, sheet_path: str, last_row: int, new_la
         if grown != xml:
             replaced[path] = grown.encode("utf-8")
     return replaced
+
+
+_SHEET_FILTER = re.compile(r'(<(?:[A-Za-z0-9_]+:)?autoFilter\b[^>]*?\bref=")([A-Z]+)(\d+):([A-Z]+)(\d+)(")')
+
+
+def grow_filter(sheet_xml: bytes, workbook_xml: bytes, tab: str, rows: tuple[int, int] | None,
+                columns: tuple[int, int] | None) -> tuple[bytes, bytes]:
+    """Rows appended right under a tab's filter (the header's filter buttons) and columns added right
+    of it join it, or sorting through those buttons would leave them behind, out of line with their
+    rows. `rows`: (the last row before, the new last row); `columns`: (the last column before, the new
+    last one), 0-based. The range is in the sheet part, and Excel keeps a copy in a hidden name in
+    workbook.xml (`_xlnm._FilterDatabase`): both are stretched. Returns (sheet part, workbook.xml)."""
+    text = sheet_xml.decode("utf-8")
+    found = _SHEET_FILTER.search(text)
+    if found is None:
+        return sheet_xml, workbook_xml
+    opening, first_column, first_row, last_column, last_row, closing = found.groups()
+    new_column, new_row = last_column, last_row
+    if rows and int(last_row) == rows[0]:
+        new_row = str(rows[1])
+    if columns and column_index(last_column) == columns[0]:
+        new_column = column_letter(columns[1])
+    if (new_column, new_row) == (last_column, last_row):
+        return sheet_xml, workbook_xml
+    text = f"{text[:found.start()]}{opening}{first_column}{first_row}:{new_column}{new_row}{closing}{text[found.end():]}"
+    quoted = "'" + tab.replace("'", "''") + "'"
+    name = re.compile(r'(<(?:[A-Za-z0-9_]+:)?definedName\b[^>]*\bname="_xlnm\._FilterDatabase"[^>]*>(?:'
+                      + re.escape(tab) + "|" + re.escape(quoted) + rf")!\${first_column}\${first_row}:\$)"
+                      + rf"{last_column}\${last_row}(?=<)")
+    workbook = name.sub(lambda match: f"{match.group(1)}{new_column}${new_row}", workbook_xml.decode("utf-8"))
+    return text.encode("utf-8"), workbook.encode("utf-8")
 
 
 def add_sheet(package: zipfile.ZipFile, name: str, sheet_xml: bytes) -> tuple[dict[str, bytes], dict[str, bytes]]:

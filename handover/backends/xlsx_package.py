@@ -1,7 +1,7 @@
 """The parts of an .xlsx package around the sheets: which part holds which tab, a new tab added to
-workbook.xml, its relationships and content types, Excel tables and filters that grow with what is added, cell styles
-for number formats in styles.xml, and the package written again with every other part copied byte for
-byte. The sheet parts themselves are `xlsx_patch`'s.
+workbook.xml, its relationships and content types, Excel tables and filters that grow with what is
+added, cell styles for number formats in styles.xml, and the package written again with every other
+part copied byte for byte. The sheet parts themselves are `xlsx_patch`'s.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ import click
 
 from . import __version__, commands
 from .cli_chinese import CLICK_WORDS, ChineseGroup
-from .errors import HandoverError, RowRejectedError
+from .errors import HandoverError, RowRejectedError, access_denied
 from .messages import UnknownCourierError
 from .model.schema import (
     CATEGORIES,
@@ -42,10 +42,13 @@ class HandoverGroup(ChineseGroup):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except HandoverError as error:
+        except (HandoverError, PermissionError) as error:
             if ctx.meta.get("verbose"):
                 raise
-            _say("Error: " + " ".join(str(error).split("\n")), err=True)
+            # A PermissionError the library met where nobody expected one (a folder this account may not
+            # enter) is still one line naming the place, never a traceback.
+            problem = access_denied(error) if isinstance(error, PermissionError) else error
+            _say("Error: " + " ".join(str(problem).split("\n")), err=True)
             ctx.exit(1)
 
 

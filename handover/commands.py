@@ -379,7 +379,9 @@ def log(workspace: Workspace, fields: Mapping[str, str | None], *, by: str | Non
     handler = workspace.config.handler(by)
     grids = workspace.read("handover")
     # A new row needs no other row parsed, only every 编号 the tab holds; rows without one get theirs.
-    handover = workspace.handover(grids["handover"], now, adds_ids=True, only_ids=())
+    # A tab with no 编号 column at all stops here, as every command but `check --assign-ids` does: the
+    # column and a 编号 on every row are that command's to add, shown before anyone relies on them.
+    handover = workspace.handover(grids["handover"], now, only_ids=())
     plan, item = log_plan(handover, fields, by=handler, now=now, tz=workspace.tz)
     unusual = _order_id_checked(item)
     written = workspace.backend.write([plan.write])

@@ -88,3 +88,13 @@ class RowRejectedError(CellError):
         names = names or {}
         return "；".join(f"{names[key]}：{message}" if key in names else f"「{column}」{message}" if column else message
                         for key, column, message in self.fields)
+
+
+class AccessError(HandoverError):
+    """A file or folder this account may not read or enter (another user's, or locked down)."""
+
+
+def access_denied(error: OSError) -> AccessError:
+    """The one line for a PermissionError met anywhere the command looked: which place, and who can fix it."""
+    where = error.filename or "要用的文件"
+    return AccessError(f"没有权限访问 {where}：请它的主人给你的账号读写权限，或换有权限的账号运行")

@@ -96,6 +96,15 @@ class ExportFile:
         names = shape.names
         self.encoding: str | None = None
         self.delimiter = ","
+        try:
+            self._open(names, mapping or {}, platform)
+        except PermissionError:
+            raise ExportError(f"没有权限读 {self.label}：请文件主人给你读权限（例如 chmod o+r {self.label}），"
+                              "或换有权限的账号运行") from None
+
+    def _open(self, names: Mapping[str, tuple[str, ...]], mapping: Mapping[str, tuple[str, ...]],
+              platform: str | None) -> None:
+        shape = self.shape
         if not self.path.is_file():
             raise ExportError(f"找不到文件 {self.path}")
         self.is_workbook = self.path.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
@@ -107,10 +116,10 @@ class ExportFile:
         if not self.is_workbook:
             self.encoding, self.delimiter = _sniff(self.path)
             self.unterminated = _unterminated(self.path)
-        self.header_row, self.header = self._find_header(names, mapping or {})
+        self.header_row, self.header = self._find_header(names, mapping)
         # Trailing unnamed columns may be missing from a row; a named one may not.
         self.width = max((i + 1 for i, name in enumerate(self.header) if name), default=0)
-        self.single, self.multi = _locate(self.header, names, mapping or {}, shape.multi)
+        self.single, self.multi = _locate(self.header, names, mapping, shape.multi)
         keys = {header_key(h) for h in self.header}
         self.platform = platform or _platform_from_name(self.label) or shape.platform or _platform_from_header(keys)
         self.rows_read = 0
@@ -269,14 +278,29 @@ def _workbook_rows(path: Path, limit: int | None) -> Iterator[tuple[int, list]]:
     try:
         workbook = CalamineWorkbook.from_path(str(path))
         sheet = workbook.get_sheet_by_index(0)
-    except (CalamineError, ValueError, OSError, IndexError) as error:
-        raise ExportError(f"{path.name}：打不开这个工作簿（{error}）。如果设了密码，请在 Excel/WPS 里去掉密码另存后再试") from None
+    except PermissionError:
+        raise
+    except (CalamineError, ValueError, OSError, IndexError):
+        raise ExportError(f"{path.name}：{_unopenable(path)}") from None
     # iter_rows starts at the sheet's first row even when the used range starts lower, so the index
     # is the row number Excel shows.
     for index, cells in enumerate(sheet.iter_rows()):
         if limit and index >= limit:
             return
         yield index + 1, cells
+
+
+def _unopenable(path: Path) -> str:
+    """Why an export workbook would not open, told from its first bytes, and what to do about it."""
+    with open(path, "rb") as stream:
+        head = stream.read()  # only on the way to an error: where an encrypted file names its package varies
+    if not head:
+        return "是空文件（0 字节）：下载可能没有完成，请从平台重新导出"
+    if head.startswith(b"\xd0\xcf\x11\xe0") and "EncryptedPackage".encode("utf-16-le") in head:
+        return "设了打开密码，handover 读不了：请在 Excel/WPS 里去掉密码另存一份，或从平台重新导出"
+    if head.startswith(b"PK"):
+        return "不完整或已损坏（下载或复制到一半断了？）：请从平台重新导出"
+    return "不是能打开的工作簿（可能是别的文件改了扩展名）：请从平台重新导出，或用 Excel/WPS 打开后另存为 .xlsx"
 
 
 def _locate(header: list[str], names: Mapping[str, tuple[str, ...]], mapping: Mapping[str, tuple[str, ...]],

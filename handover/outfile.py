@@ -31,6 +31,14 @@ def check_out_path(out: str | os.PathLike[str], workspace: Workspace, *,
                    inputs: Iterable[str | os.PathLike[str]] = ()) -> Path:
     """The file `--out` will write (symlinks followed), or OutFileError saying why it may not.
     `inputs` are the other files the command reads (order exports …): never overwritten either."""
+    try:
+        return _checked_out_path(out, workspace, inputs)
+    except PermissionError as error:  # a folder on the way this account may not enter
+        raise OutFileError(write_problem(out, error)) from None
+
+
+def _checked_out_path(out: str | os.PathLike[str], workspace: Workspace,
+                      inputs: Iterable[str | os.PathLike[str]]) -> Path:
     from .backends.xlsx import XlsxBackend, workbook_tab_names  # what a file holds: only once --out names one
 
     if _special(out):
@@ -43,12 +51,18 @@ def check_out_path(out: str | os.PathLike[str], workspace: Workspace, *,
     if not target.exists():
         return target
     read = [("正在读的表格", workspace.backend.path)] if isinstance(workspace.backend, XlsxBackend) else []
+    read += [("正在用的配置文件", workspace.config.path)] if workspace.config.path else []
     read += [("正在读的文件", Path(name).expanduser()) for name in inputs]
     for what, source in read:
         if _same_file(target, source):
             raise OutFileError(f"--out {out} 就是{what} {source}，写进去会把它整个盖掉：请换一个文件名")
     if target.is_file():
-        names = {_tab_key(name) for name in workbook_tab_names(target) or ()}
+        tab_names = workbook_tab_names(target)
+        if tab_names is None and _looks_like_a_workbook(target):
+            # Encrypted, cut short or damaged: whether it holds a handover tab cannot be seen, so it is kept.
+            raise OutFileError(f"--out {out} 是一本打不开的工作簿（设了密码或已损坏），看不出里面有没有交接表，"
+                               "不会盖掉它：请换一个文件名")
+        names = {_tab_key(name) for name in tab_names or ()}
         for tab in dict.fromkeys((workspace.config.tabs["handover"], TABS["handover"])):
             if _tab_key(tab) in names:
                 raise OutFileError(f"--out {out} 是有「{tab}」标签页的交接工作簿，写进去会把整本工作簿盖掉："
@@ -61,6 +75,14 @@ def _same_file(a: Path, b: Path) -> bool:
         return os.path.samefile(a, b)
     except OSError:  # one of them does not exist (yet)
         return False
+
+
+_WORKBOOK_STARTS = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")  # a zip package; an OLE file (.xls, encrypted)
+
+
+def _looks_like_a_workbook(path: Path) -> bool:
+    with open(path, "rb") as stream:
+        return stream.read(8).startswith(_WORKBOOK_STARTS)
 
 
 def _tab_key(name: str) -> str:
@@ -134,7 +156,7 @@ def write_problem(out: str | os.PathLike[str], error: OSError) -> str:
     folder = Path(os.path.realpath(Path(out).expanduser())).parent
     reason = error.strerror or str(error)
     if error.errno in (errno.ENOSPC, errno.EDQUOT):
-        return f"写不了 {out}：磁盘空间不够（{reason}）。清出一些空间再运行，或换一个磁盘上的文件夹；原来的文件没有动"
+        return f"写不了 {out}：磁盘空间不够。清出一些空间再运行，或换一个磁盘上的文件夹；原来的文件没有动"
     if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return f"写不了 {out}：没有写入 {folder} 的权限（{reason}）。换一个能写的文件夹，或请管理员开放权限"
+        return f"写不了 {out}：没有写入 {folder} 的权限。换一个能写的文件夹，或请管理员开放权限"
     return f"写不了 {out}（{reason}）"

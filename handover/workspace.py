@@ -24,7 +24,12 @@ def open_backend(source: str, config: Config, notify: Callable[[str], None] | No
         return open_google(source, google_credentials(config), notify)
     path = Path(source).expanduser()
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
-        raise SheetError(f"{source} 不是 .xlsx 工作簿，也不是 Google 表格链接")
+        suffix = path.suffix.lower()
+        if suffix in (".xls", ".et", ".ods", ".numbers", ".csv"):  # a table, just not one handover writes safely
+            raise SheetError(f"{source} 是 {suffix} 文件，handover 只读写 .xlsx 工作簿：请用 Excel/WPS 打开它，"
+                             f"另存为 .xlsx（Excel 工作簿），再用 --sheet 指向新文件")
+        raise SheetError(f"{source} 不是 .xlsx 工作簿，也不是 Google 表格链接：--sheet 要写工作簿的路径"
+                         "（例如 交接表.xlsx）或 Google 表格的链接")
     from .backends.xlsx import XlsxBackend
 
     return XlsxBackend(path)

@@ -102,6 +102,30 @@ def test_out_onto_a_workbook_with_the_configured_handover_tab_is_refused(run, sh
 
 
 @freeze_time(NOW)
+@pytest.mark.parametrize("spoil", ["password", "truncated", "no workbook part"])
+def test_pull_out_onto_a_workbook_it_cannot_open_is_refused_and_the_file_kept(run, shop, spoil):
+    """Whether a workbook that will not open holds a handover tab cannot be seen: it is never overwritten."""
+    from user_files_kit import encrypted_xlsx, truncated, zip_of
+
+    good = (shop / "handover.xlsx").read_bytes()
+    spoilt = {"password": encrypted_xlsx, "truncated": lambda: truncated(good),
+              "no workbook part": lambda: zip_of({"readme.txt": b"not a workbook"})}[spoil]()
+    (shop / "备份.xlsx").write_bytes(spoilt)
+    line = one_error_line(run("pull", "--sheet", "handover.xlsx", "--out", "备份.xlsx"))
+    assert line == ("Error: --out 备份.xlsx 是一本打不开的工作簿（设了密码或已损坏），看不出里面有没有交接表，不会盖掉它："
+                    "请换一个文件名\n")
+    assert (shop / "备份.xlsx").read_bytes() == spoilt
+
+
+@freeze_time(NOW)
+def test_pull_out_onto_the_handover_toml_it_read_is_refused(run, shop):
+    (shop / "handover.toml").write_text('sheet = "handover.xlsx"\n', encoding="utf-8")
+    line = one_error_line(run("pull", "--out", "handover.toml"))
+    assert line == f"Error: --out handover.toml 就是正在用的配置文件 {shop / 'handover.toml'}，写进去会把它整个盖掉：请换一个文件名\n"
+    assert (shop / "handover.toml").read_text(encoding="utf-8") == 'sheet = "handover.xlsx"\n'
+
+
+@freeze_time(NOW)
 def test_compensation_out_onto_the_order_export_it_reads_is_refused(run, shop):
     before = (shop / "orders.csv").read_bytes()
     line = one_error_line(run("compensation", "--orders", "orders.csv", "--sheet", "handover.xlsx",

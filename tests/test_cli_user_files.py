@@ -20,6 +20,7 @@ from user_files_kit import (  # noqa: F401
     team_folder,
     truncated,
     with_corrupt_sheet_data,
+    zip_of,
 )
 
 from handover.backends.xlsx import STATE_DIR, backups_of
@@ -199,12 +200,22 @@ def test_check_on_a_workbook_with_a_corrupt_sheet_names_the_backup_to_restore(ru
     (lambda good: b"", "features.xlsx 是空文件（0 字节），里面没有工作簿：handover 没有它的备份，请从别处（同事的副本、网盘的历史版本）找回一份"),
     (lambda good: old_xls(), "features.xlsx 其实是旧的 .xls（Excel 97-2003）文件，只是扩展名改成了 .xlsx：请用 Excel/WPS 打开它，另存为 .xlsx（Excel 工作簿）"),
     (lambda good: encrypted_xlsx(), "features.xlsx 设了打开密码，handover 读不了加密的工作簿：请用 Excel/WPS 打开它，去掉密码（文件 → 信息 → 保护工作簿 → 用密码进行加密，清空后保存），或另存为一份不加密的 .xlsx 给 handover 用"),
-], ids=["empty", "renamed xls", "password"])
-def test_pull_on_a_workbook_that_is_not_one_says_what_to_do(run, data_file, make, line):
+    (lambda good: zip_of({"readme.txt": b"hello"}), "features.xlsx 是一个 zip 压缩包，里面没有工作簿（可能是别的文件改了扩展名）："
+                                                       "请确认要用的是哪个文件；如果它是 WPS 或别的程序存的表格，请用它打开，另存为 .xlsx（Excel 工作簿）"),
+], ids=["empty", "renamed xls", "password", "a zip that is no workbook"])
+@pytest.mark.parametrize("command", [("pull",), ("done", "H20261122-002")])
+def test_pull_on_a_workbook_that_is_not_one_says_what_to_do(run, data_file, make, line, command):
     path = data_file("features.xlsx")
     path.write_bytes(make(path.read_bytes()))
-    result = run("pull", "--sheet", "features.xlsx")
+    result = run(*command, "--sheet", "features.xlsx")
     assert (result.exit_code, result.stdout, result.stderr) == (1, "", f"Error: {line}\n")
+
+
+def test_pull_on_a_real_xls_by_its_own_name_says_save_as_xlsx(run, tmp_path):
+    (tmp_path / "交接.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
+    result = run("pull", "--sheet", "交接.xls")
+    assert (result.exit_code, result.stderr) == (1, "Error: 交接.xls 是 .xls 文件，handover 只读写 .xlsx 工作簿：请用 Excel/WPS "
+                                                    "打开它，另存为 .xlsx（Excel 工作簿），再用 --sheet 指向新文件\n")
 
 
 def test_pull_on_a_truncated_workbook_says_how_much_is_there(run, data_file):
@@ -335,3 +346,35 @@ def _umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
+
+
+# ------------------------------------------------------------------ places a teammate may not enter
+
+@needs_root
+@pytest.mark.parametrize("args, name", [
+    (("summary", "--format", "html", "--sheet", "features.xlsx", "--out", "private/总结.html"), "private/总结.html"),
+    (("pull", "--sheet", "features.xlsx", "--out", "private/清单.txt"), "private/清单.txt"),
+    (("pull", "--sheet", "private/features.xlsx"), "private/features.xlsx"),
+    (("pull", "--config", "private/handover.toml"), "private/handover.toml"),
+], ids=["summary --out", "pull --out", "pull --sheet", "pull --config"])
+def test_a_teammate_naming_a_folder_they_may_not_enter_gets_one_line(team_folder, data_file, args, name):
+    shutil.copyfile(data_file("features.xlsx"), team_folder / "features.xlsx")
+    private = team_folder / "private"
+    private.mkdir(mode=0o700)
+    shutil.copyfile(data_file("features.xlsx"), private / "features.xlsx")
+    (private / "handover.toml").write_text('sheet = "features.xlsx"\n', encoding="utf-8")
+    result = as_teammate(team_folder, *args)
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1, result.stderr
+    assert "权限" in result.stderr and "private" in result.stderr, result.stderr
+
+
+@needs_root
+def test_compensation_on_an_export_a_teammate_may_not_read_gets_one_line(team_folder, data_file):
+    shutil.copyfile(data_file("features.xlsx"), team_folder / "features.xlsx")
+    export = team_folder / "淘宝订单.csv"
+    export.write_text("订单编号,总金额\n3958120345670001111,10.00\n", encoding="utf-8")
+    export.chmod(0o600)
+    result = as_teammate(team_folder, "compensation", "--orders", "淘宝订单.csv", "--sheet", "features.xlsx")
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == "Error: 没有权限读 淘宝订单.csv：请文件主人给你读权限（例如 chmod o+r 淘宝订单.csv），或换有权限的账号运行\n"

@@ -152,6 +152,27 @@ def test_missing_file_and_undecodable_file(tmp_path):
         ExportFile(garbage, ORDERS)
 
 
+@pytest.mark.parametrize("spoil, says", [
+    ("password", "淘宝订单.xlsx：设了打开密码，handover 读不了：请在 Excel/WPS 里去掉密码另存一份，或从平台重新导出"),
+    ("cut", "淘宝订单.xlsx：不完整或已损坏（下载或复制到一半断了？）：请从平台重新导出"),
+    ("empty", "淘宝订单.xlsx：是空文件（0 字节）：下载可能没有完成，请从平台重新导出"),
+    ("html", "淘宝订单.xlsx：不是能打开的工作簿（可能是别的文件改了扩展名）：请从平台重新导出，或用 Excel/WPS 打开后另存为 .xlsx"),
+])
+def test_an_export_workbook_that_will_not_open_says_why_in_chinese(tmp_path, spoil, says):
+    from user_files_kit import encrypted_xlsx, truncated
+
+    made = tmp_path / "made.xlsx"
+    book = __import__("openpyxl").Workbook()
+    book.active.append(["订单编号", "总金额"])
+    book.save(made)
+    data = {"password": encrypted_xlsx, "cut": lambda: truncated(made.read_bytes()), "empty": lambda: b"",
+            "html": lambda: b"<html><table><tr><td>1</td></tr></table></html>"}[spoil]()
+    (tmp_path / "淘宝订单.xlsx").write_bytes(data)
+    with pytest.raises(ExportError) as raised:
+        ExportFile(tmp_path / "淘宝订单.xlsx", ORDERS)
+    assert str(raised.value) == says
+
+
 def test_a_bad_byte_after_the_sniffed_part_stops_with_the_row(tmp_path):
     path = tmp_path / "long.csv"
     body = "".join(f"{3958000000000000000 + i},12.00,交易成功\r\n" for i in range(40000))  # > 1 MB of UTF-8

@@ -31,7 +31,8 @@ def test_a_sheet_without_编号_is_one_clear_error_and_ids_are_never_read_from_�
     source = sheet.load("no_id_column.xlsx")
     before = sheet.rows()
     error = "Error: 「交接」第 2 行的表头里没有「编号」列：运行 `handover check --assign-ids` 会加上这一列，并给每一行编上号\n"
-    for command in (["pull"], ["done", "老客户"], ["courier"], ["summary"], ["check"]):
+    log = ["log", "--category", "漏发", "--platform", "淘宝", "--order", "3958120345678901111"]
+    for command in (["pull"], ["done", "老客户"], ["courier"], ["summary"], ["check"], log):
         result = run(*command, "--sheet", source)
         assert (result.exit_code, result.stdout, result.stderr) == (1, "", error), command
     assert sheet.rows() == before

@@ -6,6 +6,7 @@ Damaged files are made here from a good workbook, so each test shows exactly wha
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -178,3 +179,12 @@ class SmallDisk:
                     filler.write(b"\0" * 4096)
             except OSError:
                 pass
+
+
+def zip_of(members: dict[str, bytes]) -> bytes:
+    """A zip package holding these files: what a workbook is on the outside, without being one."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as package:
+        for name, data in members.items():
+            package.writestr(name, data)
+    return buffer.getvalue()

@@ -257,9 +257,15 @@ def damaged_workbook(path: Path, data: bytes, error: Exception, backup: Path | N
     broken = _broken_part(package)
     if broken:
         return SheetDamagedError(f"{name} 已损坏（{broken}的数据解压不出来）：{restore}")
+    if "xl/workbook.xml" not in package.namelist():
+        return SheetDamagedError(
+            f"{name} 是一个 zip 压缩包，里面没有工作簿（可能是别的文件改了扩展名）：请确认要用的是哪个文件；"
+            "如果它是 WPS 或别的程序存的表格，请用它打开，另存为 .xlsx（Excel 工作簿）"
+        )
+    # The library's own words (in English) stay in the traceback `--verbose` shows.
     return SheetDamagedError(
-        f"{name} 不是能读取的 xlsx 工作簿（{error}）：请用 Excel/WPS 打开它，另存为 .xlsx（Excel 工作簿）；"
-        f"或者{restore}"
+        f"{name} 里的工作簿有 handover 读不懂的地方：请用 Excel/WPS 打开它，另存为 .xlsx（Excel 工作簿）再试；"
+        f"打不开的话，{restore}"
     )
 
 

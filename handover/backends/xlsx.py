@@ -232,7 +232,7 @@ class XlsxBackend(Backend):
             package = zipfile.ZipFile(io.BytesIO(data))
             parts = sheet_parts(package)
         except (zipfile.BadZipFile, KeyError) as error:
-            raise SheetError(f"{self.path} 不是完整的 xlsx 工作簿（{error}）") from None
+            raise damaged_workbook(self.path, data, error, newest_backup(self.path)) from error
         replaced: dict[str, bytes] = {}
         added: dict[str, bytes] = {}
         for write, tab in zip(writes, laid):
@@ -278,7 +278,7 @@ class XlsxBackend(Backend):
                 return self._parts_of(data, tabs)
             return self._grids_of(CalamineWorkbook.from_filelike(io.BytesIO(data)), tabs)
         except _READ_FAILURES as error:
-            raise SheetError(f"{self.path} 不是能读取的 xlsx 工作簿（{error}）") from None
+            raise damaged_workbook(self.path, data, error, newest_backup(self.path)) from error
 
     def _inflated(self, digest: bytes, package: zipfile.ZipFile, member: str) -> bytes:
         """A sheet part's XML: as a read in parts of these very bytes inflated it, else inflated now."""
@@ -364,8 +364,8 @@ class XlsxBackend(Backend):
         try:
             workbook = CalamineWorkbook.from_path(str(self.path))
         except (CalamineError, ValueError, OSError) as error:
-            self._load()  # the message that fits a missing file, a folder or no permission
-            raise SheetError(f"{self.path} 不是能读取的 xlsx 工作簿（{error}）") from None
+            data = self._load()  # the message that fits a missing file, a folder or no permission
+            raise damaged_workbook(self.path, data, error, newest_backup(self.path)) from error
         names = list(workbook.sheet_names)
         workbook.close()
         return names

@@ -112,3 +112,24 @@ def test_the_returns_tab_is_read_below_its_title_row(run, sheet, title):
     with freeze_time(MORNING):
         data = json.loads(run("deadlines", "--format", "json", "--sheet", source).stdout)
     assert [(d["id"], d["row"]) for d in data["deadlines"]] == [("R20261121-001", 3 if title else 2)]
+
+
+@freeze_time(MORNING)
+def test_a_shops_备注_column_never_reaches_the_warehouse_nor_takes_logged_detail(run, tmp_path):
+    from sheets import HEADER, handover_workbook
+
+    header = [name for name in HEADER if name != "问题描述"] + ["备注"]
+    handover_workbook(tmp_path / "h.xlsx", [{"编号": "H20261122-001", "登记时间": "2026-11-22 21:05", "平台": "淘宝",
+                                              "类型": "漏发", "订单号": "3958120345678901234", "状态": "待处理",
+                                              "备注": "VIP 客户，周末在家"}], header=header)
+    pulled = run("pull", "--sheet", "h.xlsx")
+    assert pulled.exit_code == 0, pulled.output
+    assert "3958120345678901234" in pulled.stdout and "VIP" not in pulled.stdout
+    logged = run("log", "--category", "漏发", "--platform", "淘宝", "--order", "3958120345678905678",
+                 "--detail", "少了腰带", "--sheet", "h.xlsx")
+    assert logged.exit_code == 0, logged.output
+    rows = [list(row) for row in openpyxl.load_workbook(tmp_path / "h.xlsx")["交接"].iter_rows(values_only=True)]
+    note, detail = rows[0].index("备注"), rows[0].index("问题描述")
+    assert note < detail  # the new column went right of the shop's own
+    assert (rows[1][note], rows[1][detail]) == ("VIP 客户，周末在家", None)
+    assert (rows[2][note], rows[2][detail]) == (None, "少了腰带")

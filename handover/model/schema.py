@@ -41,7 +41,8 @@ HANDOVER_COLUMNS: tuple[Column, ...] = (
     Column("tracking_no", "快递单号", ("tracking no", "tracking", "tracking number", "运单号", "物流单号")),
     Column("old_address", "原地址", ("old address", "original address", "收货地址")),
     Column("new_address", "新地址", ("new address", "修改后地址")),
-    Column("detail", "问题描述", ("detail", "details", "description", "note", "问题", "备注")),
+    # Not 备注 (nor "note"): a shop keeps its own remarks there, never meant for the warehouse (issue 10).
+    Column("detail", "问题描述", ("detail", "details", "description", "问题", "问题说明")),
     Column("status", "状态", ("status", "处理状态")),
     Column("handler", "处理人", ("handler", "handled by", "by")),
     Column("handled_at", "处理时间", ("handled at", "done at")),

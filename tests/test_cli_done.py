@@ -45,6 +45,16 @@ def test_an_unknown_id_is_an_error_and_nothing_is_written(run, data_file):
     assert path.read_bytes() == before
 
 
+@pytest.mark.parametrize("typed", ["", "  "])
+def test_done_with_an_empty_id_is_an_error_and_nothing_is_written(run, data_file, typed):
+    path = data_file("features.xlsx")
+    before = path.read_bytes()
+    result = run("done", typed, "--sheet", "features.xlsx")
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == "Error: 没有给出编号（什么都没有写入）：写要标的编号，例如 handover done H20261122-001\n"
+    assert path.read_bytes() == before
+
+
 @freeze_time(MORNING)
 def test_status_user_from_config_and_blank_ids_filled(run, tmp_path):
     import openpyxl as xl

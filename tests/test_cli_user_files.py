@@ -75,6 +75,17 @@ def test_done_on_a_read_only_workbook_writes_nothing(run, tmp_path, data_file):
     assert path.read_bytes() == before and left_beside(tmp_path) == []
 
 
+def test_done_beside_a_file_named_dot_handover_says_to_move_that_file(run, tmp_path, data_file):
+    path = data_file("features.xlsx")
+    before = path.read_bytes()
+    (tmp_path / STATE_DIR).write_text("我自己的笔记\n", encoding="utf-8")
+    result = run(*DONE, "features.xlsx")
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == (f"Error: {STATE_DIR} 是一个文件，但 handover 要在这个位置建文件夹放写入锁和备份，"
+                             "features.xlsx 什么都没有写入：把这个文件改个名字（或挪走）后重新运行\n")
+    assert path.read_bytes() == before and (tmp_path / STATE_DIR).read_text(encoding="utf-8") == "我自己的笔记\n"
+
+
 def test_log_into_a_workbook_in_a_read_only_folder_writes_nothing(run, tmp_path, data_file):
     folder = tmp_path / "归档"
     folder.mkdir()

@@ -178,6 +178,20 @@ def test_the_next_write_cleans_the_temp_file_a_killed_write_left(data_file):
     assert temp_files(path.parent) == sorted([".features.xlsx.note.tmp", ".其他.xlsx.abcd1234.tmp", "features.xlsx.abcd1234.tmp"])
 
 
+def test_the_next_write_cleans_a_half_made_backup_copy_a_killed_write_left(data_file):
+    path = data_file("features.xlsx")
+    backups = path.parent / STATE_DIR / "backups"
+    backups.mkdir(parents=True)
+    half = backups / ".features-20261122-230000-123456.xlsx.k3j9x0q2.tmp"  # killed while copying a backup
+    half.write_bytes(b"PK half a workbook")
+    theirs = [backups / ".其他-20261122-230000-123456.xlsx.k3j9x0q2.tmp", backups / "我的笔记.tmp"]
+    for other in theirs:
+        other.write_text("keep")
+    write_result(XlsxBackend(path), "备份后")
+    assert not half.exists() and all(other.exists() for other in theirs)
+    assert len(backups_of(path)) == 1
+
+
 def test_a_temp_file_is_left_alone_while_another_run_holds_the_lock(data_file):
     path = data_file("features.xlsx")
     backend = XlsxBackend(path, lock_timeout=0.2)
@@ -206,13 +220,15 @@ def save_in_place_slowly(path, data: bytes, started: threading.Event, pieces: in
             out.flush()
 
 
-def test_a_workbook_caught_mid_save_is_read_once_the_save_is_done(data_file, tmp_path):
+@pytest.mark.parametrize("pause", [0.05, 0.5], ids=["steady save", "save that stops for half a second"])
+def test_a_workbook_caught_mid_save_is_read_once_the_save_is_done(data_file, tmp_path, pause):
     path = data_file("features.xlsx")
     book = openpyxl.load_workbook(path)
     book["交接"]["P2"] = "同事刚保存"
     book.save(tmp_path / "saved.xlsx")
     started = threading.Event()
-    saver = threading.Thread(target=save_in_place_slowly, args=(path, (tmp_path / "saved.xlsx").read_bytes(), started))
+    saver = threading.Thread(target=save_in_place_slowly, args=(path, (tmp_path / "saved.xlsx").read_bytes(), started),
+                             kwargs={"pieces": 3, "pause": pause})
     saver.start()
     started.wait()
     try:

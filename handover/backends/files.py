@@ -161,12 +161,14 @@ def make_folder_like(folder: Path, like: os.stat_result) -> None:
     share_like(folder, like, mode_mask=0o7777)
 
 
-def clean_stale_temps(target: Path) -> list[Path]:
-    """Remove the temp files a killed write of `target` left beside it (as big as the workbook).
+def clean_stale_temps(target: Path, name: re.Pattern[str] | None = None) -> list[Path]:
+    """Remove the temp files a killed write of `target` left beside it (as big as the workbook), or
+    those of any file in its folder whose name is `name` (a backup's name carries its moment).
 
     Call only while holding the workbook's write lock: no write of ours is in flight then, so a file
     with our temp name is stale. Anything else in the folder is not ours and is left alone."""
-    pattern = temp_name_pattern(target)
+    pattern = temp_name_pattern(target) if name is None else re.compile(
+        r"\." + name.pattern + r"\.[a-z0-9_]{8}\.tmp")
     removed = []
     try:
         entries = list(os.scandir(target.parent))

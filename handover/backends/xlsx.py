@@ -51,10 +51,11 @@ BACKUPS_KEPT = 10
 STATE_DIR = ".handover"  # beside the workbook (the link's target): write lock and backups
 # A program saving the workbook in place shows a half-written zip for a moment: while the file keeps
 # changing we wait this long for it to finish. A file that fails to read and then stays unchanged for
-# SETTLE_SECONDS is at rest, so damaged, and is said to be at once.
+# SETTLE_SECONDS is at rest, so damaged, and is said to be at once. A second, not less: a save over a
+# network folder can stall that long mid-file, and "restore the backup" said then would cost its edit.
 SAVE_WAIT_SECONDS = 5.0
-SETTLE_SECONDS = 0.3
-_LOOK_AGAIN_SECONDS = 0.03
+SETTLE_SECONDS = 1.0
+_LOOK_AGAIN_SECONDS = 0.025
 
 
 class XlsxBackend(Backend):
@@ -302,6 +303,11 @@ class XlsxBackend(Backend):
         lock = directory / f"{self.path.name}.lock"
         try:
             make_folder_like(directory, folder.stat())
+            if not directory.is_dir():  # someone's own file happens to bear the name
+                raise SheetWriteError(
+                    f"{directory} 是一个文件，但 handover 要在这个位置建文件夹放写入锁和备份，{self.path.name} "
+                    f"什么都没有写入：把这个文件改个名字（或挪走）后重新运行"
+                )
             self._refuse_unusable_state(directory, os.W_OK | os.X_OK)
             try:
                 os.close(os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
@@ -346,6 +352,7 @@ class XlsxBackend(Backend):
         backups = self._state_dir() / "backups"
         make_folder_like(backups, backups.parent.stat())
         target = backups / f"{self.path.stem}-{datetime.now().strftime(_BACKUP_STAMP)}{self.path.suffix}"
+        clean_stale_temps(target, _backup_name(self.path))  # a copy a killed run left half-made
         try:
             # The replace gives the workbook a new inode, so a hard link keeps the old bytes for free.
             os.link(self.path, target)
@@ -408,10 +415,14 @@ _BACKUP_STAMP = "%Y%m%d-%H%M%S-%f"
 _READ_FAILURES = (CalamineError, ValueError, OSError, zipfile.BadZipFile, zlib.error, KeyError, EOFError)
 
 
+def _backup_name(path: Path) -> re.Pattern[str]:
+    return re.compile(re.escape(path.stem) + r"-\d{8}-\d{6}-\d{6}" + re.escape(path.suffix))
+
+
 def backups_of(path: Path) -> list[Path]:
     """The backups `_backup` kept of this workbook, oldest first (never those of `店铺-旧.xlsx` beside it)."""
     folder = path.parent / STATE_DIR / "backups"
-    pattern = re.compile(re.escape(path.stem) + r"-\d{8}-\d{6}-\d{6}" + re.escape(path.suffix))
+    pattern = _backup_name(path)
     try:
         names = sorted(entry.name for entry in os.scandir(folder) if pattern.fullmatch(entry.name))
     except OSError:

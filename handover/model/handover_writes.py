@@ -96,6 +96,8 @@ def done_plan(table: HandoverTable, ids: Sequence[str], *, status: Status, by: s
     everything before any write. `table` may hold only the rows with these ids and those without 编号
     (`parse_handover(only_ids=…)`)."""
     wanted = wanted_ids(ids)
+    if not wanted:  # `done ""`: an empty quoted id, or a variable that held none
+        raise UnknownIdError("没有给出编号（什么都没有写入）：写要标的编号，例如 handover done H20261122-001")
     by_id = table.by_id()
     unknown = [i for i in wanted if id_key(i) not in by_id]
     if unknown:

@@ -389,3 +389,9 @@ def test_compensation_on_an_export_a_teammate_may_not_read_gets_one_line(team_fo
     result = as_teammate(team_folder, "compensation", "--orders", "淘宝订单.csv", "--sheet", "features.xlsx")
     assert (result.exit_code, result.stdout) == (1, "")
     assert result.stderr == "Error: 没有权限读 淘宝订单.csv：请文件主人给你读权限（例如 chmod o+r 淘宝订单.csv），或换有权限的账号运行\n"
+
+
+def test_pull_on_a_pipe_named_like_a_workbook_is_one_line_not_a_hang(run, tmp_path):
+    os.mkfifo(tmp_path / "交接.xlsx")
+    result = run("pull", "--sheet", "交接.xlsx")
+    assert (result.exit_code, result.stderr) == (1, "Error: 交接.xlsx 不是普通文件（是管道或设备），不是工作簿：--sheet 要指向 .xlsx 文件\n")

@@ -17,6 +17,7 @@ import hashlib
 import io
 import os
 import re
+import stat
 import time
 import unicodedata
 import zipfile
@@ -83,6 +84,9 @@ class XlsxBackend(Backend):
 
     def _load(self) -> bytes:
         try:
+            if not stat.S_ISREG(self.path.stat().st_mode) and not self.path.is_dir():
+                # A pipe or a device would block the read forever (or never end): only a file is a workbook.
+                raise SheetError(f"{self.path} 不是普通文件（是管道或设备），不是工作簿：--sheet 要指向 .xlsx 文件")
             return self.path.read_bytes()
         except FileNotFoundError:
             if self.link is not None:

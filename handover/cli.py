@@ -33,6 +33,7 @@ from .printable import printable
 from .render import views
 from .workspace import Workspace, open_workspace
 
+VERBOSE_HELP = "出错时显示完整的出错位置（traceback），方便报告问题。"
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
@@ -55,7 +56,7 @@ class HandoverGroup(ChineseGroup):
 @click.group("handover", cls=HandoverGroup, context_settings=CONTEXT)
 @click.version_option(__version__, prog_name="handover", help=CLICK_WORDS["Show the version and exit."],
                       message=CLICK_WORDS["%(prog)s, version %(version)s"])
-@click.option("--verbose", "-v", is_flag=True, help="出错时显示完整的出错位置（traceback），方便报告问题。")
+@click.option("--verbose", "-v", is_flag=True, help=VERBOSE_HELP)
 @click.pass_context
 def cli(ctx: click.Context, verbose: bool) -> None:
     """客服交接表：早班任务清单、快递消息、赔付、退货时限和每日总结。
@@ -64,7 +65,18 @@ def cli(ctx: click.Context, verbose: bool) -> None:
     ctx.meta["verbose"] = verbose
 
 
+def _verbose_here(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.meta["verbose"] = True  # meta is shared with the group, whose invoke reads it
+
+
+# `handover pull -v` as well as `handover -v pull`: people add the flag where they are typing.
+verbose_option = click.option("--verbose", "-v", is_flag=True, expose_value=False, is_eager=True, hidden=True,
+                              callback=_verbose_here, help=VERBOSE_HELP)
+
+
 def sheet_options(function):
+    @verbose_option
     @click.option("--sheet", "sheet", metavar="表格", envvar="HANDOVER_SHEET",
                   help="交接表：工作簿路径（.xlsx），或 Google 表格的链接或 key（默认：handover.toml 里的 sheet，"
                        "或环境变量 HANDOVER_SHEET）。")
@@ -146,6 +158,7 @@ def _emit(text: str, out: str | None) -> None:
 
 @cli.command(context_settings=CONTEXT)
 @click.argument("path", default="handover.xlsx", metavar="[路径]", type=click.Path(dir_okay=False))
+@verbose_option
 def init(path: str) -> None:
     """新建一个交接表工作簿，旁边放一份示例 handover.toml。
 

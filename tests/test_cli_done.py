@@ -106,6 +106,15 @@ def test_verbose_shows_the_traceback(run, data_file):
         run("--verbose", "done", "NOPE", "--sheet", "features.xlsx")
 
 
+@pytest.mark.parametrize("flag", ["-v", "--verbose"])
+def test_verbose_typed_after_the_command_shows_the_traceback_too(run, data_file, flag):
+    data_file("features.xlsx")
+    from handover.errors import UnknownIdError
+
+    with pytest.raises(UnknownIdError):
+        run("done", "NOPE", "--sheet", "features.xlsx", flag)
+
+
 @freeze_time(MORNING)
 def test_done_keeps_everything_the_team_built(run, data_file):
     path = data_file("features.xlsx")

@@ -244,6 +244,8 @@ def log(sheet, config_file, is_return, by, **fields) -> None:
         raise HandoverError(rejected.naming(_FIELD_FLAGS)) from rejected
     if report.unusual_order:
         _say(f"提醒：--order {report.unusual_order}", err=True)
+    if report.logged_before:
+        _say(views.render_logged_before(report), err=True)
     click.echo(views.render_log(report), nl=False)
     if report.untimed is not None:
         click.echo(views.render_log_warning(report, workspace.templates), nl=False, err=True)

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Callable, Mapping, Sequence, TypeVar
 from .bulk import bulk
 from .errors import HandoverError, IdTakenError, RowRejectedError, SheetError
 from .messages import CourierBatch, build_messages, courier_messages
+from .model.handover_tab import open_rows_logging
 from .model.schema import Status
 from .model.values import ValueProblem, order_id_shape
 from .outfile import OutFileError, StagedOut, check_out_path, write_out
@@ -384,9 +385,12 @@ def log(workspace: Workspace, fields: Mapping[str, str | None], *, by: str | Non
     handover = workspace.handover(grids["handover"], now, only_ids=())
     plan, item = log_plan(handover, fields, by=handler, now=now, tz=workspace.tz)
     unusual = _order_id_checked(item)
+    # Logged all the same (the buyer may have asked again with something new), but said: `check` will
+    # ask the team to keep one row, and the messages list the order once.
+    before = open_rows_logging(handover, item, workspace.tz, now)
     written = workspace.backend.write([plan.write])
     rows = written.appended_rows.get(plan.write.tab) or [0]
-    return LogReport(item, rows[0], *plan.settled(written), unusual_order=unusual)
+    return LogReport(item, rows[0], *plan.settled(written), unusual_order=unusual, logged_before=before)
 
 
 # ---------------------------------------------------------------------------------------- init

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .model.handover_tab import HandoverItem
@@ -72,3 +72,4 @@ class LogReport:
     skipped: list[int]
     untimed: Untimed | None = None  # a return logged that no countdown can be computed for, and why
     unusual_order: str | None = None  # why its order id looks unlike the platform's (logged all the same)
+    logged_before: list[HandoverItem] = field(default_factory=list)  # open rows with the same order and 类型

@@ -47,15 +47,15 @@ def logged_order(path, row: int) -> object:
 
 
 @freeze_time("2026-11-22 23:40:00+08:00")
-@pytest.mark.parametrize("typed", ["3958 1203 4567 8901 234", "'3958120345678901234", '="3958120345678901234"',
-                                   "３９５８１２０３４５６７８９０１２３４", " 3958120345678901234\t"])
+@pytest.mark.parametrize("typed", ["3958 1203 4567 8905 678", "'3958120345678905678", '="3958120345678905678"',
+                                   "３９５８１２０３４５６７８９０５６７８", " 3958120345678905678\t"])
 def test_log_with_the_order_id_as_pasted_stores_the_clean_id_it_echoes(run, data_file, typed):
     path = data_file("features.xlsx")
     result = run("log", "--category", "漏发", "--platform", "淘宝", "--order", typed, "--sheet", "features.xlsx")
     assert result.exit_code == 0, result.output
-    assert result.stdout == "已登记 H20261122-004（第 6 行）：漏发 3958120345678901234\n"
+    assert result.stdout == "已登记 H20261122-004（第 6 行）：漏发 3958120345678905678\n"
     assert result.stderr == ""
-    assert logged_order(path, 6) == "3958120345678901234"
+    assert logged_order(path, 6) == "3958120345678905678"
 
 
 @freeze_time("2026-11-22 23:40:00+08:00")
@@ -93,7 +93,7 @@ def test_log_return_with_letters_for_a_douyin_order_is_refused_naming_order(run,
 
 
 @freeze_time("2026-11-22 23:40:00+08:00")
-@pytest.mark.parametrize("platform, order_id", [("淘宝", "3958120345678901234"), ("天猫", "396123456789012345"),
+@pytest.mark.parametrize("platform, order_id", [("淘宝", "3958120345678905678"), ("天猫", "396123456789012345"),
                                                 ("抖音", "6938471029384756102"), ("快手", "2306123456789012"),
                                                 ("拼多多", "231122-508812345678901"), ("京东", "268123456789")])
 def test_log_with_each_platforms_real_id_shape_says_nothing_more(run, data_file, platform, order_id):
@@ -231,3 +231,18 @@ def test_log_on_a_sheet_with_a_filter_puts_the_new_row_and_column_inside_it(run,
     assert sheet.auto_filter.ref == "A1:H3"
     workbook_xml = zipfile.ZipFile(tmp_path / "filtered.xlsx").read("xl/workbook.xml").decode()
     assert "'交接'!$A$1:$H$3</definedName>" in workbook_xml  # the name Excel keeps beside the filter
+
+
+@freeze_time("2026-11-22 23:40:00+08:00")
+def test_log_of_an_order_already_open_under_the_same_category_logs_it_and_says_where(run, data_file):
+    data_file("features.xlsx")
+    result = run("log", "--category", "漏发", "--platform", "淘宝", "--order", "3958120345678901234",
+                 "--sheet", "features.xlsx")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "已登记 H20261122-004（第 6 行）：漏发 3958120345678901234\n"
+    assert result.stderr == ("提醒：订单 3958120345678901234 的漏发在第 2 行（H20261122-001）已经登记过，还没处理完："
+                             "如果是同一件事，请把新登记的第 6 行改成「已取消」，要补充的写进第 2 行\n")
+    # Another 类型 for the same order, or an order whose earlier row is finished, is a new issue: nothing said.
+    other = run("log", "--category", "催发货", "--platform", "淘宝", "--order", "3958120345678901234",
+                "--sheet", "features.xlsx")
+    assert (other.exit_code, other.stderr) == (0, "")

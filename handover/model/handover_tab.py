@@ -193,6 +193,20 @@ def parse_handover(grid: Grid, tz: ZoneInfo, *, now: datetime | None = None, ope
     return HandoverTable(grid, columns, items, sheet_problems)
 
 
+def open_rows_logging(table: HandoverTable, item: HandoverItem, tz: ZoneInfo, now: datetime) -> list[HandoverItem]:
+    """The open rows already logging `item`'s order under its 类型, as `flag_repeated_orders` would
+    name them: for a table parsed only in part (`log`), each row whose order cell holds the order is
+    parsed now, so a command that reads no other row can still say the issue is on the sheet."""
+    position = table.columns.index.get("order_id")
+    if not (item.order_id and item.category) or position is None:
+        return []
+    grid = table.grid
+    candidates = [index for index, text in enumerate(clean_texts(grid.column(position))) if item.order_id in text]
+    parser = _RowParser(table.columns, tz, now)
+    rows = (parser.parse(grid.row_number(index), cells) for index, cells in zip(candidates, grid.rows_at(candidates)))
+    return [row for row in rows if row.is_open and row.order_id == item.order_id and row.category == item.category]
+
+
 def _id_texts(grid: Grid, position: int) -> list[str]:
     """The 编号 of each row as its item would hold it ('' for none)."""
     return clean_texts(grid.column(position))

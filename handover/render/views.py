@@ -208,6 +208,15 @@ def render_log(report: LogReport) -> str:
                    *skipped_notes(report.skipped)])
 
 
+def render_logged_before(report: LogReport) -> str:
+    """`log`'s note, for stderr, when the same order is already open on the sheet under the same 类型."""
+    item = report.item
+    rows = "、".join(f"第 {row.row} 行" + (f"（{row.id}）" if row.id else "") for row in report.logged_before)
+    first = report.logged_before[0].row
+    return (f"提醒：订单 {item.order_id} 的{item.category.label if item.category else ''}在{rows}已经登记过，还没处理完："
+            f"如果是同一件事，请把新登记的第 {report.row} 行改成「已取消」，要补充的写进第 {first} 行")
+
+
 def render_log_warning(report: LogReport, templates: Path | None = None) -> str:
     """`log --return`'s warning, for stderr, when the morning list will not be able to time the return."""
     from .deadline_views import render_untimed_warning

@@ -1,10 +1,11 @@
 """The daily summary (`handover summary --date`): what was logged, what was handled, what is still
 open, by category and route, with compensation paid and at risk when the ledger provides them.
 
-Counts are "as of" the end of the day, or now when the day is today: an item handled the next morning
-still counts as open in yesterday's summary, so a summary regenerated later tells the same story. A
-cancelled item is the exception: it needed no handling, so it is never counted as open (it counts as
-handled on the day of its 处理时间, or of its logging when it was cancelled only after the summary's moment).
+Counts are "as of" the end of the day, or now when the day is today: an item handled the next morning,
+done or cancelled, still counts as open in yesterday's summary (listed as 12月3日才完成 / 12月3日才取消),
+and as handled on the day of its 处理时间 only; so a summary regenerated later tells the same story, and
+what one day leaves open is what the next carries in. An item closed with no 处理时间 cannot say when:
+it counts as closed as soon as it was logged.
 
 Every number on the page is counted once, from one bucket per item, so the cards, the chart, the table
 and the lists agree: a row whose 类型 is blank or unknown is counted (and charted) as 其他, and the table
@@ -256,15 +257,13 @@ _ALWAYS = datetime.min.replace(tzinfo=ZoneInfo("UTC"))
 _NEVER = datetime.max.replace(tzinfo=ZoneInfo("UTC"))
 
 
-def _closed_at(item: HandoverItem, as_of: datetime) -> datetime:
-    """When the item stopped being open, as the summary as of `as_of` counts it. Closed without a
-    处理时间: we cannot say when, so closed as soon as it was logged. Cancelled after `as_of`: closed as
-    soon as logged too, as a cancelled item never needed handling: it is never listed as open, never
-    counted as carried, and one logged during the day counts among the day's handled (取消), so that
-    what was logged is always what was handled plus what is open."""
+def _closed_at(item: HandoverItem) -> datetime:
+    """When the item stopped being open: its 处理时间, done or cancelled alike, so every day's summary
+    counts it handled once, on that day. Closed without a 处理时间: we cannot say when, so closed as soon
+    as it was logged (what was logged is still what was handled plus what is open)."""
     if item.status not in _CLOSED:
         return _NEVER
-    if item.handled_at is None or (item.status is Status.CANCELLED and item.handled_at >= as_of):
+    if item.handled_at is None:
         return item.logged_at or _ALWAYS
     return item.handled_at
 
@@ -332,7 +331,7 @@ def build_summary(items: Iterable[HandoverItem], day: date, config: Any, now: da
         category = item.category or _OTHER
         counts = per_category.setdefault(category.key, Counts())
         logged_at = item.logged_at
-        closed_at = _closed_at(item, as_of)
+        closed_at = _closed_at(item)
         # Logged after the summary's moment (a clock typed wrong): not yet part of the day's story.
         logged = logged_at is not None and start <= logged_at < as_of
         carried = logged_at is not None and logged_at < start and closed_at >= start
@@ -384,10 +383,10 @@ def _shop(config: Any) -> str:
 
 def _status_then(item: HandoverItem, tz: ZoneInfo) -> str:
     """The status of an item open as of the summary's moment: a past day's summary does not call an
-    item 已完成 that was finished only afterwards."""
-    if item.status is Status.DONE and item.handled_at is not None:
+    item 已完成 or 已取消 that was closed only afterwards."""
+    if item.status in _CLOSED and item.handled_at is not None:
         local = _local(item.handled_at, tz)
-        return f"{local.month}月{local.day}日才完成"
+        return f"{local.month}月{local.day}日才{'完成' if item.status is Status.DONE else '取消'}"
     return STATUS_LABELS[item.status] if item.status else "状态不明"
 
 

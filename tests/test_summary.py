@@ -94,14 +94,14 @@ def test_a_past_day_is_told_as_it_stood_then(items, config):
     # Yesterday's items handled today were still open when yesterday ended.
     with freeze_time(EVENING):
         past = build_summary(items, date(2026, 11, 21), config, datetime.now(config.timezone))
-    # 21-003 was cancelled (on the 22nd): a cancelled item never needed handling and is never open, so
-    # the 21st counts it among what it handled, and what was logged is what was handled plus what is open.
-    assert (past.logged, past.handled, past.cancelled) == (3, 1, 1)
-    # 18-002, 20-001, 20-002, two of the 21st, and the undated row.
-    assert past.open == 6 and "H20261121-003" not in [o.id for o in past.open_items]
+    assert (past.logged, past.handled, past.cancelled) == (3, 0, 0)
+    # 18-002, 20-001, 20-002, the three of the 21st, and the undated row.
+    assert past.open == 7
     assert past.as_of_text == "当天结束" and past.as_of_phrase == "截至当天结束"
-    # 20-002 was done on the 22nd: open at the end of the 21st, and not called 已完成.
-    assert next(o for o in past.open_items if o.id == "H20261120-002").status == "11月22日才完成"
+    # 20-002 was done and 21-003 cancelled on the 22nd: open at the end of the 21st, and called neither
+    # 已完成 nor 已取消; the 22nd counts them handled, once.
+    statuses = {o.id: o.status for o in past.open_items}
+    assert (statuses["H20261120-002"], statuses["H20261121-003"]) == ("11月22日才完成", "11月22日才取消")
     assert past.payouts is None and past.at_risk is None
 
 

@@ -181,8 +181,20 @@ class Summary:
     open_items: list[OpenItem]  # oldest first
     history: list[HistoryDay]
     payouts: list[Payout] | None  # None: no ledger given, the section is left out
-    at_risk: list[AtRisk] | None
+    at_risk: list[AtRisk] | None  # None: no order export named, or a day already over
     payout_totals: list[PayoutTotal] = field(default_factory=list)
+    orders_missing: list[str] = field(default_factory=list)  # named order exports (or patterns) not found
+    orders_unreadable: list[str] = field(default_factory=list)  # why an order export could not be read
+    at_risk_today_only: bool = False  # order exports named, but the day is over: at_risk left out
+
+    @property
+    def money_section(self) -> bool:
+        return self.payouts is not None or self.at_risk is not None or self.at_risk_today_only
+
+    @property
+    def orders_all_read(self) -> bool:
+        """Every order export named was read: only then does an empty at-risk list mean none at risk."""
+        return not self.orders_missing and not self.orders_unreadable
 
     @property
     def handled(self) -> int:
@@ -307,18 +319,26 @@ def _on_day(moment: datetime | date, day: date, tz: ZoneInfo) -> bool:
 
 
 def build_summary(items: Iterable[HandoverItem], day: date, config: Any, now: datetime, *,
-                  payouts: Sequence[Any] | None = None, at_risk: Sequence[Any] | None = None) -> Summary:
+                  payouts: Sequence[Any] | None = None, at_risk: Sequence[Any] | None = None,
+                  orders_missing: Sequence[str] = (), orders_unreadable: Sequence[str] = ()) -> Summary:
     """The summary of `day` in the shop's timezone; `now` is an aware datetime.
 
     `payouts`: (order_id, kind, amount, computed_at) tuples or Payout; those computed on `day` count.
-    `at_risk`: (order_id, hours_left, potential_amount) tuples or AtRisk. Leave either as None when the
-    ledger is not available: the summary then says nothing about money rather than "nothing paid".
+    `at_risk`: (order_id, hours_left, potential_amount) tuples or AtRisk, as the order exports say now.
+    Leave either as None when the ledger or the exports are not available: the summary then says nothing
+    about money rather than "nothing paid". An export says how orders stand now, not how they stood on a
+    day already over: for such a day `at_risk` is left out, and the summary says it is only in today's.
+    `orders_missing`, `orders_unreadable`: the exports named but not found, and why one could not be read;
+    the summary names them, and does not call an empty `at_risk` "nothing at risk".
     """
     tz = config.timezone
     items = list(items)
     start = datetime.combine(day, time(0), tzinfo=tz)
     end = start + timedelta(days=1)
     as_of = min(now.astimezone(tz), end)
+    today_only = at_risk is not None and now >= end
+    if today_only:
+        at_risk, orders_missing, orders_unreadable = None, (), ()
 
     # Each item lands in one bucket of each count, so every number on the page adds up: logged during
     # the day or not; open at the start or not (carried in); then, by the as-of moment, handled during
@@ -369,6 +389,7 @@ def build_summary(items: Iterable[HandoverItem], day: date, config: Any, now: da
         history=_history(items, day, tz, as_of),
         payouts=None if payouts is None else [p for p in map(_payout, payouts) if _on_day(p.computed_at, day, tz)],
         at_risk=None if at_risk is None else sorted(map(_at_risk, at_risk), key=lambda r: r.hours_left),
+        orders_missing=list(orders_missing), orders_unreadable=list(orders_unreadable), at_risk_today_only=today_only,
     )
     summary.payout_totals = _payout_totals(summary.payouts or [])
     return summary

@@ -146,6 +146,27 @@ def test_compensation_left_out_without_a_ledger_and_said_when_empty(items, confi
     assert "今天没有记入赔付记录的赔付。" in empty and "目前没有快到期要赔付的订单。" in empty
 
 
+def test_a_script_asking_a_past_days_summary_with_todays_pre_sale_orders_gets_them_left_out(items, config):
+    """The at-risk list is how the orders stand now: a day already over cannot be told from it."""
+    payouts, at_risk = ledger(config.timezone)
+    now = datetime(2026, 11, 22, 22, 30, tzinfo=config.timezone)
+    past = build_summary(items, date(2026, 11, 21), config, now, payouts=payouts, at_risk=at_risk,
+                         orders_missing=["exports/*.csv"])
+    assert (past.at_risk, past.at_risk_today_only, past.orders_missing) == (None, True, [])
+    text = render_summary(past, "text")
+    assert text.endswith("\n■ 赔付\n当天记入赔付记录 1 笔：预售延迟发货赔付 1 笔 ¥35.70。\n"
+                         "预售订单的超时提醒只在今天的日报里有：订单导出文件是订单现在的样子，看不出当天的情况。\n")
+    today = build_summary(items, DAY, config, now, at_risk=at_risk)
+    assert len(today.at_risk) == 3 and not today.at_risk_today_only
+
+
+def test_a_script_whose_order_exports_were_not_all_read_is_not_told_none_are_at_risk(items, config):
+    now = datetime(2026, 11, 22, 22, 30, tzinfo=config.timezone)
+    summary = build_summary(items, DAY, config, now, at_risk=[], orders_unreadable=["broken.csv：表头里找不到订单号列"])
+    text = render_summary(summary, "text")
+    assert text.endswith("\n■ 赔付\n读不了订单导出文件：broken.csv：表头里找不到订单号列\n")
+
+
 @pytest.mark.parametrize("hours, text", [(-0.2, "刚超时"), (-121, "超时 5 天 1 小时"), (-120.5, "超时 5 天"),
                                          (0.5, "剩不到 1 小时"), (5.9, "剩 5 小时"), (47, "剩 47 小时"),
                                          (50, "剩 2 天 2 小时")])

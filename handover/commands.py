@@ -215,10 +215,11 @@ def summary(workspace: Workspace, day: date | None = None, now: datetime | None 
     """The daily summary; money appears once finance keeps a ledger (found as `compensation` finds it),
     pre-sale orders at risk once an order export is given or configured, in today's summary only."""
     from .compensation.ledger import parse_ledgers
-    from .summary import build_summary
+    from .summary import build_summary, check_day
 
     now = now or workspace.now()
     day = day or now.astimezone(workspace.tz).date()
+    check_day(day, now, workspace.tz)
     grids = workspace.read("handover", "payouts")
     handover = workspace.handover(grids["handover"], now)
     ledger_tabs = ledger_grids(workspace, grids["payouts"])

@@ -318,10 +318,21 @@ def _on_day(moment: datetime | date, day: date, tz: ZoneInfo) -> bool:
     return moment == day
 
 
+def check_day(day: date, now: datetime, tz: ZoneInfo) -> None:
+    """A summary tells a day that has begun: a later one is refused (ConfigError)."""
+    today = now.astimezone(tz).date()
+    if day > today:
+        raise ConfigError(f"{_date_words(day)}还没到（今天是 {_date_words(today)}）：--date 请写今天或之前的日子。")
+
+
+def _date_words(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 def build_summary(items: Iterable[HandoverItem], day: date, config: Any, now: datetime, *,
                   payouts: Sequence[Any] | None = None, at_risk: Sequence[Any] | None = None,
                   orders_missing: Sequence[str] = (), orders_unreadable: Sequence[str] = ()) -> Summary:
-    """The summary of `day` in the shop's timezone; `now` is an aware datetime.
+    """The summary of `day` in the shop's timezone; `now` is an aware datetime, `day` not after its date.
 
     `payouts`: (order_id, kind, amount, computed_at) tuples or Payout; those computed on `day` count.
     `at_risk`: (order_id, hours_left, potential_amount) tuples or AtRisk, as the order exports say now.
@@ -332,6 +343,7 @@ def build_summary(items: Iterable[HandoverItem], day: date, config: Any, now: da
     the summary names them, and does not call an empty `at_risk` "nothing at risk".
     """
     tz = config.timezone
+    check_day(day, now, tz)
     items = list(items)
     start = datetime.combine(day, time(0), tzinfo=tz)
     end = start + timedelta(days=1)

@@ -124,3 +124,11 @@ def test_summary_with_one_export_missing_lists_what_the_others_say_and_names_the
     assert "超时最久的是订单 3958000000000000201" in text
     assert MISSING.format("exports/淘宝-12月.csv") in text
 
+
+# ------------------------------------------------------------------------------------------ the date
+
+@freeze_time(NOW)
+def test_summary_of_a_day_that_has_not_come_is_refused(run, late_cancel):
+    result = run("summary", "--date", "2026-12-10")
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == "Error: 2026年12月10日还没到（今天是 2026年12月3日）：--date 请写今天或之前的日子。\n"

@@ -167,6 +167,13 @@ def test_a_script_whose_order_exports_were_not_all_read_is_not_told_none_are_at_
     assert text.endswith("\n■ 赔付\n读不了订单导出文件：broken.csv：表头里找不到订单号列\n")
 
 
+def test_a_script_asking_the_summary_of_a_day_not_yet_come_is_refused(items, config):
+    from handover.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="^2026年11月23日还没到（今天是 2026年11月22日）"):
+        build_summary(items, date(2026, 11, 23), config, datetime(2026, 11, 22, 23, 59, tzinfo=config.timezone))
+
+
 @pytest.mark.parametrize("hours, text", [(-0.2, "刚超时"), (-121, "超时 5 天 1 小时"), (-120.5, "超时 5 天"),
                                          (0.5, "剩不到 1 小时"), (5.9, "剩 5 小时"), (47, "剩 47 小时"),
                                          (50, "剩 2 天 2 小时")])

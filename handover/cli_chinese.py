@@ -7,7 +7,8 @@ own click in English. `tests/test_cli_chinese.py` checks the catalogue against e
 installed click can say, so a click that words something new is noticed, not shown in English.
 
 The usage-error line keeps its `Error:` prefix, as every error the commands raise does (SPEC); the rest
-is Chinese. The help is wrapped by terminal columns (`textwidth`), where a Chinese character takes two
+is Chinese: a value someone typed stands between 「」 as in the commands' own messages (「xml」不行), a
+name to type keeps click's quotes ('--sheet'), and a list is joined by 、. The help is wrapped by terminal columns (`textwidth`), where a Chinese character takes two
 and a line may break between any two of them.
 """
 
@@ -26,6 +27,7 @@ import click.formatting
 import click.parser
 import click.types
 
+from .printable import printable
 from .textwidth import clip, display_width
 
 # click's English (as each click from 8.1 on words it) -> what the team reads. Placeholders are click's;
@@ -72,21 +74,21 @@ CLICK_WORDS: dict[str, str] = {
     "Takes {nargs} values but {len} were given.": "要写 {nargs} 个值，写了 {len} 个。",
     "Invalid start character for option ({option})": "选项的开头不对：{option}",
     # what the parameter types say of a value
-    "{value!r} is not {choice}.": "{value!r} 不行，只能是 {choice}。",
-    "{value!r} is not one of {choices}.": "{value!r} 不行，只能是其中一个：{choices}。",
+    "{value!r} is not {choice}.": "「{value}」不行，只能是 {choice}。",
+    "{value!r} is not one of {choices}.": "「{value}」不行，只能是其中之一：{choices}。",
     "Choose from:\n\t{choices}": "可选：\n\t{choices}",
-    "{name} {filename!r} does not exist.": "{filename!r} 不存在。",
-    "{name} {filename!r} is a file.": "{filename!r} 是文件，这里要的是文件夹。",
-    "{name} {filename!r} is a directory.": "{filename!r} 是文件夹，这里要的是文件。",
-    "{name} {filename!r} is not readable.": "{filename!r} 没有读取权限。",
-    "{name} {filename!r} is not writable.": "{filename!r} 没有写入权限。",
-    "{name} {filename!r} is not executable.": "{filename!r} 不能执行。",
+    "{name} {filename!r} does not exist.": "「{filename}」不存在。",
+    "{name} {filename!r} is a file.": "「{filename}」是文件，这里要的是文件夹。",
+    "{name} {filename!r} is a directory.": "「{filename}」是文件夹，这里要的是文件。",
+    "{name} {filename!r} is not readable.": "「{filename}」没有读取权限。",
+    "{name} {filename!r} is not writable.": "「{filename}」没有写入权限。",
+    "{name} {filename!r} is not executable.": "「{filename}」不能执行。",
     "file": "文件",
     "directory": "文件夹",
     "path": "路径",
-    "{value!r} does not match the format {format}.": "{value!r} 的写法不对，要写成 {format}。",
-    "{value!r} does not match the formats {formats}.": "{value!r} 的写法不对，要写成其中一种：{formats}。",
-    "{value!r} is not a valid {number_type}.": "{value!r} 不是数字。",
+    "{value!r} does not match the format {format}.": "「{value}」的写法不对，要写成 {format}。",
+    "{value!r} does not match the formats {formats}.": "「{value}」的写法不对，要写成其中一种：{formats}。",
+    "{value!r} is not a valid {number_type}.": "「{value}」不是数字。",
     "{value} is not in the range {range}.": "{value} 不在 {range} 之内。",
 }
 
@@ -96,13 +98,26 @@ _CLICK_MODULES = (click.core, click.decorators, click.exceptions, click.formatti
 _SPEAKING = contextvars.ContextVar("handover_speaks_chinese", default=False)
 
 
+class _ShowsTyped(str):
+    """A sentence that shows what was typed between 「」, as the commands' own messages do, where click
+    shows its repr: the value is made printable, as the repr made it harmless to a terminal."""
+
+    def format(self, *args: Any, **kwargs: Any) -> str:
+        return str.format(self, *args, **{key: printable(value) if isinstance(value, str) else value
+                                          for key, value in kwargs.items()})
+
+
+def _chinese(english: str) -> str:
+    words = CLICK_WORDS.get(english, english)
+    return _ShowsTyped(words) if "「{" in words else words
+
+
 def _gettext(english: str, _original=click.core._) -> str:  # type: ignore[attr-defined]
-    return CLICK_WORDS.get(english, english) if _SPEAKING.get() else _original(english)
+    return _chinese(english) if _SPEAKING.get() else _original(english)
 
 
 def _ngettext(singular: str, plural: str, count: int, _original=click.core.ngettext) -> str:  # type: ignore[attr-defined]
-    english = singular if count == 1 else plural
-    return CLICK_WORDS.get(english, english) if _SPEAKING.get() else _original(singular, plural, count)
+    return _chinese(singular if count == 1 else plural) if _SPEAKING.get() else _original(singular, plural, count)
 
 
 for _module in _CLICK_MODULES:
@@ -110,6 +125,37 @@ for _module in _CLICK_MODULES:
         _module._ = _gettext  # type: ignore[attr-defined]
     if hasattr(_module, "ngettext"):
         _module.ngettext = _ngettext  # type: ignore[attr-defined]
+
+
+# Lists click joins itself, in English: "'text', 'markdown', 'json'" and a space before the suggestion
+# that follows a sentence. In Chinese a list is joined by 、 and nothing follows 。 but the next sentence.
+
+def _invalid_choice(self: click.Choice, value: Any, ctx: click.Context | None,
+                    _original=click.types.Choice.get_invalid_choice_message) -> str:
+    if not _SPEAKING.get():
+        return _original(self, value, ctx)
+    # The values a command offers are plain words (text, 已完成): listed without quotes.
+    choices = "、".join(self.normalize_choice(choice, ctx) for choice in self.choices)
+    return _ngettext("{value!r} is not {choice}.", "{value!r} is not one of {choices}.",
+                     len(self.choices)).format(value=value, choice=choices, choices=choices)
+
+
+def _with_suggestions(original):
+    def format_message(self: click.UsageError) -> str:
+        if not _SPEAKING.get() or not self.possibilities:
+            return original(self)
+        # Names to type (an option, a command) keep click's quotes, as in the rest of the sentence.
+        names = "、".join(repr(name) for name in sorted(self.possibilities))
+        return self.message + _ngettext("Did you mean {possibility}?", "(Did you mean one of: {possibilities}?)",
+                                        len(self.possibilities)).format(possibility=names, possibilities=names)
+
+    return format_message
+
+
+click.types.Choice.get_invalid_choice_message = _invalid_choice  # type: ignore[method-assign]
+for _error in (click.exceptions.NoSuchOption, getattr(click.exceptions, "NoSuchCommand", None)):
+    if _error is not None:
+        _error.format_message = _with_suggestions(_error.format_message)  # type: ignore[method-assign]
 
 
 @contextlib.contextmanager

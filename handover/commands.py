@@ -214,11 +214,13 @@ def courier(workspace: Workspace, *, name: str | None = None, now: datetime | No
 def summary(workspace: Workspace, day: date | None = None, now: datetime | None = None, *,
             orders: Sequence[str] = ()) -> Summary:
     """The daily summary; money appears once finance keeps a ledger (found as `compensation` finds it),
-    pre-sale orders at risk once an order export is given or configured."""
+    pre-sale orders at risk once an order export is given or configured, in today's summary only."""
     from .compensation.ledger import parse_ledgers
-    from .summary import build_summary
+    from .summary import build_summary, check_day
 
     now = now or workspace.now()
+    day = day or now.astimezone(workspace.tz).date()
+    check_day(day, now, workspace.tz)
     grids = workspace.read("handover", "payouts")
     handover = workspace.handover(grids["handover"], now)
     ledger_tabs = ledger_grids(workspace, grids["payouts"])
@@ -226,10 +228,18 @@ def summary(workspace: Workspace, day: date | None = None, now: datetime | None 
     if ledger_tabs:
         payouts = [(e.order_id, e.kind, e.amount, e.computed_at)
                    for e in parse_ledgers(ledger_tabs, workspace.tz).counted()]
+    orders_named = bool(orders or workspace.config.section("compensation").get("orders"))
+    if day < now.astimezone(workspace.tz).date():
+        # The exports show the orders as they are now: not read for a day already over, whose summary
+        # leaves them out and says so (build_summary does, given a list, however empty).
+        return build_summary(handover.items, day, workspace.config, now, payouts=payouts,
+                             at_risk=[] if orders_named else None)
     at_risk = _at_risk(workspace, now, orders)
-    return build_summary(handover.items, day or now.date(), workspace.config, now, payouts=payouts,
-                         at_risk=None if at_risk is None else
-                         [(a.order_id, a.seconds_left / 3600, a.potential_amount) for a in at_risk.items])
+    if at_risk is None:
+        return build_summary(handover.items, day, workspace.config, now, payouts=payouts)
+    return build_summary(handover.items, day, workspace.config, now, payouts=payouts,
+                         at_risk=[(a.order_id, a.seconds_left / 3600, a.potential_amount) for a in at_risk.items],
+                         orders_missing=at_risk.unmatched, orders_unreadable=at_risk.errors)
 
 
 # --------------------------------------------------------------------------------- compensation

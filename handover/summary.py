@@ -1,10 +1,11 @@
 """The daily summary (`handover summary --date`): what was logged, what was handled, what is still
 open, by category and route, with compensation paid and at risk when the ledger provides them.
 
-Counts are "as of" the end of the day, or now when the day is today: an item handled the next morning
-still counts as open in yesterday's summary, so a summary regenerated later tells the same story. A
-cancelled item is the exception: it needed no handling, so it is never counted as open (it counts as
-handled on the day of its 处理时间, or of its logging when it was cancelled only after the summary's moment).
+Counts are "as of" the end of the day, or now when the day is today: an item handled the next morning,
+done or cancelled, still counts as open in yesterday's summary (listed as 12月3日才完成 / 12月3日才取消),
+and as handled on the day of its 处理时间 only; so a summary regenerated later tells the same story, and
+what one day leaves open is what the next carries in. An item closed with no 处理时间 cannot say when:
+it counts as closed as soon as it was logged.
 
 Every number on the page is counted once, from one bucket per item, so the cards, the chart, the table
 and the lists agree: a row whose 类型 is blank or unknown is counted (and charted) as 其他, and the table
@@ -180,8 +181,20 @@ class Summary:
     open_items: list[OpenItem]  # oldest first
     history: list[HistoryDay]
     payouts: list[Payout] | None  # None: no ledger given, the section is left out
-    at_risk: list[AtRisk] | None
+    at_risk: list[AtRisk] | None  # None: no order export named, or a day already over
     payout_totals: list[PayoutTotal] = field(default_factory=list)
+    orders_missing: list[str] = field(default_factory=list)  # named order exports (or patterns) not found
+    orders_unreadable: list[str] = field(default_factory=list)  # why an order export could not be read
+    at_risk_today_only: bool = False  # order exports named, but the day is over: at_risk left out
+
+    @property
+    def money_section(self) -> bool:
+        return self.payouts is not None or self.at_risk is not None or self.at_risk_today_only
+
+    @property
+    def orders_all_read(self) -> bool:
+        """Every order export named was read: only then does an empty at-risk list mean none at risk."""
+        return not self.orders_missing and not self.orders_unreadable
 
     @property
     def handled(self) -> int:
@@ -256,15 +269,13 @@ _ALWAYS = datetime.min.replace(tzinfo=ZoneInfo("UTC"))
 _NEVER = datetime.max.replace(tzinfo=ZoneInfo("UTC"))
 
 
-def _closed_at(item: HandoverItem, as_of: datetime) -> datetime:
-    """When the item stopped being open, as the summary as of `as_of` counts it. Closed without a
-    处理时间: we cannot say when, so closed as soon as it was logged. Cancelled after `as_of`: closed as
-    soon as logged too, as a cancelled item never needed handling: it is never listed as open, never
-    counted as carried, and one logged during the day counts among the day's handled (取消), so that
-    what was logged is always what was handled plus what is open."""
+def _closed_at(item: HandoverItem) -> datetime:
+    """When the item stopped being open: its 处理时间, done or cancelled alike, so every day's summary
+    counts it handled once, on that day. Closed without a 处理时间: we cannot say when, so closed as soon
+    as it was logged (what was logged is still what was handled plus what is open)."""
     if item.status not in _CLOSED:
         return _NEVER
-    if item.handled_at is None or (item.status is Status.CANCELLED and item.handled_at >= as_of):
+    if item.handled_at is None:
         return item.logged_at or _ALWAYS
     return item.handled_at
 
@@ -307,19 +318,39 @@ def _on_day(moment: datetime | date, day: date, tz: ZoneInfo) -> bool:
     return moment == day
 
 
+def check_day(day: date, now: datetime, tz: ZoneInfo) -> None:
+    """A summary tells a day that has begun: a later one is refused (ConfigError)."""
+    today = now.astimezone(tz).date()
+    if day > today:
+        raise ConfigError(f"{_date_words(day)}还没到（今天是 {_date_words(today)}）：--date 请写今天或之前的日子。")
+
+
+def _date_words(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 def build_summary(items: Iterable[HandoverItem], day: date, config: Any, now: datetime, *,
-                  payouts: Sequence[Any] | None = None, at_risk: Sequence[Any] | None = None) -> Summary:
-    """The summary of `day` in the shop's timezone; `now` is an aware datetime.
+                  payouts: Sequence[Any] | None = None, at_risk: Sequence[Any] | None = None,
+                  orders_missing: Sequence[str] = (), orders_unreadable: Sequence[str] = ()) -> Summary:
+    """The summary of `day` in the shop's timezone; `now` is an aware datetime, `day` not after its date.
 
     `payouts`: (order_id, kind, amount, computed_at) tuples or Payout; those computed on `day` count.
-    `at_risk`: (order_id, hours_left, potential_amount) tuples or AtRisk. Leave either as None when the
-    ledger is not available: the summary then says nothing about money rather than "nothing paid".
+    `at_risk`: (order_id, hours_left, potential_amount) tuples or AtRisk, as the order exports say now.
+    Leave either as None when the ledger or the exports are not available: the summary then says nothing
+    about money rather than "nothing paid". An export says how orders stand now, not how they stood on a
+    day already over: for such a day `at_risk` is left out, and the summary says it is only in today's.
+    `orders_missing`, `orders_unreadable`: the exports named but not found, and why one could not be read;
+    the summary names them, and does not call an empty `at_risk` "nothing at risk".
     """
     tz = config.timezone
+    check_day(day, now, tz)
     items = list(items)
     start = datetime.combine(day, time(0), tzinfo=tz)
     end = start + timedelta(days=1)
     as_of = min(now.astimezone(tz), end)
+    today_only = at_risk is not None and now >= end
+    if today_only:
+        at_risk, orders_missing, orders_unreadable = None, (), ()
 
     # Each item lands in one bucket of each count, so every number on the page adds up: logged during
     # the day or not; open at the start or not (carried in); then, by the as-of moment, handled during
@@ -332,7 +363,7 @@ def build_summary(items: Iterable[HandoverItem], day: date, config: Any, now: da
         category = item.category or _OTHER
         counts = per_category.setdefault(category.key, Counts())
         logged_at = item.logged_at
-        closed_at = _closed_at(item, as_of)
+        closed_at = _closed_at(item)
         # Logged after the summary's moment (a clock typed wrong): not yet part of the day's story.
         logged = logged_at is not None and start <= logged_at < as_of
         carried = logged_at is not None and logged_at < start and closed_at >= start
@@ -370,6 +401,7 @@ def build_summary(items: Iterable[HandoverItem], day: date, config: Any, now: da
         history=_history(items, day, tz, as_of),
         payouts=None if payouts is None else [p for p in map(_payout, payouts) if _on_day(p.computed_at, day, tz)],
         at_risk=None if at_risk is None else sorted(map(_at_risk, at_risk), key=lambda r: r.hours_left),
+        orders_missing=list(orders_missing), orders_unreadable=list(orders_unreadable), at_risk_today_only=today_only,
     )
     summary.payout_totals = _payout_totals(summary.payouts or [])
     return summary
@@ -384,10 +416,10 @@ def _shop(config: Any) -> str:
 
 def _status_then(item: HandoverItem, tz: ZoneInfo) -> str:
     """The status of an item open as of the summary's moment: a past day's summary does not call an
-    item 已完成 that was finished only afterwards."""
-    if item.status is Status.DONE and item.handled_at is not None:
+    item 已完成 or 已取消 that was closed only afterwards."""
+    if item.status in _CLOSED and item.handled_at is not None:
         local = _local(item.handled_at, tz)
-        return f"{local.month}月{local.day}日才完成"
+        return f"{local.month}月{local.day}日才{'完成' if item.status is Status.DONE else '取消'}"
     return STATUS_LABELS[item.status] if item.status else "状态不明"
 
 

@@ -131,15 +131,15 @@ def test_a_missing_option_is_told_in_full(run):
     (["puII"], told("handover [选项] 命令 [参数]...", "没有 'puII' 这个命令。")),
     (["returns", "lookup", "123456"], told("handover returns [选项] 命令 [参数]...", "没有 'lookup' 这个命令。")),
     (["done", "H1", "--resullt", "好了"],
-     told("handover done [选项] 编号...", "没有 '--resullt' 这个选项。 是不是想用 '--result'？")),
+     told("handover done [选项] 编号...", "没有 '--resullt' 这个选项。是不是想用 '--result'？")),
     (["courier", "--format", "text"], told("handover courier [选项]", "没有 '--format' 这个选项。")),
     (["init", "a.xlsx", "b.xlsx"], told("handover init [选项] [路径]", "多写了参数：b.xlsx")),
     (["check", "now", "please"], told("handover check [选项]", "多写了参数：now please")),
     (["pull", "--format", "pdf"],
-     told("handover pull [选项]", "'--format' 的值不对：'pdf' 不行，只能是其中一个：'text', 'markdown', 'json'。")),
+     told("handover pull [选项]", "'--format' 的值不对：「pdf」不行，只能是其中之一：text、markdown、json。")),
     (["done", "H1", "--status", "finished"],
-     told("handover done [选项] 编号...", "'--status' 的值不对：'finished' 不行，只能是其中一个：'待处理', '处理中', "
-                                       "'已完成', '已取消', 'open', 'in_progress', 'done', 'cancelled'。")),
+     told("handover done [选项] 编号...", "'--status' 的值不对：「finished」不行，只能是其中之一：待处理、处理中、"
+                                       "已完成、已取消、open、in_progress、done、cancelled。")),
     (["deadlines", "--horizon", "soon"],
      told("handover deadlines [选项]", "'--horizon' 的值不对：看不懂的时长「soon」（写成 48h、7d 或 2d12h）")),
     (["pull", "--out"], "Error: 选项 '--out' 后面要写一个值。\n"),
@@ -148,6 +148,30 @@ def test_a_missing_option_is_told_in_full(run):
 def test_a_command_typed_wrong_is_told_in_chinese_and_exits_2(run, args, says):
     result = run(*args)
     assert (result.exit_code, result.stdout, result.stderr) == (2, "", says)
+
+
+def test_an_option_typed_wrong_gets_its_suggestions_right_after_the_full_stop(run):
+    result = run("done", "H1", "--resullt", "好了")
+    assert result.stderr.endswith("\nError: 没有 '--resullt' 这个选项。是不是想用 '--result'？\n")
+    result = run("summary", "--shet", "handover.xlsx")
+    assert result.stderr.endswith("\nError: 没有 '--shet' 这个选项。（是不是想用其中一个：'--help'、'--sheet'？）\n")
+
+
+def test_a_format_nobody_offers_is_told_with_chinese_quotes_and_the_list_of_formats(run):
+    result = run("summary", "--format", "xml")
+    assert (result.exit_code, result.stderr) == (
+        2, told("handover summary [选项]", "'--format' 的值不对：「xml」不行，只能是其中之一：text、markdown、html。"))
+
+
+def test_a_value_typed_with_escape_sequences_is_told_as_plain_text(run):
+    result = run("summary", "--format", "\x1b[2Jxml")
+    assert "「xml」不行" in result.stderr and "\x1b" not in result.stderr
+
+
+def test_an_out_file_that_is_a_folder_is_named_in_chinese_quotes(run, tmp_path):
+    (tmp_path / "日报").mkdir()
+    result = run("summary", "--out", "日报")
+    assert result.stderr.endswith("\nError: '--out' 的值不对：「日报」是文件夹，这里要的是文件。\n")
 
 
 def test_an_unknown_courier_names_the_option(run, data_file):

@@ -98,13 +98,16 @@ def example(tmp_path):
 @freeze_time("2026-11-23 09:05:00+08:00")
 def test_owner_reading_yesterdays_summary_next_morning_sees_one_story(run, example):
     """Issue 11: the card said 20 新登记 and the chart 19, an item cancelled after midnight was listed as
-    open with an 已取消 badge, "截至 当天结束", and 今天 for a day that was over."""
+    open with an 已取消 badge, "截至 当天结束", and 今天 for a day that was over. The item cancelled at 00:10
+    on the 23rd was still open when the 22nd ended, and says when it was cancelled."""
     pages = {fmt: run("summary", "--date", "2026-11-22", "--format", fmt).stdout for fmt in ("text", "markdown", "html")}
     for page in pages.values():
         assert "今天" not in page and "今日" not in page and "截至 当天结束" not in page
-        assert "H20261122-019" not in page and "已取消</span>" not in page  # cancelled at 00:10 on the 23rd
+        assert "已取消" not in page
     assert pages["text"].startswith("【交接日报】2026年11月22日 周日　悦衣旗舰店\n"
-                                    "当天新登记 20 件，处理 2 件（完成 1，取消 1）。截至当天结束，还有 20 件没处理完，")
+                                    "当天新登记 20 件，处理 1 件（完成 1，取消 0）。截至当天结束，还有 21 件没处理完，")
+    assert re.search(r"\| H20261122-019 \| [^|]+ \| 11月23日才取消 \|", pages["markdown"])
+    assert '<span class="id">H20261122-019</span> <span class="tag">改地址</span> <span class="tag">11月23日才取消</span>' in pages["html"]
     assert "  其他（含类型不明的 1 件）：2 / 0 / 2\n" in pages["text"]
     assert "| 11/22 | 2 | 1 | 4 | 4 | 2 | 2 | 2 | 1 | 2 | 20 |" in pages["markdown"]
     assert "<title>11/22 其他 2</title>" in pages["html"] and '<div class="stat"><b>20</b><span>新登记</span>' in pages["html"]

@@ -94,14 +94,14 @@ def test_a_past_day_is_told_as_it_stood_then(items, config):
     # Yesterday's items handled today were still open when yesterday ended.
     with freeze_time(EVENING):
         past = build_summary(items, date(2026, 11, 21), config, datetime.now(config.timezone))
-    # 21-003 was cancelled (on the 22nd): a cancelled item never needed handling and is never open, so
-    # the 21st counts it among what it handled, and what was logged is what was handled plus what is open.
-    assert (past.logged, past.handled, past.cancelled) == (3, 1, 1)
-    # 18-002, 20-001, 20-002, two of the 21st, and the undated row.
-    assert past.open == 6 and "H20261121-003" not in [o.id for o in past.open_items]
+    assert (past.logged, past.handled, past.cancelled) == (3, 0, 0)
+    # 18-002, 20-001, 20-002, the three of the 21st, and the undated row.
+    assert past.open == 7
     assert past.as_of_text == "当天结束" and past.as_of_phrase == "截至当天结束"
-    # 20-002 was done on the 22nd: open at the end of the 21st, and not called 已完成.
-    assert next(o for o in past.open_items if o.id == "H20261120-002").status == "11月22日才完成"
+    # 20-002 was done and 21-003 cancelled on the 22nd: open at the end of the 21st, and called neither
+    # 已完成 nor 已取消; the 22nd counts them handled, once.
+    statuses = {o.id: o.status for o in past.open_items}
+    assert (statuses["H20261120-002"], statuses["H20261121-003"]) == ("11月22日才完成", "11月22日才取消")
     assert past.payouts is None and past.at_risk is None
 
 
@@ -144,6 +144,34 @@ def test_compensation_left_out_without_a_ledger_and_said_when_empty(items, confi
     assert "赔付" not in without
     empty = render_summary(build_summary(items, DAY, config, now, payouts=[], at_risk=()), "text")
     assert "今天没有记入赔付记录的赔付。" in empty and "目前没有快到期要赔付的订单。" in empty
+
+
+def test_a_script_asking_a_past_days_summary_with_todays_pre_sale_orders_gets_them_left_out(items, config):
+    """The at-risk list is how the orders stand now: a day already over cannot be told from it."""
+    payouts, at_risk = ledger(config.timezone)
+    now = datetime(2026, 11, 22, 22, 30, tzinfo=config.timezone)
+    past = build_summary(items, date(2026, 11, 21), config, now, payouts=payouts, at_risk=at_risk,
+                         orders_missing=["exports/*.csv"])
+    assert (past.at_risk, past.at_risk_today_only, past.orders_missing) == (None, True, [])
+    text = render_summary(past, "text")
+    assert text.endswith("\n■ 赔付\n当天记入赔付记录 1 笔：预售延迟发货赔付 1 笔 ¥35.70。\n"
+                         "预售订单的超时提醒只在今天的日报里有：订单导出文件是订单现在的样子，看不出当天的情况。\n")
+    today = build_summary(items, DAY, config, now, at_risk=at_risk)
+    assert len(today.at_risk) == 3 and not today.at_risk_today_only
+
+
+def test_a_script_whose_order_exports_were_not_all_read_is_not_told_none_are_at_risk(items, config):
+    now = datetime(2026, 11, 22, 22, 30, tzinfo=config.timezone)
+    summary = build_summary(items, DAY, config, now, at_risk=[], orders_unreadable=["broken.csv：表头里找不到订单号列"])
+    text = render_summary(summary, "text")
+    assert text.endswith("\n■ 赔付\n读不了订单导出文件：broken.csv：表头里找不到订单号列\n")
+
+
+def test_a_script_asking_the_summary_of_a_day_not_yet_come_is_refused(items, config):
+    from handover.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="^2026年11月23日还没到（今天是 2026年11月22日）"):
+        build_summary(items, date(2026, 11, 23), config, datetime(2026, 11, 22, 23, 59, tzinfo=config.timezone))
 
 
 @pytest.mark.parametrize("hours, text", [(-0.2, "刚超时"), (-121, "超时 5 天 1 小时"), (-120.5, "超时 5 天"),

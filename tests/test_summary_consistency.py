@@ -2,6 +2,8 @@
 the rendered pages: the chart's bars for the day add up to the card's 新登记, category by category as the
 table has them; the table's rows add up to the cards; the list of open items is as long as the card says,
 holds no closed item, and matches the table by category; what was carried in was handled or is still open.
+And day after day: what one day leaves open the next carries in, and an item cancelled (or finished) is
+never open on the day of its 处理时间 or later.
 
 On the fixture shop, on the example workbook, and on a sheet of odd rows: a 类型 nobody knows or left
 blank, items cancelled before, during and after the day or with no 处理时间, a blank or unknown status, an
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -22,6 +24,7 @@ import pytest
 from handover.backends.xlsx import XlsxBackend
 from handover.model.config import load_config, parse_config
 from handover.model.handover_tab import parse_handover
+from handover.model.schema import Status
 from handover.render.views import render_summary
 from handover.sheet import Grid
 from handover.summary import build_summary
@@ -188,13 +191,63 @@ def test_a_sheet_of_odd_rows_adds_up(now):
     summary = build_summary(odd_items(config.timezone), DAY, config, now.replace(tzinfo=config.timezone))
     found = check_all(summary, DAY)
     open_ids = {item.id for item in summary.open_items}
-    assert not {"O3", "O4", "O5"} & open_ids  # cancelled during, after the day, or with no time: never open
-    assert {"O1", "O2", "O6", "O7", "O8", "O10"} <= open_ids
+    assert not {"O3", "O5"} & open_ids  # cancelled during the day, or with no time: never open
+    # Cancelled, like O8 finished, only after the day: open when it ended, and said so.
+    assert {"O1", "O2", "O4", "O6", "O7", "O8", "O10"} <= open_ids
+    assert {o.id: o.status for o in summary.open_items if o.id in ("O4", "O8")} == {"O4": "11月23日才取消",
+                                                                                   "O8": "11月23日才完成"}
     # Finished at 23:00 / logged at 23:30: open in the morning's view of the day, not yet at 22:00.
     assert ("O12" in open_ids, "O11" in open_ids) == ((True, False) if now.day == 22 else (False, True))
     assert found["bars"]["其他"] == 2  # O1 (unknown 类型) and O9; O2 and O13 were logged before the day
     other = next(row for route in summary.routes for row in route.categories if row.key == "other")
     assert other.title == "其他（含类型不明的 3 件）"  # O1 logged, O2 open, O13 handled
+
+
+LATE_CANCEL_ROWS = [
+    ["L1", "2026-12-02 09:00", "催发货", "3958000000000000101", "甲", "13800000001", "已取消", "2026-12-03 10:00"],
+    ["L2", "2026-12-02 11:00", "漏发", "3958000000000000102", "乙", "13800000002", "待处理", None],
+    ["L3", "2026-12-03 09:00", "改地址", "3958000000000000103", "丙", "13800000003", "已完成", "2026-12-03 11:00"],
+]
+
+
+def check_days_agree(items, config, first: date, now: datetime) -> None:
+    """Each day from `first` to `now`'s: the day before's open (dated) items are the day's carried in, and
+    no item closed with a 处理时间 is listed open from then on."""
+    tz = config.timezone
+    before = None
+    day = first
+    while day <= now.astimezone(tz).date():
+        summary = build_summary(items, day, config, now)
+        if before is not None:
+            assert before.open - before.undated == summary.carried_in, day
+            assert {o.row for o in summary.open_items if o.carried} <= {o.row for o in before.open_items}, day
+        listed = {o.row for o in summary.open_items}
+        closed = [i for i in items if i.status in (Status.DONE, Status.CANCELLED) and i.handled_at is not None
+                  and i.handled_at <= summary.as_of]
+        assert not [i.row for i in closed if i.row in listed], day
+        before, day = summary, day + timedelta(days=1)
+
+
+@pytest.mark.parametrize("sheet", ["shop", "example", "odd", "late cancel"])
+def test_what_one_day_leaves_open_the_next_carries_in(shop_config, sheet):
+    """A late cancellation was counted handled on the day it was logged and again on the day it was
+    cancelled: two days that did not agree (yesterday's open at its end is today's carried in)."""
+    if sheet == "example":
+        config = load_config(str(ROOT / "examples" / "handover.toml"))
+        items, now = example_items(config), datetime(2026, 11, 23, 9, 5, tzinfo=config.timezone)
+    elif sheet == "shop":
+        config = shop_config
+        items, now = shop_items(config), datetime(2026, 11, 22, 22, 30, tzinfo=config.timezone)
+    else:
+        config = parse_config({})
+        rows = ODD_ROWS if sheet == "odd" else LATE_CANCEL_ROWS
+        items = parse_handover(Grid("交接", ODD_HEADER, rows), config.timezone).items
+        now = datetime(2026, 11, 23, 9, 0) if sheet == "odd" else datetime(2026, 12, 3, 15, 36)
+        now = now.replace(tzinfo=config.timezone)
+    check_days_agree(items, config, now.date() - timedelta(days=8), now)
+    if sheet == "late cancel":
+        day_before, day_of = (build_summary(items, date(2026, 12, d), config, now) for d in (2, 3))
+        assert (day_before.cancelled, day_before.open, day_of.cancelled, day_of.carried_in) == (0, 2, 1, 2)
 
 
 def test_the_check_catches_a_chart_that_leaves_a_row_out(shop_config):

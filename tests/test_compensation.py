@@ -356,8 +356,9 @@ def test_orders_missing_what_a_rule_needs_are_reported_not_guessed(tmp_path):
     # 704 has no paid amount either, but its promise (12-05) is far off: nothing to report yet
 
 
-@pytest.mark.parametrize("hours, text", [(0, "0 小时"), (47, "47 小时"), (48, "2 天"), (205, "8 天 13 小时")])
-def test_time_left_reads_in_days_beyond_two_days(hours, text):
+@pytest.mark.parametrize("hours, text", [(5, "5 小时"), (23, "23 小时"), (24, "1 天"), (47, "1 天 23 小时"), (48, "2 天"),
+                                         (205, "8 天 13 小时")])
+def test_time_left_reads_in_days_and_hours_as_the_return_timers_do(hours, text):
     from handover.model.values import hours_text
 
     assert hours_text(hours) == text

@@ -23,7 +23,8 @@ from handover.deadlines import (
 from handover.model.config import parse_config
 from handover.model.returns_tab import ReturnItem, parse_returns
 from handover.model.schema import TABS, RefundStatus, ShippingPayer
-from handover.render.deadline_views import deadlines_json, span_text
+from handover.model.values import duration_text
+from handover.render.deadline_views import deadlines_json
 from handover.render.views import render_deadlines
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -253,7 +254,7 @@ def test_json_is_stable_and_iso(ledger):
     (45 * timedelta(minutes=1), "45 分"), (30 * SECOND, "不到 1 分"), (-(3 * HOUR + 5 * timedelta(minutes=1)), "3 小时 5 分"),
 ])
 def test_time_left_is_rounded_down(delta, text):
-    assert span_text(delta) == text
+    assert duration_text(delta) == text
 
 
 def test_time_left_in_the_list():

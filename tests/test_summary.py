@@ -175,7 +175,7 @@ def test_a_script_asking_the_summary_of_a_day_not_yet_come_is_refused(items, con
 
 
 @pytest.mark.parametrize("hours, text", [(-0.2, "刚超时"), (-121, "超时 5 天 1 小时"), (-120.5, "超时 5 天"),
-                                         (0.5, "剩不到 1 小时"), (5.9, "剩 5 小时"), (47, "剩 47 小时"),
+                                         (0.5, "剩不到 1 小时"), (5.9, "剩 5 小时"), (47, "剩 1 天 23 小时"),
                                          (50, "剩 2 天 2 小时")])
 def test_hours_left(hours, text):
     assert AtRisk("1", hours, Decimal(1)).hours_text == text

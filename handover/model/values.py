@@ -361,13 +361,22 @@ def short_name(name: str) -> str:
 
 # ------------------------------------------------------------------------------------------ durations
 
+def duration_text(delta: timedelta) -> str:
+    """A duration as every view says it (timers, pre-sale promises, how long an item waited): 1 天 3 小时,
+    5 天, 5 小时 20 分, 12 分. Rounded down to the minute, so it never promises more than there is."""
+    minutes = int(abs(delta).total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return f"{days} 天 {hours} 小时" if hours else f"{days} 天"
+    if hours:
+        return f"{hours} 小时 {minutes} 分" if minutes else f"{hours} 小时"
+    return f"{minutes} 分" if minutes else "不到 1 分"
+
+
 def hours_text(hours: int) -> str:
-    """A duration in whole hours as a person says it: 5 小时, 47 小时, 8 天 13 小时, 5 天. Beyond two days
-    hours alone stop meaning much (205 小时 is 8 天 13 小时)."""
-    if hours < 48:
-        return f"{hours} 小时"
-    days, rest = divmod(hours, 24)
-    return f"{days} 天 {rest} 小时" if rest else f"{days} 天"
+    """A duration in whole hours, in the words of `duration_text`: 5 小时, 1 天 3 小时, 5 天."""
+    return duration_text(timedelta(hours=hours))
 
 
 def time_left_text(seconds_left: int) -> str:

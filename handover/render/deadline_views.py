@@ -16,6 +16,7 @@ from typing import Any
 
 from ..deadlines import ACT_NOW, MISSED, UPCOMING, Deadline, DeadlineReport, Untimed
 from ..model.returns_tab import STAGE_LABELS
+from ..model.values import duration_text
 from ..model.schema import PLATFORM_LABELS, ShippingPayer
 from ..shop_calendar import WEEKDAY_LABELS
 from ..textwidth import table
@@ -92,25 +93,13 @@ def when(moment: datetime) -> str:
     return f"{moment:%m-%d} {WEEKDAY_LABELS[moment.weekday()]} {moment:%H:%M}"
 
 
-def span_text(delta: timedelta) -> str:
-    """Time left rounded down to the minute, so it never promises more than there is."""
-    minutes = int(abs(delta).total_seconds() // 60)
-    days, rest = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(rest, 60)
-    if days:
-        return f"{days} 天 {hours} 小时" if hours else f"{days} 天"
-    if hours:
-        return f"{hours} 小时 {minutes} 分" if minutes else f"{hours} 小时"
-    return f"{minutes} 分" if minutes else "不到 1 分"
-
-
 def left_text(deadline: Deadline, now: datetime) -> str:
     delta = deadline.due - now
     if delta > timedelta(0):
-        return f"剩 {span_text(delta)}"
+        return f"剩 {duration_text(delta)}"
     if delta > timedelta(minutes=-1):
         return "刚到"
-    return f"已过 {span_text(delta)}"
+    return f"已过 {duration_text(delta)}"
 
 
 def due_text(deadline: Deadline) -> str:
@@ -155,7 +144,7 @@ def deadlines_context(report: DeadlineReport) -> dict[str, Any]:
             "outcome_key": d.rule.at_zero.value,
             "due_is_zero": d.due_is_zero,
             "ends": when(d.ends_at),  # the platform's zero, for a shop's own template (the row shows `due`)
-            "ends_left": span_text(d.ends_at - report.now),
+            "ends_left": duration_text(d.ends_at - report.now),
             "settling": settling_text(d),
             "act_before": _days(d.rule.act_before) if d.rule.act_before is not None and d.rule.stage is d.stage else None,
             "actions": [a.value for a in d.actions],
@@ -166,7 +155,7 @@ def deadlines_context(report: DeadlineReport) -> dict[str, Any]:
             "extension_unknown": d.extension_unknown,
             "from_platform": d.from_platform,
             "computed_ends": when(d.computed_ends) if d.computed_ends else None,
-            "disagreement": span_text(d.computed_ends - d.ends_at) if d.computed_ends else None,
+            "disagreement": duration_text(d.computed_ends - d.ends_at) if d.computed_ends else None,
             "stale_platform_deadline": d.stale_platform_deadline,
             "pulled_from": when(d.pulled_from) if d.pulled_from else None,
             "closure": d.closure,

@@ -113,6 +113,21 @@ def format_option(*formats: str):
                         help="输出格式。")
 
 
+class StatusWord(click.ParamType):
+    """A 状态 written any way the sheet takes one (`status_of`): 已完成, 完成, done …"""
+
+    name = "状态"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, Status):
+            return value
+        status = status_of(value) if value.strip() else None
+        if status is None:
+            self.fail(f"「{printable(value)}」不是状态：写{'、'.join(STATUS_LABELS.values())}之一"
+                      "（表格里认的写法都行，例如 完成）", param, ctx)
+        return status
+
+
 class SheetDate(click.ParamType):
     """A day written any way the sheet takes one (`parse_datetime`): 2026-11-22, 2026/11/22, 11月22日 …
     Its form is checked with the other flags; the day it names is read once the workspace says the shop's
@@ -442,14 +457,12 @@ def compensation(sheet, config_file, orders, affiliate, commit, by, fmt, out, te
 @click.argument("ids", nargs=-1, required=True, metavar="编号...")
 @click.option("--result", metavar="文字", help="记下的处理结果。")
 @click.option("--by", metavar="姓名", help="处理人（默认：handover.toml 里的 user，没有就用登录名）。")
-@click.option("--status", type=click.Choice([*STATUS_LABELS.values(), *(status.value for status in Status)]),
-              default=STATUS_LABELS[Status.DONE], show_default=True, metavar="状态",
-              help=f"改成这个状态：{'、'.join(STATUS_LABELS.values())}（也可以写 "
-                   f"{' '.join(status.value for status in Status)}）。")
+@click.option("--status", type=StatusWord(), default=STATUS_LABELS[Status.DONE], show_default=True, metavar="状态",
+              help=f"改成这个状态：{'、'.join(STATUS_LABELS.values())}（表格里认的写法都行，例如 完成）。")
 @sheet_options
 def done(sheet, config_file, ids, result, by, status) -> None:
     """按编号把事项标成已完成：写上状态、处理人、处理时间和处理结果。
 
     可以一次写多个编号；编号不分大小写。有一个编号找不到，就什么都不写。"""
-    report = commands.done(_workspace(sheet, config_file), ids, status=status_of(status), by=by, result=result)
+    report = commands.done(_workspace(sheet, config_file), ids, status=status, by=by, result=result)
     click.echo(views.render_done(report), nl=False)

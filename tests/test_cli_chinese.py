@@ -138,8 +138,8 @@ def test_a_missing_option_is_told_in_full(run):
     (["pull", "--format", "pdf"],
      told("handover pull [选项]", "'--format' 的值不对：「pdf」不行，只能是其中之一：text、markdown、json。")),
     (["done", "H1", "--status", "finished"],
-     told("handover done [选项] 编号...", "'--status' 的值不对：「finished」不行，只能是其中之一：待处理、处理中、"
-                                       "已完成、已取消、open、in_progress、done、cancelled。")),
+     told("handover done [选项] 编号...", "'--status' 的值不对：「finished」不是状态：写待处理、处理中、已完成、已取消之一"
+                                       "（表格里认的写法都行，例如 完成）")),
     (["deadlines", "--horizon", "soon"],
      told("handover deadlines [选项]", "'--horizon' 的值不对：看不懂的时长「soon」（写成 48h、7d 或 2d12h）")),
     (["pull", "--out"], "Error: 选项 '--out' 后面要写一个值。\n"),

@@ -77,6 +77,14 @@ def test_status_user_from_config_and_blank_ids_filled(run, tmp_path):
     assert [c.value for c in sheet[3]] == ["催货", "1002", "2026-11-22 22:00", "H20261122-002", "已取消", "小周", "2026-11-23 10:30"]
 
 
+@freeze_time(MORNING)
+@pytest.mark.parametrize("typed, shown", [("完成", "已完成"), ("取消", "已取消"), ("处理中", "处理中")])
+def test_done_with_a_status_written_as_the_sheet_accepts_it(run, data_file, typed, shown):
+    data_file("features.xlsx")
+    result = run("done", "H20261122-002", "--status", typed, "--by", "小周", "--sheet", "features.xlsx")
+    assert (result.exit_code, result.stdout) == (0, f"H20261122-002（第 3 行）→ {shown}，处理人 小周\n")
+
+
 def test_a_doubled_id_is_refused(run, tmp_path):
     book = openpyxl.Workbook()
     sheet = book.active

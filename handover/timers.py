@@ -235,7 +235,8 @@ class TimerBook:
 
 def timer_book(config: Config | None = None) -> TimerBook:
     section = config.section("timers") if config else {}
-    where = f"{config.where() if config else 'handover.toml'}: [timers]"
+    file = config.where() if config else "handover.toml"
+    where = f"{file}: [timers]"
     book = TimerBook()
     overrides: dict[str, dict[str, Any]] = {}
     for name, value in section.items():
@@ -246,14 +247,14 @@ def timer_book(config: Config | None = None) -> TimerBook:
         if platform is None:
             raise ConfigError(f"{where} 里不认识「{name}」：应该是 horizon 或平台名（{', '.join(PLATFORM_LABELS)}）")
         if not isinstance(value, dict):
-            raise ConfigError(f"{where}.{name} 应该是一个表，例如 [timers.{platform}.in_transit]")
+            raise ConfigError(f"{file}: [timers.{name}] 应该是一个表，例如 [timers.{platform}.in_transit]")
         overrides[platform] = value
     for platform in PLATFORM_LABELS:
         merged: dict[Stage, dict[str, Any]] = {
             Stage(stage): dict(fields) for stage, fields in DEFAULT_TIMERS.get(platform, {}).items()}
         for stage_name, fields in overrides.get(platform, {}).items():
             stage = stage_of(stage_name)
-            place = f"{where}.{platform}.{stage_name}"
+            place = f"{file}: [timers.{platform}.{stage_name}]"
             if stage is None:
                 stages = "、".join(f"{s.value}（{STAGE_LABELS[s]}）" for s in STAGES)
                 raise ConfigError(f"{place}：不认识的阶段（可用：{stages}）")
@@ -270,7 +271,7 @@ def timer_book(config: Config | None = None) -> TimerBook:
                 fields = {**fields, "source": f"{own} over {default}" if default else own}
             rule_fields.update(fields)
         book.rules[platform] = {
-            stage: _rule(platform, stage, fields, f"{where}.{platform}.{stage.value}")
+            stage: _rule(platform, stage, fields, f"{file}: [timers.{platform}.{stage.value}]")
             for stage, fields in merged.items() if fields.get("enabled", True) is not False
         }
         book.switched_off |= {(platform, stage) for stage, fields in merged.items() if fields.get("enabled", True) is False}

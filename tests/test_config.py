@@ -3,6 +3,8 @@ a warning with the nearest known name for a setting nothing reads (issue 10, poi
 
 from __future__ import annotations
 
+import re
+
 import shutil
 from datetime import time
 
@@ -58,6 +60,18 @@ def test_chinese_text_without_quotes_names_the_line_and_the_fix(run, shop):
     write_config(shop, 'sheet = "handover.xlsx"\nuser = 小周\n')
     line = one_error_line(run("pull"))
     assert "第 2 行第 8 列格式有误" in line and '例如 user = "小周"' in line
+
+
+@pytest.mark.parametrize("typed, says", [
+    ('[messages\nshop = "小鹿"\n', "第 1 行第 10 列格式有误（一节的名字少了右方括号 ]）"),
+    ('user = "小周"\nuser = "阿杰"\n', "第 2 行第 12 列格式有误（同一个设置写了两次）"),
+    ('shift = ["09:00",\n', "文件末尾格式有误（等号后面的值看不懂（文字要加英文双引号））"),
+])
+def test_a_handover_toml_typo_is_told_in_chinese_with_where(run, shop, typed, says):
+    write_config(shop, typed)
+    line = one_error_line(run("pull", "--sheet", "handover.xlsx"))
+    assert says in line, line
+    assert not re.search(r"[A-Za-z]{3,}", line.split("格式有误", 1)[1].split("：")[0]), line  # no tomllib English
 
 
 def test_a_misspelt_section_is_warned_about_with_the_name_meant_and_the_command_runs(run, shop):

@@ -3,6 +3,7 @@ boundaries of every rule under freezegun, and overrides from handover.toml."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -246,7 +247,14 @@ def test_config_errors_name_the_place(timers, fragment):
     with pytest.raises(ConfigError) as error:
         book(**timers)
     assert fragment in str(error.value)
-    assert "[timers]" in str(error.value)
+    # The table as the shop writes it in handover.toml: [timers], [timers.douyin], [timers.douyin.signed]
+    assert re.search(r": \[timers(\.\w+){0,2}\]", str(error.value)), str(error.value)
+
+
+def test_a_wrong_length_in_a_stage_names_the_table_as_written_in_handover_toml():
+    with pytest.raises(ConfigError) as error:
+        book(kuaishou={"request": {"length": "soon"}})
+    assert str(error.value) == "handover.toml: [timers.kuaishou.request] length：看不懂的时长「soon」（写成 48h、7d 或 2d12h）"
 
 
 @pytest.mark.parametrize("name, stage", [("in_transit", Stage.IN_TRANSIT), ("退货在途", Stage.IN_TRANSIT),

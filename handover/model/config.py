@@ -119,12 +119,26 @@ def load_config(explicit: str | None = None, sheet_option: str | None = None, *,
     return parse_config(raw, path, notify=notify)
 
 
+# What tomllib says (in English), as a shop would understand it; anything else is quoted as it is.
+_TOML_WORDS = (
+    ("Expected ']' at the end of a table declaration", "一节的名字少了右方括号 ]"),
+    ("Invalid value", "等号后面的值看不懂（文字要加英文双引号）"),
+    ("Illegal character", "引号没有配对，或有不能写在这里的字符"),
+    ("Expected '=' after a key", "设置名后面要写 = 和值（设置名里不能有空格）"),
+    ("Cannot overwrite a value", "同一个设置写了两次"),
+    ("Cannot declare", "同一节写了两次"),
+    ("Unclosed", "括号没有配对"),
+    ("Expected newline or end of document", "一行只能写一个设置"),
+)
+
+
 def _toml_problem(error: tomllib.TOMLDecodeError) -> str:
-    """tomllib says where, in English; the next step is ours."""
+    """tomllib says where and what, in English; the words and the next step are ours."""
     message = str(error)
     where = re.search(r"\(at line (\d+), column (\d+)\)", message)
-    what = message[:where.start()].strip() if where else message
-    place = f"第 {where.group(1)} 行第 {where.group(2)} 列" if where else ""
+    what = message[:where.start()].strip() if where else re.sub(r"\s*\(at end of document\)", "", message)
+    what = next((words for english, words in _TOML_WORDS if what.startswith(english)), what)
+    place = f"第 {where.group(1)} 行第 {where.group(2)} 列" if where else "文件末尾"
     return (f"{place}格式有误（{what}）：文字要用英文双引号括起来，例如 user = \"小周\"；"
             "一节的名字写在方括号里，例如 [messages]")
 

@@ -150,7 +150,7 @@ ORDER = "3958120345678999999"
       "我", "--refund-status", "好了", "--return-courier", "安能"],
      "--return-tracking：不是快递单号：X；--shipping-paid-by：看不懂运费由谁承担「我」（写 买家、商家 或 运费险）；"
      "--refund-status：不认识的退款状态「好了」（可用：待处理、待买家退货、退货中、已签收、已退款、已拒绝、已关闭）；"
-     "暂按填了的时间判断进度；--return-courier：不认识的快递公司「安能」"),
+     "--return-courier：不认识的快递公司「安能」"),
     (["--return", "--platform", "抖音", "--order", "6938471029389999999", "--requested-at", "明天", "--approved-at",
       "2099-01-01 10:00", "--waybill-at", "2026-11-20 10:00", "--signed-at", "2026-11-19 10:00"],
      "--requested-at：看不懂的时间：明天（请写成 2026-11-22 23:40）；--approved-at：2099-01-01 10:00 还没到（现在 "

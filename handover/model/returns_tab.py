@@ -47,6 +47,9 @@ from .values import (
     time_text,
 )
 
+# What reading a row with an unknown 退款状态 does meanwhile (judge the stage by the times filled in).
+_MEANWHILE_BY_TIMES = "；暂按填了的时间判断进度"
+
 TIME_KEYS = ("requested_at", "approved_at", "waybill_at", "signed_at")  # in the order they happen
 
 
@@ -251,7 +254,7 @@ def _parse_row(row: int, cells: Sequence[Any], columns: ColumnMap, tz: ZoneInfo,
         item.refund_status = refund_status_of(status_text)
         if item.refund_status is None:
             labels = "、".join(REFUND_STATUS_LABELS.values())
-            problem("refund_status", f"不认识的退款状态「{status_text}」（可用：{labels}）；暂按填了的时间判断进度")
+            problem("refund_status", f"不认识的退款状态「{status_text}」（可用：{labels}）{_MEANWHILE_BY_TIMES}")
 
     courier_text = text("return_courier")
     if courier_text:
@@ -361,7 +364,9 @@ def return_log_plan(grid: Grid | None, fields: Mapping[str, str | None], *, now:
     item = parse_returns(Grid(write.tab, columns, [row_of(values)]), tz, now=now).items[0]
     if item.errors:
         key_of = {header: key for key, header in header_of.items()}
-        raise RowRejectedError([(key_of.get(p.column or ""), p.column, p.message) for p in item.errors])
+        # A row refused has no meanwhile: what the sheet's reader does with such a row is not said of it.
+        raise RowRejectedError([(key_of.get(p.column or ""), p.column, p.message.removesuffix(_MEANWHILE_BY_TIMES))
+                                for p in item.errors])
     # Store what was understood, not what was typed: dropdown labels, the bare tracking number, and full
     # times, so `11月21日` typed today cannot be read back as another year months from now.
     write.appends.append(row_of({**values, **{k: v for k, v in _canonical(item, tz).items() if k in values}}))

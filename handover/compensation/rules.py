@@ -189,24 +189,26 @@ def evaluate_presale(order: OrderState, settings: CompensationSettings, now: dat
         return _missing(order, "付款时间（或承诺发货时间）")
     if order.claim_reason:
         if order.shipped_at is not None:
-            late: bool | None = order.shipped_at > promised
+            late = order.shipped_at > promised
         elif order.shipped:
-            late = order.claim_at > promised if order.claim_at else None  # shipped, but when?
+            # Shipped, but when? (Taobao's order report has no ship time.) A claim filed after the promise
+            # may be about a parcel that left on time, so a person looks; one filed before the promise
+            # was not about a late shipment, whenever the parcel left.
+            if order.claim_at is None:
+                return Check(order.order_id, PRESALE_LATE, f"已发货但不知道发货时间，买家以「{order.claim_reason}」退款："
+                             f"请对照承诺时间 {_short(promised)} 核对", order.file, order.row)
+            if order.claim_at > promised:
+                return Check(order.order_id, PRESALE_LATE,
+                             f"已发货但不知道发货时间，买家 {_short(order.claim_at)} 以「{order.claim_reason}」申请退款，"
+                             f"已过承诺的 {_short(promised)}：请查物流的揽收时间，晚于承诺才赔付", order.file, order.row)
+            late = False
         else:
             late = now > promised
-        if late is None:
-            return Check(order.order_id, PRESALE_LATE, f"已发货但不知道发货时间，买家以「{order.claim_reason}」退款："
-                         f"请对照承诺时间 {_short(promised)} 核对", order.file, order.row)
         if late:
             base = order.base()
             if base is None:
                 return _missing(order, "实付金额")
-            if order.shipped_at:
-                shipped = f"{_short(order.shipped_at)} 才发货"
-            elif order.shipped:
-                shipped = f"发货时间不详，买家 {_short(order.claim_at)} 才申请退款"
-            else:
-                shipped = "至今未发货"
+            shipped = f"{_short(order.shipped_at)} 才发货" if order.shipped_at else "至今未发货"
             amount, limit = rule.applied(base)
             return Payout(order.order_id, PRESALE_LATE, base, rule.rate, amount, None, order.platform,
                           order.file, order.row, f"承诺 {_short(promised)} 发货，{shipped}；退款原因：{order.claim_reason}",

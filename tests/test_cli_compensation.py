@@ -373,3 +373,32 @@ def test_the_morning_shift_sees_late_pre_sale_orders_apart_from_nearly_late_ones
     assert "3958000000000000008" in text[late:near] and "3958000000000000003" in text[near:]
     markdown = run("pull", "--format", "markdown", *orders).stdout
     assert markdown.index("### 预售已超时（2 单）") < markdown.index("### 预售快超时（1 单）")
+
+
+# ------------------------------------------------------------------ a hostile clerk's files (issue 16)
+
+def edited_copy(tmp_path, name: str, order_id: str, column: str, value: str, copy: str) -> str:
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO((EXPORTS / name).read_text(encoding="gb18030"), newline="")))
+    position = [cell.strip().strip('"') for cell in rows[0]].index(column)
+    next(row for row in rows if order_id in row[0])[position] = value
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\r\n").writerows(rows)
+    (tmp_path / copy).write_bytes(text.getvalue().encode("gb18030"))
+    return copy
+
+
+@freeze_time(NOW)
+def test_a_refund_export_edited_above_the_order_total_pays_nothing_for_that_order(run, data_file, tmp_path):
+    data_file("features.xlsx")
+    above = edited_copy(tmp_path, "taobao_refunds.csv", "3958000000000000002", "买家实际支付金额", "1500.00", "r_above.csv")
+    result = run("compensation", "--orders", str(EXPORTS / "taobao_orders.csv"), "--orders", above, "--sheet", "features.xlsx")
+    assert result.exit_code == 0
+    assert "3958000000000000002" not in result.stdout.split("【没能使用的行】")[0]
+    line = ("r_above.csv 第 3 行「买家实际支付金额」：1500.00 元超过订单 3958000000000000002 在 taobao_orders.csv 第 3 行的"
+            "「总金额」1299.00 元：同一笔订单，两个文件的金额对不上，请核对这一行；这笔订单这次不算赔付")
+    assert f"  {line}\n" in result.stdout
+    assert run("compensation", "--orders", str(EXPORTS / "taobao_orders.csv"), "--orders", above, "--strict",
+               "--sheet", "features.xlsx").exit_code == 1

@@ -446,6 +446,46 @@ def test_an_amount_a_clerk_cannot_trust_costs_no_payout(tmp_path):
     assert "金额看不准：1 234,5" in report.rejected[0].message
 
 
+def edited_export(tmp_path: Path, name: str, order_id: str, column: str, value: str, copy: str) -> Path:
+    """A fixture export with one cell of one order changed, as a clerk would in Excel, kept GB18030."""
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO((DATA / name).read_text(encoding="gb18030"), newline="")))
+    position = [cell.strip().strip('"') for cell in rows[0]].index(column)
+    next(row for row in rows if order_id in row[0])[position] = value
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\r\n").writerows(rows)
+    path = tmp_path / copy
+    path.write_bytes(text.getvalue().encode("gb18030"))
+    return path
+
+
+@pytest.mark.parametrize("refunds_first", [False, True])
+def test_a_refund_export_claiming_more_than_the_order_report_total_is_a_rejected_row_not_a_payout(tmp_path, refunds_first):
+    """Order …002 is 1,299.00 in the order report (总金额 and 买家实际支付金额); the refund export was edited to say
+    1500.00. It was paid 450.00 (60.30 too much) before issue 16."""
+    above = edited_export(tmp_path, "taobao_refunds.csv", "3958000000000000002", "买家实际支付金额", "1500.00", "r_above.csv")
+    files = [DATA / "taobao_orders.csv", above]
+    report = run(files[::-1] if refunds_first else files, [])
+    assert [p.order_id for p in report.payouts] == ["3958000000000000001"]
+    assert [r.as_json() for r in report.rejected] == [{
+        "file": "r_above.csv", "row": 3, "column": "买家实际支付金额",
+        "message": "1500.00 元超过订单 3958000000000000002 在 taobao_orders.csv 第 3 行的「总金额」1299.00 元："
+                   "同一笔订单，两个文件的金额对不上，请核对这一行；这笔订单这次不算赔付"}]
+    assert "3958000000000000002" not in {c.order_id for c in report.checks}
+
+
+def test_an_order_whose_report_row_was_rejected_for_its_amount_gets_no_pre_sale_advice(tmp_path):
+    """The order report row of …002 is rejected (its 买家实际支付金额 above its own 总金额): the refund export alone
+    does not show it is pre-sale, and the report used to add 看不出是预售订单 … 或设 presale_only = false."""
+    above = edited_export(tmp_path, "taobao_orders.csv", "3958000000000000002", "买家实际支付金额", "1500.00", "o_above.csv")
+    report = run([above, DATA / "taobao_refunds.csv"], [])
+    assert [(r.file, r.row, r.column) for r in report.rejected] == [("o_above.csv", 3, "买家实际支付金额")]
+    assert "3958000000000000002" not in {c.order_id for c in report.checks} | {p.order_id for p in report.payouts}
+    assert [c.order_id for c in report.checks if "看不出是预售订单" in c.message] == ["3958000000000000011"]
+
+
 @pytest.mark.parametrize("text, message", [
     ("[compensation]\nmax_order_amount = 0", "max_order_amount 应该是大于 0 的金额"),
     ("[compensation]\nmax_order_amount = \"很多\"", "max_order_amount = '很多'：请写金额"),

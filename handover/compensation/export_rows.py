@@ -57,6 +57,11 @@ class OrderLine:
     refund_reason: str
     refund_applied_at: datetime | None
     refund_amount: Decimal | None
+    # The order's own total (总金额) and its column, on a row of the whole order (not of a sub-order).
+    order_total: tuple[Decimal, str] | None = None
+    # The row's largest amount and its column as the file names it: no file's amount of an order can exceed
+    # the order's total, which another file may give (rules.above_total).
+    largest: tuple[Decimal, str] | None = None
 
     @property
     def refund_signal(self) -> bool:
@@ -158,9 +163,10 @@ def _blank(cells: list) -> bool:
 
 def order_lines(export: ExportFile, tz: ZoneInfo, now: datetime, *, presale_keywords: tuple[str, ...],
                 everything_presale: bool, reason_matches: Callable[[str], bool], known: Container[str],
-                refunds_wanted: Container[str], rejected: list[RejectedRow], cap: Decimal | None = None
-                ) -> Iterator[OrderLine]:
-    """The rows of an orders file that could matter, typed; unusable rows go to `rejected`.
+                refunds_wanted: Container[str], rejected: list[RejectedRow], cap: Decimal | None = None,
+                spoiled: set[str] | None = None) -> Iterator[OrderLine]:
+    """The rows of an orders file that could matter, typed; unusable rows go to `rejected`, and their
+    order ids to `spoiled` (what the other rows of such an order say is not the whole order).
 
     A row is parsed in full when it is a pre-sale order not yet shipped or with a refund, when its
     refund reason is one that owes compensation, when `known` already holds its order (another file
@@ -256,6 +262,8 @@ def order_lines(export: ExportFile, tz: ZoneInfo, now: datetime, *, presale_keyw
         line = _order_line(row, order_id, presale, shipped, closed, state, reason)
         if row.problems:
             rejected.extend(row.problems)
+            if spoiled is not None:
+                spoiled.add(order_id)
             continue
         yield line
 
@@ -280,6 +288,9 @@ def _order_line(row: ExportRow, order_id: str, presale: bool, shipped: bool | No
     paid = row.not_above("paid", row.money("paid"), "total", total)
     refund = row.not_above("refund_amount", row.money("refund_amount"), "paid" if paid is not None else "total",
                            paid if paid is not None else total)
+    amounts = [(amount, intern(export.header_of(key))) for key, amount in (("paid", paid), ("refund_amount", refund),
+                                                                           ("total", total)) if amount is not None]
+    largest = max(amounts, key=itemgetter(0)) if amounts else None  # the first of equals: paid before total
     return OrderLine(
         file=export.label, row=row.number, order_id=order_id, signature=export.signature, platform=platform,
         sub_order_id=folded(sub), refund_id=folded(row.text("refund_id")), presale=presale,
@@ -288,7 +299,7 @@ def _order_line(row: ExportRow, order_id: str, presale: bool, shipped: bool | No
         promised_at=row.time("promised_at"), shipped_at=shipped_at,
         shipped=True if shipped_at else shipped, closed=closed, refund_state=state,
         refund_reason=intern(_SPACES.sub(" ", reason).strip()), refund_applied_at=row.time("refund_applied_at"),
-        refund_amount=refund)
+        refund_amount=refund, order_total=amounts[-1] if total is not None and not sub else None, largest=largest)
 
 
 # ------------------------------------------------------------------------------------ affiliate rows
@@ -314,8 +325,9 @@ class AffiliateLine:
 
 
 def affiliate_lines(export: ExportFile, tz: ZoneInfo, now: datetime, rejected: list[RejectedRow],
-                    cap: Decimal | None = None) -> Iterator[AffiliateLine]:
-    """The rows of an affiliate report that carry a commission or a claw-back, typed."""
+                    cap: Decimal | None = None, spoiled: set[str] | None = None) -> Iterator[AffiliateLine]:
+    """The rows of an affiliate report that carry a commission or a claw-back, typed; unusable rows go to
+    `rejected` and, when their order id could be read, to `spoiled`."""
     id_position = export.single["order_id"]
     says_earned = any(export.has(k) for k in ("confirmed_at", "settled_at", "status", "presale_unpaid"))
     for number, cells in export.rows():
@@ -346,6 +358,8 @@ def affiliate_lines(export: ExportFile, tz: ZoneInfo, now: datetime, rejected: l
             dispute_done_at=row.time("dispute_done_at"))
         if row.problems:
             rejected.extend(row.problems)
+            if spoiled is not None:
+                spoiled.add(order_id)
             continue
         if line.commission is None and line.commission_rate is None and line.clawback is None and line.dispute_state is None:
             continue  # neither commission nor claw-back: nothing to deduct

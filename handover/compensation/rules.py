@@ -115,6 +115,8 @@ class OrderState:
     claim_at: datetime | None = None
     refund_asked: bool = False
     platform_refunds: dict[str, Decimal | None] | None = None  # by refund; None: amount unknown; None: no refund
+    total: tuple[Decimal, str, int, str] | None = None  # the smallest 总金额 a file gives: (amount, file, row, column)
+    amounts: list[tuple[Decimal, str, str, int]] | None = None  # each row's largest amount: (amount, column, file, row)
     # The rows read, to tell a row read twice (overlapping files): the first one's key, a set from the
     # second on (a run holds tens of thousands of orders, nearly all of one row).
     seen: tuple | set | None = None
@@ -124,6 +126,19 @@ class OrderState:
         if "" in self.paid:
             return to_fen(max(self.paid[""] - (self.postage or 0), Decimal(0)))
         return to_fen(sum(self.paid.values(), Decimal(0))) if self.paid else None
+
+
+def above_total(order: OrderState) -> list[RejectedRow]:
+    """The rows whose amount exceeds the order's own total as a file gives it (总金额): a row cannot be
+    checked against a total its file lacks (a refund export), so it is checked here, against the other
+    files' (the same row's total was checked as the row was read). Such an order is not computed."""
+    if order.total is None or not order.amounts:
+        return []
+    total, file, row, column = order.total
+    return [RejectedRow(number, header, f"{amount:.2f} 元超过订单 {order.order_id} 在 {file} 第 {row} 行的「{column}」"
+                        f"{total:.2f} 元：同一笔订单，{'两个文件' if name != file else '这个文件的两行'}的金额对不上，"
+                        "请核对这一行；这笔订单这次不算赔付", file=name)
+            for amount, header, name, number in order.amounts if amount > total]
 
 
 @lru_cache(maxsize=32)
@@ -156,6 +171,12 @@ def merge_order(orders: dict[str, OrderState], line: OrderLine, settings: Compen
         order.paid.setdefault(line.sub_order_id, line.paid)
     if line.shipped is True or (line.shipped is False and order.shipped is None):
         order.shipped = line.shipped
+    if line.order_total is not None and (order.total is None or line.order_total[0] < order.total[0]):
+        order.total = (line.order_total[0], line.file, line.row, line.order_total[1])
+    if line.largest is not None:
+        if order.amounts is None:
+            order.amounts = []
+        order.amounts.append((*line.largest, line.file, line.row))
     if line.refund_signal:
         order.refund_asked = True
     # A refund the buyer withdrew (closed) owes nothing, whatever its reason said.

@@ -402,3 +402,54 @@ def test_a_refund_export_edited_above_the_order_total_pays_nothing_for_that_orde
     assert f"  {line}\n" in result.stdout
     assert run("compensation", "--orders", str(EXPORTS / "taobao_orders.csv"), "--orders", above, "--strict",
                "--sheet", "features.xlsx").exit_code == 1
+
+
+def add_title_row(sheet, tab: str, title: str) -> None:
+    """A title typed above the header, as finance does before printing the ledger."""
+    if sheet.kind == "google":
+        sheet.google_cli.emulator.insert_rows(sheet.key, tab, 1, [[title]])
+        return
+    book = openpyxl.load_workbook(sheet.source)
+    book[tab].insert_rows(1)
+    book[tab]["A1"] = title
+    book.save(sheet.source)
+
+
+def sheet_tabs(sheet) -> list[str]:
+    if sheet.kind == "google":
+        return sheet.google_cli.emulator.tabs(sheet.key)
+    return openpyxl.load_workbook(sheet.source).sheetnames
+
+
+@freeze_time(NOW)
+def test_commit_after_finance_renamed_the_ledger_and_typed_a_title_above_its_header_pays_no_order_twice(run, sheet):
+    """Renamed 台账 with 2026年赔付台账 above the header: --commit created a second 赔付记录 and paid all four again."""
+    source = sheet.load("features.xlsx")
+    assert run("compensation", *TAOBAO, "--commit", "--sheet", source).exit_code == 0
+    rename_tab(sheet, "赔付记录", "台账")
+    add_title_row(sheet, "台账", "2026年赔付台账")
+    again = run("compensation", *TAOBAO, *DOUYIN, "--commit", "--sheet", source)
+    assert again.exit_code == 0, again.output
+    assert "按表头认出「台账」" in again.stdout and "【已在赔付记录里，这次不再计入】3 笔" in again.stdout
+    assert "已在「台账」追加 2 行" in again.stdout
+    assert "赔付记录" not in sheet_tabs(sheet)
+    ledger = sheet.rows("台账")
+    assert ledger[0][0] == "2026年赔付台账" and ledger[1][:2] == ["订单号", "赔付类型"]
+    assert [row[0] for row in ledger[2:]] == ["3958000000000000001", "3958000000000000002", "3958000000000000006",
+                                             "6930000000000000101", "6930000000000000104"]
+
+
+@freeze_time(NOW)
+def test_a_title_row_above_the_ledger_header_just_works_and_rows_are_named_as_the_sheet_numbers_them(run, sheet):
+    source = sheet.load("features.xlsx")
+    assert run("compensation", *TAOBAO, "--commit", "--sheet", source).exit_code == 0
+    add_title_row(sheet, "赔付记录", "2026年赔付台账")
+    dry = run("compensation", *TAOBAO, "--sheet", source)
+    assert dry.exit_code == 0 and "没有新的赔付" in dry.stdout and "表头里没有" not in dry.stdout
+    assert run("compensation", *TAOBAO, *DOUYIN, "--commit", "--sheet", source).exit_code == 0
+    ledger = sheet.rows("赔付记录")
+    assert ledger[0][0] == "2026年赔付台账" and ledger[1][0] == "订单号" and len(ledger) == 7
+    assert [row[0] for row in ledger[5:]] == ["6930000000000000101", "6930000000000000104"]
+    set_cells(sheet, "赔付记录", {"E4": "三百八十九"})  # sheet row 4: the second payout, under the title and header
+    dry = run("compensation", *TAOBAO, "--sheet", source)
+    assert "赔付记录 第 4 行「金额」：不是金额：三百八十九" in dry.stdout

@@ -219,6 +219,19 @@ def test_a_ledger_is_recognised_by_its_header(header, shaped):
     assert ledger_shaped(header) is shaped
 
 
+def test_a_ledger_under_a_title_row_is_found_read_and_appended_to_under_its_own_header():
+    grid = Grid("台账", ["2026年赔付台账"], [
+        LEDGER_HEADER, ["3958000000000000001", "预售延迟发货赔付", 88.88, 0.3, "二十六"]])
+    assert ledger_shaped(grid) and not ledger_shaped(grid.header)
+    ledger = parse_ledger(grid, TZ)
+    assert [(p.row, p.column) for p in ledger.problems] == [(3, "金额")]  # the sheet's row, under title and header
+    write = ledger_write(grid, [PRESALE], computed_at=NOW, by="财务小周", tz=TZ)
+    assert (write.tab, write.create, write.header_row, write.header, write.add_columns) == ("台账", False, 2, LEDGER_HEADER, [])
+    # a header renamed beyond recognition under a title is named on its own row
+    renamed = Grid(TAB, ["2026年赔付台账"], [["单号", "赔付类型", "金额", "操作人"], ["3958000000000000001", "预售", 1, "小周"]])
+    assert [(p.row, p.message[:11]) for p in parse_ledger(renamed, TZ).problems] == [(2, "表头里没有「订单号」列")]
+
+
 def test_rates_are_numbers_shown_as_percent_unless_a_format_could_round_them():
     assert rate_cell(Decimal("0.30")) == Decimal("0.30") and rate_cell(Decimal("0.1000")) == Decimal("0.1000")
     assert rate_cell(Decimal("0.055")) == "5.5%" and rate_cell(None) is None

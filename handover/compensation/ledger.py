@@ -18,7 +18,16 @@ from zoneinfo import ZoneInfo
 
 from ..errors import HandoverError
 from ..exports import RejectedRow
-from ..model.schema import MONEY_FORMAT, PLATFORM_LABELS, TABS, Column, header_key, match_headers, platform_of
+from ..model.schema import (
+    MONEY_FORMAT,
+    PLATFORM_LABELS,
+    TABS,
+    Column,
+    header_key,
+    locate_header,
+    match_headers,
+    platform_of,
+)
 from ..model.values import ValueProblem, parse_datetime, parse_money, parse_order_id, parse_rate, time_text, to_fen
 from ..sheet import Grid, TabSpec, TabWrite, WriteValue, clean_text
 from .rules import KIND_LABELS, Payout
@@ -99,8 +108,16 @@ def tab_spec() -> TabSpec:
                    widths={_HEADERS["order_id"]: 22, _HEADERS["source"]: 30, _HEADERS["computed_at"]: 18})
 
 
-def ledger_shaped(header: Sequence[object]) -> bool:
-    """Whether a tab's header looks like a ledger's, even with one of its columns renamed."""
+def located(grid: Grid) -> Grid:
+    """The ledger read with its real header: the row among its first five that names the most ledger
+    columns, as the 交接 tab's is found (a title such as 2026年赔付台账 may sit above it)."""
+    return locate_header(grid, LEDGER_COLUMNS)
+
+
+def ledger_shaped(tab: Grid | Sequence[object]) -> bool:
+    """Whether a tab (or a header row) looks like a ledger's, even with one of its columns renamed or a
+    title above its header."""
+    header = located(tab).header if isinstance(tab, Grid) else tab
     columns = match_headers(header, LEDGER_COLUMNS)
     return sum(columns.has(key) for key in _LEDGER_SIGNS) >= 3
 
@@ -121,10 +138,11 @@ def parse_ledger(grid: Grid | None, tz: ZoneInfo) -> Ledger:
     if grid is None:
         return ledger
     ledger.tabs = [grid.tab]
+    grid = located(grid)
     columns = match_headers(grid.header, LEDGER_COLUMNS)
     for key in ("order_id", "kind"):
         if not columns.has(key):
-            ledger.problems.append(RejectedRow(1, None, _missing_column(grid, key), file=grid.tab))
+            ledger.problems.append(RejectedRow(grid.header_row, None, _missing_column(grid, key), file=grid.tab))
             return ledger
     for index, cells in enumerate(grid.rows):
         row = grid.row_number(index)
@@ -251,6 +269,7 @@ def ledger_write(grid: Grid | None, payouts: Sequence[Payout], *, computed_at: d
         header, add, index = list(LEDGER_HEADER), [], {c.key: i for i, c in enumerate(LEDGER_COLUMNS)}
         names = dict(_HEADERS)
     else:
+        grid = located(grid)  # appended under its own header, below a title row if it has one
         header = list(grid.header)
         columns = match_headers(header, LEDGER_COLUMNS)
         add = [c.header for c in LEDGER_COLUMNS if not columns.has(c.key)]
@@ -281,4 +300,4 @@ def ledger_write(grid: Grid | None, payouts: Sequence[Payout], *, computed_at: d
     formats = {names[key]: MONEY_FORMAT for key in ("base_amount", "amount", "refund")} | {names["rate"]: PERCENT_FORMAT}
     return TabWrite(tab if grid is None else grid.tab, header, None, add_columns=add, appends=appends,
                     create=grid is None, unique=tuple((header + add)[index[key]] for key in ("order_id", "kind")),
-                    number_formats=formats)
+                    number_formats=formats, header_row=grid.header_row if grid is not None else 1)

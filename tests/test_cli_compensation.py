@@ -453,3 +453,23 @@ def test_a_title_row_above_the_ledger_header_just_works_and_rows_are_named_as_th
     set_cells(sheet, "赔付记录", {"E4": "三百八十九"})  # sheet row 4: the second payout, under the title and header
     dry = run("compensation", *TAOBAO, "--sheet", source)
     assert "赔付记录 第 4 行「金额」：不是金额：三百八十九" in dry.stdout
+
+
+@pytest.mark.parametrize("cells, listed", [
+    ({"A3": "3958000000000000O02"}, "赔付记录 第 3 行「订单号」：不是淘宝订单号：3958000000000000O02（淘宝订单号是 18–19 位数字）"),
+    ({"E3": -389.7}, "赔付记录 第 3 行「金额」：金额不能是负数：-389.70"),
+    ({"E3": ""}, "赔付记录 第 3 行「金额」：金额为空"),
+], ids=["letter-O-in-the-id", "negative-amount", "blank-amount"])
+@freeze_time(NOW)
+def test_commit_after_a_clerk_mistyped_a_ledger_row_refuses_and_pays_nothing_again(run, sheet, cells, listed):
+    source = sheet.load("features.xlsx")
+    assert run("compensation", *TAOBAO, "--commit", "--sheet", source).exit_code == 0
+    set_cells(sheet, "赔付记录", cells)
+    before = sheet.rows("赔付记录")
+    dry = run("compensation", *TAOBAO, "--sheet", source)
+    assert dry.exit_code == 0
+    assert "注意：「赔付记录」有 1 行认不准" in dry.stdout and f"  {listed}" in dry.stdout
+    refused = run("compensation", *TAOBAO, "--commit", "--sheet", source)
+    assert refused.exit_code == 1 and refused.stdout == ""
+    assert refused.stderr.startswith("Error: 「赔付记录」有认不准的行：第 3 行") and refused.stderr.count("\n") == 1
+    assert sheet.rows("赔付记录") == before

@@ -83,11 +83,10 @@ def test_ledger_rows_as_people_type_them():
     ledger = parse_ledger(grid, TZ)
     assert [(e.row, e.order_id, e.kind, e.amount) for e in ledger.entries] == [
         (2, "3958000000000000001", "presale_late", Decimal("26.66")),
-        (3, "3958000000000000006", "affiliate_deduction", Decimal("30.00")),
-        (4, "3958000000000000010", "presale_late", None)]
+        (3, "3958000000000000006", "affiliate_deduction", Decimal("30.00"))]
     assert ledger.entries[1].computed_at == datetime(2026, 11, 20, 10, 5, tzinfo=TZ)
-    assert [(p.file, p.row, p.column) for p in ledger.problems] == [(TAB, 5, "订单号"), (TAB, 6, "赔付类型")]
-    assert "挡不住重复赔付" in ledger.problems[0].message
+    assert [(p.file, p.row, p.column) for p in ledger.problems] == [(TAB, 4, "金额"), (TAB, 5, "订单号"), (TAB, 6, "赔付类型")]
+    assert "挡不住重复赔付" in ledger.problems[1].message
     # the summary gets only what it can count on a day
     assert [(e.order_id, e.amount, e.by) for e in parse_ledger(grid, TZ).counted()] == [
         ("3958000000000000001", Decimal("26.66"), "小周"), ("3958000000000000006", Decimal("30.00"), "小周")]
@@ -197,12 +196,34 @@ def test_a_note_under_the_payouts_is_not_a_payout_but_an_amount_nobody_can_read_
     grid = Grid(TAB, ["订单号", "赔付类型", "金额"], [
         ["3958000000000000001", "预售延迟发货赔付", "1 234,5"],
         ["", "", 656.36],  # a total a person added
-        ["3958000000000000002", "预售延迟发货赔付", ""],  # no amount: still paid
+        ["3958000000000000002", "预售延迟发货赔付", ""],  # no amount: what was paid is not known either
     ])
     ledger = parse_ledger(grid, TZ)
-    assert [(e.order_id, e.amount) for e in ledger.entries] == [("3958000000000000002", None)]
-    assert [(p.row, p.column) for p in ledger.problems] == [(2, "金额")]
+    assert ledger.entries == []
+    assert [(p.row, p.column) for p in ledger.problems] == [(2, "金额"), (4, "金额")]
     with pytest.raises(LedgerError, match="「赔付记录」有认不准的行"):
+        check_ledger(ledger)
+
+
+def test_a_ledger_id_no_platform_could_have_and_a_negative_or_blank_amount_cannot_be_read():
+    """A3 typed 3958000000000000O02 (letter O) was taken as another order and …002 paid again; -389.70 and a
+    blank amount were taken as they were (issue 16)."""
+    grid = Grid(TAB, ["订单号", "赔付类型", "金额", "平台"], [
+        ["3958000000000000O02", "预售延迟发货赔付", 389.7, "淘宝"],
+        ["3958000000000000003", "预售延迟发货赔付", -389.7, "淘宝"],
+        ["3958000000000000004", "预售延迟发货赔付", "", "淘宝"],
+        ["3958000000000000005", "预售延迟发货赔付", " ", "淘宝"],
+        ["C20261101001", "预售延迟发货赔付", 60, ""],  # a shop's own id, no platform named: fine
+        ["3958000000000000006", "淘宝客扣佣退款", 0, "淘宝"],  # nothing deducted is still an amount
+    ])
+    ledger = parse_ledger(grid, TZ)
+    assert [e.order_id for e in ledger.entries] == ["C20261101001", "3958000000000000006"]
+    assert [(p.row, p.column, p.message) for p in ledger.problems] == [
+        (2, "订单号", "不是淘宝订单号：3958000000000000O02（淘宝订单号是 18–19 位数字）；认不出这一行是哪笔订单，它挡不住重复赔付"),
+        (3, "金额", "金额不能是负数：-389.70；已赔付多少看不准，请改成赔付时的金额，例如 389.70"),
+        (4, "金额", "金额为空；已赔付多少看不准，请填上赔付时的金额"),
+        (5, "金额", "金额为空；已赔付多少看不准，请填上赔付时的金额")]
+    with pytest.raises(LedgerError, match="「赔付记录」有认不准的行：第 2 行「订单号」：不是淘宝订单号"):
         check_ledger(ledger)
 
 

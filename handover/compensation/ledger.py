@@ -2,10 +2,11 @@
 
 The tab is only appended to, one row per payout, in one write per run. A payout is the same as one in
 the ledger when the order id and the kind match; amounts may differ (a rule changed) and are shown, but
-the order is not paid again. People edit this tab too, so it is found by its header when it was renamed,
-and a row that cannot be read exactly (an id a spreadsheet turned into a rounded number, an amount
-that cannot be read) is reported: until it is fixed, `--commit` records nothing, because that row can no
-longer protect its order against a second payment.
+the order is not paid again. People edit this tab too, so it is found by its header when it was renamed
+or has a title row above it, and a row that cannot be read exactly (an id a spreadsheet turned into a
+rounded number or its platform cannot have, an amount that cannot be read, is blank or negative) is
+reported: until it is fixed, `--commit` records nothing, because that row can no longer protect its order
+against a second payment, or no longer says what was paid.
 """
 
 from __future__ import annotations
@@ -28,7 +29,16 @@ from ..model.schema import (
     match_headers,
     platform_of,
 )
-from ..model.values import ValueProblem, parse_datetime, parse_money, parse_order_id, parse_rate, time_text, to_fen
+from ..model.values import (
+    ValueProblem,
+    order_id_shape,
+    parse_datetime,
+    parse_money,
+    parse_order_id,
+    parse_rate,
+    time_text,
+    to_fen,
+)
 from ..sheet import Grid, TabSpec, TabWrite, WriteValue, clean_text
 from .rules import KIND_LABELS, Payout
 
@@ -158,8 +168,12 @@ def parse_ledger(grid: Grid | None, tz: ZoneInfo) -> Ledger:
             continue
         if clean_text(raw("order_id")) == "" and clean_text(raw("kind")) == "":
             continue  # a note or a total under the payouts: it records no payout
+        platform = platform_of(clean_text(raw("platform")))
         try:
             order_id = _exact_id(raw("order_id"))
+            # An id its platform cannot have (a letter O typed for a 0) names no order that could be paid
+            # again: the rule `log` refuses such an id by.
+            order_id_shape(order_id, platform)
         except ValueProblem as error:
             problem("order_id", f"{error}；认不出这一行是哪笔订单，它挡不住重复赔付")
             continue
@@ -168,17 +182,24 @@ def parse_ledger(grid: Grid | None, tz: ZoneInfo) -> Ledger:
             problem("kind", f"不认识的赔付类型「{clean_text(raw('kind'))}」（应为 {'、'.join(KIND_LABELS.values())}）")
             continue
         amount = None
-        if columns.has("amount") and clean_text(raw("amount")) != "":
+        if columns.has("amount"):
+            # What was paid, exactly: a blank or a negative amount is a row someone changed, not a payout.
+            if clean_text(raw("amount")) == "":
+                problem("amount", "金额为空；已赔付多少看不准，请填上赔付时的金额")
+                continue
             try:
                 amount = parse_money(raw("amount"))
             except ValueProblem as error:
                 problem("amount", f"{error}；已赔付多少看不准，请改成 59.90 这样的金额")
                 continue
+            if amount < 0:
+                problem("amount", f"金额不能是负数：{amount:.2f}；已赔付多少看不准，请改成赔付时的金额，例如 {-amount:.2f}")
+                continue
         ledger.entries.append(LedgerEntry(
             row=row, order_id=order_id, kind=kind, amount=amount,
             computed_at=_quiet(lambda v: parse_datetime(v, tz), raw("computed_at")), by=clean_text(raw("by")),
             base_amount=_quiet(parse_money, raw("base_amount")), rate=_quiet(parse_rate, raw("rate")),
-            refund=_quiet(parse_money, raw("refund")), platform=platform_of(clean_text(raw("platform")))))
+            refund=_quiet(parse_money, raw("refund")), platform=platform))
     return ledger
 
 

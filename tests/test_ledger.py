@@ -52,12 +52,12 @@ def test_a_new_tab_gets_our_header_and_typed_cells():
     write = ledger_write(None, [PRESALE, AFFILIATE], computed_at=NOW, by="财务小周", tz=TZ)
     assert (write.tab, write.create, write.id_column, write.add_columns) == (TAB, True, None, [])
     assert write.header == LEDGER_HEADER == ["订单号", "赔付类型", "基数金额", "比例", "金额", "退款金额", "平台", "计算时间",
-                                             "操作人", "来源"]
+                                             "操作人", "来源", "说明"]
     assert write.appends == [
         ["3958000000000000001", "预售延迟发货赔付", Decimal("88.88"), Decimal("0.30"), Decimal("26.66"), None, "淘宝",
-         "2026-11-22 09:00", "财务小周", "taobao_refunds.csv 第 2 行"],
+         "2026-11-22 09:00", "财务小周", "taobao_refunds.csv 第 2 行", None],
         ["3958000000000000006", "淘宝客扣佣退款", Decimal("300.00"), Decimal("0.1"), Decimal("30.00"), Decimal("270.00"),
-         "淘宝", "2026-11-22 09:00", "财务小周", "affiliate_settlement.csv 第 2 行"],
+         "淘宝", "2026-11-22 09:00", "财务小周", "affiliate_settlement.csv 第 2 行", None],
     ]
     assert isinstance(write.appends[0][0], str)
 
@@ -66,9 +66,9 @@ def test_an_existing_tab_keeps_its_column_order_and_gains_the_missing_columns():
     grid = Grid(TAB, ["金额", "订单号", "我们的备注", "赔付类型", "操作人"], [[26.66, "3958000000000000009", "老客户", "预售", "小周"]])
     write = ledger_write(grid, [PRESALE], computed_at=NOW, by="阿杰", tz=TZ)
     assert write.create is False and write.header == grid.header
-    assert write.add_columns == ["基数金额", "比例", "退款金额", "平台", "计算时间", "来源"]
+    assert write.add_columns == ["基数金额", "比例", "退款金额", "平台", "计算时间", "来源", "说明"]
     assert write.appends == [[Decimal("26.66"), "3958000000000000001", None, "预售延迟发货赔付", "阿杰", Decimal("88.88"),
-                              Decimal("0.30"), None, "淘宝", "2026-11-22 09:00", "taobao_refunds.csv 第 2 行"]]
+                              Decimal("0.30"), None, "淘宝", "2026-11-22 09:00", "taobao_refunds.csv 第 2 行", None]]
 
 
 def test_ledger_rows_as_people_type_them():
@@ -363,3 +363,61 @@ def test_a_full_ledger_grid_on_google_grows_and_formats_in_one_request(sheets_em
     assert [sheets_emulator.number_format(key, TAB, f"{c}3") for c in "CDE"] == [
         {"type": "NUMBER", "pattern": "#,##0.00"}, {"type": "PERCENT", "pattern": "0%"}, {"type": "NUMBER", "pattern": "#,##0.00"}]
     assert sheets_emulator.number_format(key, TAB, "E2") is None  # a row of theirs keeps its own format
+
+
+# ------------------------------------------------------------ the floor or cap, said in the ledger (issue 16)
+
+PRESET = '[compensation.platforms.kuaishou]\npreset = "taobao_2023"\n'
+
+
+def preset_config() -> Config:
+    import tomllib
+
+    from handover.model.config import parse_config
+
+    return parse_config(tomllib.loads(PRESET))
+
+
+def test_a_payout_the_cap_or_floor_gave_says_so_in_its_ledger_row():
+    """The report said 30%，最高 500 元 but the ledger row read 2600 | 30% | 500.00."""
+    report = run_compensation([DATA / "kuaishou_orders.xlsx"], [], preset_config(), None, NOW, by="财务小周")
+    write = ledger_write(None, report.payouts, computed_at=NOW, by="财务小周", tz=TZ)
+    note = write.header.index("说明")
+    assert [(row[2], row[3], row[4], row[note]) for row in write.appends] == [
+        (Decimal("2600.00"), Decimal("0.30"), Decimal("500.00"), "30% 是 780.00 元，按最高 500 元"),
+        (Decimal("10.00"), Decimal("0.30"), Decimal("5.00"), "30% 是 3.00 元，按最低 5 元")]
+
+
+def commit_kuaishou(backend) -> None:
+    grid = backend.read([TAB])[TAB]
+    report = run_compensation([DATA / "kuaishou_orders.xlsx"], [], preset_config(), grid, NOW, by="财务小周")
+    commit_payouts(Workspace(preset_config(), backend), report, grid)
+
+
+def test_an_older_workbook_ledger_gains_the_note_column_and_keeps_its_rates_numbers(tmp_path):
+    path = workbook(tmp_path)
+    book = openpyxl.load_workbook(path)
+    older = book.create_sheet(TAB)
+    for row in LEDGER_ROWS:
+        older.append(row[:10])  # a ledger written before 说明 existed
+    book.save(path)
+    assert [(e.order_id, e.amount) for e in parse_ledger(XlsxBackend(path).read([TAB])[TAB], TZ).entries] == [
+        ("3958000000000000001", Decimal("26.66"))]
+    commit_kuaishou(XlsxBackend(path))
+    sheet = openpyxl.load_workbook(path)[TAB]
+    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert rows[0] == LEDGER_HEADER and rows[1][10] is None
+    assert [(row[0], row[2], row[3], row[4], row[10]) for row in rows[2:]] == [
+        ("2411200000000001", 2600, pytest.approx(0.3), 500, "30% 是 780.00 元，按最高 500 元"),
+        ("2411200000000002", 10, pytest.approx(0.3), 5, "30% 是 3.00 元，按最低 5 元")]
+    assert sheet["D3"].number_format == "0%"
+
+
+def test_an_older_google_ledger_gains_the_note_column_and_keeps_its_rates_numbers(sheets_emulator, google_backend):
+    backend, key = google_backend({"交接": [["编号"]], TAB: [row[:10] for row in LEDGER_ROWS]})
+    commit_kuaishou(backend)
+    values = sheets_emulator.values(key, TAB)
+    assert values[0] == LEDGER_HEADER
+    assert [(row[0], row[3], row[4], row[10]) for row in values[2:]] == [
+        ("2411200000000001", 0.3, 500, "30% 是 780.00 元，按最高 500 元"),
+        ("2411200000000002", 0.3, 5, "30% 是 3.00 元，按最低 5 元")]  # the rates numbers, the notes words

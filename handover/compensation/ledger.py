@@ -53,6 +53,9 @@ LEDGER_COLUMNS: tuple[Column, ...] = (
     Column("computed_at", "计算时间", ("computed at", "时间", "记录时间")),
     Column("by", "操作人", ("by", "记录人", "经办人")),
     Column("source", "来源", ("source", "来源文件")),
+    # Why the amount is not rate × base (the floor or the cap gave it): the rate cell stays a number,
+    # which finance sums and filters on. Added at the end, so an older ledger gains it on its next commit.
+    Column("note", "说明", ("note",)),
 )
 LEDGER_HEADER = [column.header for column in LEDGER_COLUMNS]
 _HEADERS = {column.key: column.header for column in LEDGER_COLUMNS}
@@ -115,7 +118,8 @@ def kind_of(text: object) -> str | None:
 def tab_spec() -> TabSpec:
     """The tab `handover init` makes: the kinds as a dropdown, order ids as text."""
     return TabSpec(TABS["payouts"], LEDGER_HEADER, {_HEADERS["kind"]: list(KIND_LABELS.values())}, [_HEADERS["order_id"]],
-                   widths={_HEADERS["order_id"]: 22, _HEADERS["source"]: 30, _HEADERS["computed_at"]: 18})
+                   widths={_HEADERS["order_id"]: 22, _HEADERS["source"]: 30, _HEADERS["computed_at"]: 18,
+                           _HEADERS["note"]: 30})
 
 
 def located(grid: Grid) -> Grid:
@@ -313,6 +317,7 @@ def ledger_write(grid: Grid | None, payouts: Sequence[Payout], *, computed_at: d
             "computed_at": stamp,
             "by": by,
             "source": f"{payout.file} 第 {payout.row} 行" if payout.file else "",
+            "note": payout.limit_note or None,
         }
         row: list[WriteValue] = [None] * width
         for key, value in values.items():

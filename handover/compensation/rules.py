@@ -57,6 +57,14 @@ class Payout:
         return f"{percent(self.rate)}，{bound} {yuan(self.amount)}" if bound else percent(self.rate)
 
     @property
+    def limit_note(self) -> str:
+        """30% 是 780.00 元，按最高 500 元 when a floor or cap gave the amount, for the ledger row; else ''."""
+        bound = {"min": "最低", "max": "最高"}.get(self.limit)
+        if not bound or self.rate is None:
+            return ""
+        return f"{percent(self.rate)} 是 {to_fen(self.base_amount * self.rate):.2f} 元，按{bound} {yuan(self.amount)}"
+
+    @property
     def key(self) -> tuple[str, str]:
         return self.order_id, self.kind
 

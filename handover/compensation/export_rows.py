@@ -191,6 +191,7 @@ def order_lines(export: ExportFile, tz: ZoneInfo, now: datetime, *, presale_keyw
     no_flags = ("",) * (2 * len(flag_cols))
     flag_says: dict[Any, bool] = {}  # a flag's text -> whether it says pre-sale (定金已付 on every such row)
     check_refunds = bool(refunds_wanted)  # affiliate orders: any refund of theirs matters
+    amount_names = tuple(intern(export.header_of(key)) for key in ("paid", "refund_amount", "total"))
     rows = export.rows()
     if not (everything_presale or check_refunds or export.is_workbook):
         markers = [single[key] for key in ("promised_at",) if key in single] + [*reason_cols, *flag_cols]
@@ -259,7 +260,7 @@ def order_lines(export: ExportFile, tz: ZoneInfo, now: datetime, *, presale_keyw
                 or (reason and reason_matches(reason)) or (signal and order_id in refunds_wanted)):
             continue
         row = ExportRow(export, cells, number, tz, now, cap)
-        line = _order_line(row, order_id, presale, shipped, closed, state, reason)
+        line = _order_line(row, order_id, presale, shipped, closed, state, reason, amount_names)
         if row.problems:
             rejected.extend(row.problems)
             if spoiled is not None:
@@ -269,7 +270,8 @@ def order_lines(export: ExportFile, tz: ZoneInfo, now: datetime, *, presale_keyw
 
 
 def _order_line(row: ExportRow, order_id: str, presale: bool, shipped: bool | None, closed: bool,
-                state: str | None, reason: str) -> OrderLine:
+                state: str | None, reason: str, names: tuple[str, str, str]) -> OrderLine:
+    """`names`: the paid, refund and total columns as the file names them."""
     export = row.export
     platform = export.platform
     platform_text = row.text("platform")
@@ -288,9 +290,18 @@ def _order_line(row: ExportRow, order_id: str, presale: bool, shipped: bool | No
     paid = row.not_above("paid", row.money("paid"), "total", total)
     refund = row.not_above("refund_amount", row.money("refund_amount"), "paid" if paid is not None else "total",
                            paid if paid is not None else total)
-    amounts = [(amount, intern(export.header_of(key))) for key, amount in (("paid", paid), ("refund_amount", refund),
-                                                                           ("total", total)) if amount is not None]
-    largest = max(amounts, key=itemgetter(0)) if amounts else None  # the first of equals: paid before total
+    paid_name, refund_name, total_name = names
+    top, name = paid, paid_name
+    if refund is not None and (top is None or refund > top):
+        top, name = refund, refund_name
+    # An order keeps these (rules.merge_order): one tuple, and one Decimal, where they are the same amount.
+    order_total = None
+    if total is not None:
+        order_total = (paid if paid == total else total, total_name)
+    if order_total is not None and (top is None or total >= top):
+        largest = order_total
+    else:
+        largest = (top, name) if top is not None else None
     return OrderLine(
         file=export.label, row=row.number, order_id=order_id, signature=export.signature, platform=platform,
         sub_order_id=folded(sub), refund_id=folded(row.text("refund_id")), presale=presale,
@@ -299,7 +310,7 @@ def _order_line(row: ExportRow, order_id: str, presale: bool, shipped: bool | No
         promised_at=row.time("promised_at"), shipped_at=shipped_at,
         shipped=True if shipped_at else shipped, closed=closed, refund_state=state,
         refund_reason=intern(_SPACES.sub(" ", reason).strip()), refund_applied_at=row.time("refund_applied_at"),
-        refund_amount=refund, order_total=amounts[-1] if total is not None and not sub else None, largest=largest)
+        refund_amount=refund, order_total=order_total if not sub else None, largest=largest)
 
 
 # ------------------------------------------------------------------------------------ affiliate rows

@@ -123,8 +123,12 @@ class OrderState:
     claim_at: datetime | None = None
     refund_asked: bool = False
     platform_refunds: dict[str, Decimal | None] | None = None  # by refund; None: amount unknown; None: no refund
-    total: tuple[Decimal, str, int, str] | None = None  # the smallest 总金额 a file gives: (amount, file, row, column)
-    amounts: list[tuple[Decimal, str, str, int]] | None = None  # each row's largest amount: (amount, column, file, row)
+    # The smallest 总金额 a row gives: (amount, column) when the first row gave it (at `file`, `row`), else
+    # (amount, column, file, row).
+    total: tuple[Decimal, str] | tuple[Decimal, str, str, int] | None = None
+    # Each row's largest amount: (amount, column) of the first row (at `file`, `row`: most orders have one),
+    # a list of (amount, column, file, row) once a second row comes.
+    amounts: tuple[Decimal, str] | list[tuple[Decimal, str, str, int]] | None = None
     # The rows read, to tell a row read twice (overlapping files): the first one's key, a set from the
     # second on (a run holds tens of thousands of orders, nearly all of one row).
     seen: tuple | set | None = None
@@ -140,9 +144,9 @@ def above_total(order: OrderState) -> list[RejectedRow]:
     """The rows whose amount exceeds the order's own total as a file gives it (总金额): a row cannot be
     checked against a total its file lacks (a refund export), so it is checked here, against the other
     files' (the same row's total was checked as the row was read). Such an order is not computed."""
-    if order.total is None or not order.amounts:
-        return []
-    total, file, row, column = order.total
+    if order.total is None or order.amounts.__class__ is not list:
+        return []  # one row: checked against its own total as it was read
+    total, column, file, row = order.total if len(order.total) == 4 else (*order.total, order.file, order.row)
     return [RejectedRow(number, header, f"{amount:.2f} 元超过订单 {order.order_id} 在 {file} 第 {row} 行的「{column}」"
                         f"{total:.2f} 元：同一笔订单，{'两个文件' if name != file else '这个文件的两行'}的金额对不上，"
                         "请核对这一行；这笔订单这次不算赔付", file=name)
@@ -179,12 +183,20 @@ def merge_order(orders: dict[str, OrderState], line: OrderLine, settings: Compen
         order.paid.setdefault(line.sub_order_id, line.paid)
     if line.shipped is True or (line.shipped is False and order.shipped is None):
         order.shipped = line.shipped
-    if line.order_total is not None and (order.total is None or line.order_total[0] < order.total[0]):
-        order.total = (line.order_total[0], line.file, line.row, line.order_total[1])
-    if line.largest is not None:
-        if order.amounts is None:
-            order.amounts = []
-        order.amounts.append((*line.largest, line.file, line.row))
+    total = line.order_total
+    if total is not None and (order.total is None or total[0] < order.total[0]):
+        order.total = total if seen is None else (*total, line.file, line.row)
+    largest = line.largest
+    if largest is not None:
+        amounts = order.amounts
+        if amounts is None and seen is None:  # the order's first row: its place is the order's
+            order.amounts = largest
+        else:
+            if amounts is None:
+                amounts = order.amounts = []
+            elif amounts.__class__ is tuple:
+                amounts = order.amounts = [(*amounts, order.file, order.row)]
+            amounts.append((*largest, line.file, line.row))  # type: ignore[union-attr]
     if line.refund_signal:
         order.refund_asked = True
     # A refund the buyer withdrew (closed) owes nothing, whatever its reason said.

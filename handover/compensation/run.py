@@ -150,7 +150,7 @@ def _scan(order_paths: Sequence[str | Path], affiliate_paths: Sequence[str | Pat
             if merge_order(orders, line, settings):
                 duplicates.append(Duplicate(line.file, line.row, line.order_id))
     for key, order in orders.items():
-        if order.total is not None and (above := above_total(order)):
+        if order.amounts.__class__ is list and (above := above_total(order)):
             rejected += above
             spoiled.add(key)
     returned = {key for key, order in orders.items() if order.refund_asked}

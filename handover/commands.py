@@ -328,7 +328,7 @@ def ledger_grids(workspace: Workspace, grid: Grid | None) -> list[Grid]:
     known = set(workspace.config.tabs.values())
     others = [name for name in workspace.backend.tab_names() if name not in known]
     grids = workspace.backend.read(others) if others else {}
-    return [g for g in grids.values() if g is not None and ledger_shaped(g.header)]
+    return [g for g in grids.values() if g is not None and ledger_shaped(g)]
 
 
 # --------------------------------------------------------------------------------------- check

@@ -25,11 +25,11 @@ def test_commit_twice_pays_once(run, sheet):
     assert ledger[0][:5] == ["订单号", "赔付类型", "基数金额", "比例", "金额"]
     paid = {(row[0], row[1]): row[4] for row in ledger[1:]}
     assert paid == {("3958000000000000001", "预售延迟发货赔付"): 26.66, ("3958000000000000002", "预售延迟发货赔付"): 389.7,
-                    ("3958000000000000010", "预售延迟发货赔付"): 240, ("3958000000000000006", "淘宝客扣佣退款"): 30}
+                    ("3958000000000000006", "淘宝客扣佣退款"): 30}
 
     again = run("compensation", *TAOBAO, "--orders", str(EXPORTS / "taobao_orders.csv"), "--commit", "--sheet", source)
     assert again.exit_code == 0, again.output
-    assert "没有新的赔付" in again.stdout and "【已在赔付记录里，这次不再计入】4 笔" in again.stdout
+    assert "没有新的赔付" in again.stdout and "【已在赔付记录里，这次不再计入】3 笔" in again.stdout
     assert sheet.rows("赔付记录") == ledger
 
 
@@ -55,7 +55,7 @@ def test_json_money_has_two_decimals(run, data_file):
         "order_id": "3958000000000000001", "kind": "presale_late", "base_amount": "88.88", "rate": "0.30", "amount": "26.66"}
     affiliate = next(p for p in data["payouts"] if p["kind"] == "affiliate_deduction")
     assert (affiliate["amount"], affiliate["refund"]) == ("30.00", "270.00")
-    assert data["totals"]["presale_late"] == {"count": 3, "amount": "656.36"}
+    assert data["totals"]["presale_late"] == {"count": 2, "amount": "416.36"}
     assert [r["row"] for r in data["rejected"]] == [6]
     assert "affiliate_settlement.csv 第 6 行" in result.stderr
 
@@ -65,7 +65,7 @@ def test_out_xlsx_is_a_sheet_finance_can_use(run, data_file, tmp_path):
     data_file("features.xlsx")
     result = run("compensation", *TAOBAO, "--out", "payouts.xlsx", "--sheet", "features.xlsx")
     assert result.exit_code == 0
-    assert "已写入 payouts.xlsx（4 笔赔付）" in result.stderr
+    assert "已写入 payouts.xlsx（3 笔赔付）" in result.stderr
     sheet = openpyxl.load_workbook(tmp_path / "payouts.xlsx")["赔付明细"]
     header = [cell.value for cell in sheet[2]]
     amount = header.index("赔付/扣佣金额")
@@ -75,7 +75,7 @@ def test_out_xlsx_is_a_sheet_finance_can_use(run, data_file, tmp_path):
     assert all(row[0].data_type == "s" for row in payouts)  # ids as text, every digit
     assert all(row[amount].number_format == "#,##0.00" for row in rows if row[amount].value is not None)
     totals = {row[1].value: row[amount].value for row in rows if str(row[1].value or "").endswith("合计")}
-    assert totals["预售延迟发货赔付合计"] == pytest.approx(656.36)
+    assert totals["预售延迟发货赔付合计"] == pytest.approx(416.36)
 
 
 @freeze_time(NOW)
@@ -100,7 +100,7 @@ def test_orders_from_config_and_summary_money(run, data_file, tmp_path):
     assert "【预售快超时】" in run("pull").stdout
     assert run("compensation", *TAOBAO, "--commit").exit_code == 0
     summary = run("summary").stdout
-    assert "今天记入赔付记录 4 笔：预售延迟发货赔付 3 笔 ¥656.36；淘宝客扣佣退款 1 笔 扣佣金 ¥30.00。" in summary
+    assert "今天记入赔付记录 3 笔：预售延迟发货赔付 2 笔 ¥416.36；淘宝客扣佣退款 1 笔 扣佣金 ¥30.00。" in summary
     assert "可能要赔" in summary
 
 
@@ -137,7 +137,7 @@ def test_the_daily_summary_still_counts_the_payouts_after_the_ledger_tab_was_ren
     rename_tab(sheet, "赔付记录", "赔付记录2026")
     summary = run("summary", "--sheet", source)
     assert summary.exit_code == 0, summary.output
-    assert "今天记入赔付记录 4 笔：预售延迟发货赔付 3 笔 ¥656.36；淘宝客扣佣退款 1 笔 扣佣金 ¥30.00。" in summary.stdout
+    assert "今天记入赔付记录 3 笔：预售延迟发货赔付 2 笔 ¥416.36；淘宝客扣佣退款 1 笔 扣佣金 ¥30.00。" in summary.stdout
 
 
 def set_cells(sheet, tab: str, cells: dict) -> None:
@@ -161,11 +161,11 @@ def test_commit_after_finance_renamed_the_ledger_tab_pays_no_order_twice(run, sh
     rename_tab(sheet, "赔付记录", "赔付记录2026")
     again = run("compensation", *TAOBAO, *DOUYIN, "--commit", "--sheet", source)
     assert again.exit_code == 0, again.output
-    assert "按表头认出「赔付记录2026」" in again.stdout and "【已在赔付记录里，这次不再计入】4 笔" in again.stdout
+    assert "按表头认出「赔付记录2026」" in again.stdout and "【已在赔付记录里，这次不再计入】3 笔" in again.stdout
     assert "已在「赔付记录2026」追加 2 行" in again.stdout
     ledger = sheet.rows("赔付记录2026")
-    assert [row[0] for row in ledger[1:]] == ["3958000000000000001", "3958000000000000002", "3958000000000000010",
-                                             "3958000000000000006", "6930000000000000101", "6930000000000000104"]
+    assert [row[0] for row in ledger[1:]] == ["3958000000000000001", "3958000000000000002", "3958000000000000006",
+                                             "6930000000000000101", "6930000000000000104"]
     tabs = sheet.google_cli.emulator.tabs(sheet.key) if sheet.kind == "google" else openpyxl.load_workbook(source).sheetnames
     assert "赔付记录" not in tabs  # never a second ledger while a ledger-shaped tab exists
 
@@ -194,10 +194,10 @@ def test_commit_after_excel_converted_the_order_ids_to_numbers_refuses(run, shee
     set_cells(sheet, "赔付记录", {f"A{n}": float(row[0]) for n, row in enumerate(ledger[1:], start=2)})
     before = sheet.rows("赔付记录")
     dry = run("compensation", *TAOBAO, *DOUYIN, "--sheet", source)
-    assert "注意：「赔付记录」有 6 行认不准" in dry.stdout.splitlines()[2]  # before any payout is listed
+    assert "注意：「赔付记录」有 5 行认不准" in dry.stdout.splitlines()[2]  # before any payout is listed
     data = json.loads(run("compensation", *TAOBAO, *DOUYIN, "--format", "json", "--sheet", source).stdout)
     unreadable = [r for r in data["rejected"] if r["file"] == "赔付记录"]
-    assert [(r["row"], r["column"]) for r in unreadable] == [(n, "订单号") for n in range(2, 8)]
+    assert [(r["row"], r["column"]) for r in unreadable] == [(n, "订单号") for n in range(2, 7)]
     assert "后几位已丢失" in unreadable[0]["message"]
     refused = run("compensation", *TAOBAO, *DOUYIN, "--commit", "--sheet", source)
     assert refused.exit_code == 1 and "修好之前 --commit 什么都不记录" in refused.stderr
@@ -222,11 +222,11 @@ def test_two_ledger_shaped_tabs_both_count_but_the_commit_asks_which_one(run, sh
     assert run("compensation", *DOUYIN, "--commit", "--sheet", source).exit_code == 0  # into 赔付记录2025
     rows = sheet.rows("赔付记录2025")
     if sheet.kind == "google":
-        sheet.google_cli.emulator.add_tab(sheet.key, "赔付记录2026", rows[:1] + rows[5:])
+        sheet.google_cli.emulator.add_tab(sheet.key, "赔付记录2026", rows[:1] + rows[4:])
     else:
         book = openpyxl.load_workbook(source)
         copy = book.create_sheet("赔付记录2026")
-        for row in rows[:1] + rows[5:]:
+        for row in rows[:1] + rows[4:]:
             copy.append(row)
         book.save(source)
     dry = run("compensation", *TAOBAO, *DOUYIN, "--sheet", source)
@@ -239,11 +239,11 @@ def test_two_ledger_shaped_tabs_both_count_but_the_commit_asks_which_one(run, sh
 def test_ledger_amounts_show_two_decimals_and_rates_a_percent(run, sheet):
     source = sheet.load("features.xlsx")
     assert run("compensation", *TAOBAO, "--commit", "--sheet", source).exit_code == 0
-    assert run("compensation", *TAOBAO, *DOUYIN, "--commit", "--sheet", source).exit_code == 0  # rows 6 and 7
-    for row in (2, 5, 7):
+    assert run("compensation", *TAOBAO, *DOUYIN, "--commit", "--sheet", source).exit_code == 0  # rows 5 and 6
+    for row in (2, 4, 6):
         formats = {column: number_format(sheet, "赔付记录", f"{column}{row}") for column in "CDEF"}
-        expected = {"C": "#,##0.00", "D": "0%", "E": "#,##0.00", "F": "#,##0.00" if row == 5 else None}
-        if sheet.kind == "xlsx" and row != 5:
+        expected = {"C": "#,##0.00", "D": "0%", "E": "#,##0.00", "F": "#,##0.00" if row == 4 else None}
+        if sheet.kind == "xlsx" and row != 4:
             expected["F"] = "General"  # no refund on a pre-sale row: the cell is not written
         assert formats == expected, row
 
@@ -291,8 +291,8 @@ def test_commit_with_out_into_a_missing_folder_records_nothing_and_says_so(run, 
     # the rerun, with a folder that exists, still has all four to pay, and shows them
     (tmp_path / "missing").mkdir()
     rerun = run("compensation", *TAOBAO, "--commit", "--out", "missing/payouts.xlsx", "--sheet", source)
-    assert rerun.exit_code == 0 and "已写入 missing/payouts.xlsx（4 笔赔付）" in rerun.stderr
-    assert "已在「赔付记录」追加 4 行" in rerun.stdout
+    assert rerun.exit_code == 0 and "已写入 missing/payouts.xlsx（3 笔赔付）" in rerun.stderr
+    assert "已在「赔付记录」追加 3 行" in rerun.stdout
     top = openpyxl.load_workbook(tmp_path / "missing" / "payouts.xlsx")["赔付明细"]["A1"].value
     assert top.startswith("赔付核算　已记入赔付记录")
 
@@ -321,7 +321,7 @@ def test_commit_with_json_out_gives_the_ledger_rows_in_the_file(run, data_file, 
                  "--sheet", "features.xlsx")
     assert result.exit_code == 0 and result.stdout == ""
     data = json.loads((tmp_path / "payouts.json").read_text(encoding="utf-8"))
-    assert data["committed"] is True and data["ledger_rows"] == [2, 3, 4, 5]
+    assert data["committed"] is True and data["ledger_rows"] == [2, 3, 4]
 
 
 # ----------------------------------------------------------------------------- what finance reads
@@ -373,3 +373,103 @@ def test_the_morning_shift_sees_late_pre_sale_orders_apart_from_nearly_late_ones
     assert "3958000000000000008" in text[late:near] and "3958000000000000003" in text[near:]
     markdown = run("pull", "--format", "markdown", *orders).stdout
     assert markdown.index("### 预售已超时（2 单）") < markdown.index("### 预售快超时（1 单）")
+
+
+# ------------------------------------------------------------------ a hostile clerk's files (issue 16)
+
+def edited_copy(tmp_path, name: str, order_id: str, column: str, value: str, copy: str) -> str:
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO((EXPORTS / name).read_text(encoding="gb18030"), newline="")))
+    position = [cell.strip().strip('"') for cell in rows[0]].index(column)
+    next(row for row in rows if order_id in row[0])[position] = value
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\r\n").writerows(rows)
+    (tmp_path / copy).write_bytes(text.getvalue().encode("gb18030"))
+    return copy
+
+
+@freeze_time(NOW)
+def test_a_refund_export_edited_above_the_order_total_pays_nothing_for_that_order(run, data_file, tmp_path):
+    data_file("features.xlsx")
+    above = edited_copy(tmp_path, "taobao_refunds.csv", "3958000000000000002", "买家实际支付金额", "1500.00", "r_above.csv")
+    result = run("compensation", "--orders", str(EXPORTS / "taobao_orders.csv"), "--orders", above, "--sheet", "features.xlsx")
+    assert result.exit_code == 0
+    assert "3958000000000000002" not in result.stdout.split("【没能使用的行】")[0]
+    line = ("r_above.csv 第 3 行「买家实际支付金额」：1500.00 元超过订单 3958000000000000002 在 taobao_orders.csv 第 3 行的"
+            "「总金额」1299.00 元：同一笔订单，两个文件的金额对不上，请核对这一行；这笔订单这次不算赔付")
+    assert f"  {line}\n" in result.stdout
+    assert run("compensation", "--orders", str(EXPORTS / "taobao_orders.csv"), "--orders", above, "--strict",
+               "--sheet", "features.xlsx").exit_code == 1
+
+
+def add_title_row(sheet, tab: str, title: str) -> None:
+    """A title typed above the header, as finance does before printing the ledger."""
+    if sheet.kind == "google":
+        sheet.google_cli.emulator.insert_rows(sheet.key, tab, 1, [[title]])
+        return
+    book = openpyxl.load_workbook(sheet.source)
+    book[tab].insert_rows(1)
+    book[tab]["A1"] = title
+    book.save(sheet.source)
+
+
+def sheet_tabs(sheet) -> list[str]:
+    if sheet.kind == "google":
+        return sheet.google_cli.emulator.tabs(sheet.key)
+    return openpyxl.load_workbook(sheet.source).sheetnames
+
+
+@freeze_time(NOW)
+def test_commit_after_finance_renamed_the_ledger_and_typed_a_title_above_its_header_pays_no_order_twice(run, sheet):
+    """Renamed 台账 with 2026年赔付台账 above the header: --commit created a second 赔付记录 and paid all four again."""
+    source = sheet.load("features.xlsx")
+    assert run("compensation", *TAOBAO, "--commit", "--sheet", source).exit_code == 0
+    rename_tab(sheet, "赔付记录", "台账")
+    add_title_row(sheet, "台账", "2026年赔付台账")
+    again = run("compensation", *TAOBAO, *DOUYIN, "--commit", "--sheet", source)
+    assert again.exit_code == 0, again.output
+    assert "按表头认出「台账」" in again.stdout and "【已在赔付记录里，这次不再计入】3 笔" in again.stdout
+    assert "已在「台账」追加 2 行" in again.stdout
+    assert "赔付记录" not in sheet_tabs(sheet)
+    ledger = sheet.rows("台账")
+    assert ledger[0][0] == "2026年赔付台账" and ledger[1][:2] == ["订单号", "赔付类型"]
+    assert [row[0] for row in ledger[2:]] == ["3958000000000000001", "3958000000000000002", "3958000000000000006",
+                                             "6930000000000000101", "6930000000000000104"]
+
+
+@freeze_time(NOW)
+def test_a_title_row_above_the_ledger_header_just_works_and_rows_are_named_as_the_sheet_numbers_them(run, sheet):
+    source = sheet.load("features.xlsx")
+    assert run("compensation", *TAOBAO, "--commit", "--sheet", source).exit_code == 0
+    add_title_row(sheet, "赔付记录", "2026年赔付台账")
+    dry = run("compensation", *TAOBAO, "--sheet", source)
+    assert dry.exit_code == 0 and "没有新的赔付" in dry.stdout and "表头里没有" not in dry.stdout
+    assert run("compensation", *TAOBAO, *DOUYIN, "--commit", "--sheet", source).exit_code == 0
+    ledger = sheet.rows("赔付记录")
+    assert ledger[0][0] == "2026年赔付台账" and ledger[1][0] == "订单号" and len(ledger) == 7
+    assert [row[0] for row in ledger[5:]] == ["6930000000000000101", "6930000000000000104"]
+    set_cells(sheet, "赔付记录", {"E4": "三百八十九"})  # sheet row 4: the second payout, under the title and header
+    dry = run("compensation", *TAOBAO, "--sheet", source)
+    assert "赔付记录 第 4 行「金额」：不是金额：三百八十九" in dry.stdout
+
+
+@pytest.mark.parametrize("cells, listed", [
+    ({"A3": "3958000000000000O02"}, "赔付记录 第 3 行「订单号」：不是淘宝订单号：3958000000000000O02（淘宝订单号是 18–19 位数字）"),
+    ({"E3": -389.7}, "赔付记录 第 3 行「金额」：金额不能是负数：-389.70"),
+    ({"E3": ""}, "赔付记录 第 3 行「金额」：金额为空"),
+], ids=["letter-O-in-the-id", "negative-amount", "blank-amount"])
+@freeze_time(NOW)
+def test_commit_after_a_clerk_mistyped_a_ledger_row_refuses_and_pays_nothing_again(run, sheet, cells, listed):
+    source = sheet.load("features.xlsx")
+    assert run("compensation", *TAOBAO, "--commit", "--sheet", source).exit_code == 0
+    set_cells(sheet, "赔付记录", cells)
+    before = sheet.rows("赔付记录")
+    dry = run("compensation", *TAOBAO, "--sheet", source)
+    assert dry.exit_code == 0
+    assert "注意：「赔付记录」有 1 行认不准" in dry.stdout and f"  {listed}" in dry.stdout
+    refused = run("compensation", *TAOBAO, "--commit", "--sheet", source)
+    assert refused.exit_code == 1 and refused.stdout == ""
+    assert refused.stderr.startswith("Error: 「赔付记录」有认不准的行：第 3 行") and refused.stderr.count("\n") == 1
+    assert sheet.rows("赔付记录") == before

@@ -52,12 +52,12 @@ def test_a_new_tab_gets_our_header_and_typed_cells():
     write = ledger_write(None, [PRESALE, AFFILIATE], computed_at=NOW, by="财务小周", tz=TZ)
     assert (write.tab, write.create, write.id_column, write.add_columns) == (TAB, True, None, [])
     assert write.header == LEDGER_HEADER == ["订单号", "赔付类型", "基数金额", "比例", "金额", "退款金额", "平台", "计算时间",
-                                             "操作人", "来源"]
+                                             "操作人", "来源", "说明"]
     assert write.appends == [
         ["3958000000000000001", "预售延迟发货赔付", Decimal("88.88"), Decimal("0.30"), Decimal("26.66"), None, "淘宝",
-         "2026-11-22 09:00", "财务小周", "taobao_refunds.csv 第 2 行"],
+         "2026-11-22 09:00", "财务小周", "taobao_refunds.csv 第 2 行", None],
         ["3958000000000000006", "淘宝客扣佣退款", Decimal("300.00"), Decimal("0.1"), Decimal("30.00"), Decimal("270.00"),
-         "淘宝", "2026-11-22 09:00", "财务小周", "affiliate_settlement.csv 第 2 行"],
+         "淘宝", "2026-11-22 09:00", "财务小周", "affiliate_settlement.csv 第 2 行", None],
     ]
     assert isinstance(write.appends[0][0], str)
 
@@ -66,9 +66,9 @@ def test_an_existing_tab_keeps_its_column_order_and_gains_the_missing_columns():
     grid = Grid(TAB, ["金额", "订单号", "我们的备注", "赔付类型", "操作人"], [[26.66, "3958000000000000009", "老客户", "预售", "小周"]])
     write = ledger_write(grid, [PRESALE], computed_at=NOW, by="阿杰", tz=TZ)
     assert write.create is False and write.header == grid.header
-    assert write.add_columns == ["基数金额", "比例", "退款金额", "平台", "计算时间", "来源"]
+    assert write.add_columns == ["基数金额", "比例", "退款金额", "平台", "计算时间", "来源", "说明"]
     assert write.appends == [[Decimal("26.66"), "3958000000000000001", None, "预售延迟发货赔付", "阿杰", Decimal("88.88"),
-                              Decimal("0.30"), None, "淘宝", "2026-11-22 09:00", "taobao_refunds.csv 第 2 行"]]
+                              Decimal("0.30"), None, "淘宝", "2026-11-22 09:00", "taobao_refunds.csv 第 2 行", None]]
 
 
 def test_ledger_rows_as_people_type_them():
@@ -83,11 +83,10 @@ def test_ledger_rows_as_people_type_them():
     ledger = parse_ledger(grid, TZ)
     assert [(e.row, e.order_id, e.kind, e.amount) for e in ledger.entries] == [
         (2, "3958000000000000001", "presale_late", Decimal("26.66")),
-        (3, "3958000000000000006", "affiliate_deduction", Decimal("30.00")),
-        (4, "3958000000000000010", "presale_late", None)]
+        (3, "3958000000000000006", "affiliate_deduction", Decimal("30.00"))]
     assert ledger.entries[1].computed_at == datetime(2026, 11, 20, 10, 5, tzinfo=TZ)
-    assert [(p.file, p.row, p.column) for p in ledger.problems] == [(TAB, 5, "订单号"), (TAB, 6, "赔付类型")]
-    assert "挡不住重复赔付" in ledger.problems[0].message
+    assert [(p.file, p.row, p.column) for p in ledger.problems] == [(TAB, 4, "金额"), (TAB, 5, "订单号"), (TAB, 6, "赔付类型")]
+    assert "挡不住重复赔付" in ledger.problems[1].message
     # the summary gets only what it can count on a day
     assert [(e.order_id, e.amount, e.by) for e in parse_ledger(grid, TZ).counted()] == [
         ("3958000000000000001", Decimal("26.66"), "小周"), ("3958000000000000006", Decimal("30.00"), "小周")]
@@ -136,7 +135,7 @@ def test_a_commit_run_twice_pays_once_even_with_overlapping_inputs(tmp_path):
     orders = [DATA / "taobao_orders.csv", DATA / "taobao_refunds.csv", DATA / "douyin_orders.csv"]
     affiliate = [DATA / "affiliate_settlement.csv", DATA / "affiliate_disputes.csv"]
     first = commit_once(path, orders, affiliate)
-    assert first.committed and len(first.payouts) == 7 and first.ledger_rows == list(range(2, 9))
+    assert first.committed and len(first.payouts) == 6 and first.ledger_rows == list(range(2, 8))
     # the same files again, one of them twice, plus a copy of another under a new name
     copy = tmp_path / "orders_copy.csv"
     copy.write_bytes((DATA / "taobao_refunds.csv").read_bytes())
@@ -144,15 +143,15 @@ def test_a_commit_run_twice_pays_once_even_with_overlapping_inputs(tmp_path):
     assert second.payouts == [] and not second.committed and second.ledger_rows == []
     assert sorted(a.payout.order_id for a in second.already_paid) == sorted(p.order_id for p in first.payouts)
     assert len(second.duplicates) > 0
-    assert "已在「赔付记录」追加 7 行" in render_report(first)
+    assert "已在「赔付记录」追加 6 行" in render_report(first)
     second_text = render_report(second)
-    assert "没有新的赔付" in second_text and "【已在赔付记录里，这次不再计入】7 笔" in second_text
+    assert "没有新的赔付" in second_text and "【已在赔付记录里，这次不再计入】6 笔" in second_text
 
     sheet = openpyxl.load_workbook(path)[TAB]
     rows = list(sheet.iter_rows(values_only=True))
-    assert list(rows[0]) == LEDGER_HEADER and len(rows) == 8
+    assert list(rows[0]) == LEDGER_HEADER and len(rows) == 7
     assert [r[0] for r in rows[1:]] == [p.order_id for p in first.payouts]
-    assert all(sheet.cell(row=r, column=1).data_type == "s" for r in range(2, 9))
+    assert all(sheet.cell(row=r, column=1).data_type == "s" for r in range(2, 8))
     by_id = {r[0]: r for r in rows[1:]}
     assert by_id["3958000000000000002"][4] == pytest.approx(389.70) and by_id["3958000000000000006"][5] == 270
 
@@ -161,8 +160,8 @@ def test_new_payouts_are_added_to_an_existing_ledger(tmp_path):
     path = workbook(tmp_path)
     commit_once(path, [DATA / "douyin_orders.csv"])
     report = commit_once(path, [DATA / "douyin_orders.csv", DATA / "taobao_orders.csv", DATA / "taobao_refunds.csv"])
-    assert {p.order_id for p in report.payouts} == {"3958000000000000001", "3958000000000000002", "3958000000000000010"}
-    assert report.ledger_rows == [4, 5, 6]
+    assert {p.order_id for p in report.payouts} == {"3958000000000000001", "3958000000000000002"}
+    assert report.ledger_rows == [4, 5]
     assert [a.payout.order_id for a in report.already_paid] == ["6930000000000000101", "6930000000000000104"]
 
 
@@ -197,12 +196,34 @@ def test_a_note_under_the_payouts_is_not_a_payout_but_an_amount_nobody_can_read_
     grid = Grid(TAB, ["订单号", "赔付类型", "金额"], [
         ["3958000000000000001", "预售延迟发货赔付", "1 234,5"],
         ["", "", 656.36],  # a total a person added
-        ["3958000000000000002", "预售延迟发货赔付", ""],  # no amount: still paid
+        ["3958000000000000002", "预售延迟发货赔付", ""],  # no amount: what was paid is not known either
     ])
     ledger = parse_ledger(grid, TZ)
-    assert [(e.order_id, e.amount) for e in ledger.entries] == [("3958000000000000002", None)]
-    assert [(p.row, p.column) for p in ledger.problems] == [(2, "金额")]
+    assert ledger.entries == []
+    assert [(p.row, p.column) for p in ledger.problems] == [(2, "金额"), (4, "金额")]
     with pytest.raises(LedgerError, match="「赔付记录」有认不准的行"):
+        check_ledger(ledger)
+
+
+def test_a_ledger_id_no_platform_could_have_and_a_negative_or_blank_amount_cannot_be_read():
+    """A3 typed 3958000000000000O02 (letter O) was taken as another order and …002 paid again; -389.70 and a
+    blank amount were taken as they were (issue 16)."""
+    grid = Grid(TAB, ["订单号", "赔付类型", "金额", "平台"], [
+        ["3958000000000000O02", "预售延迟发货赔付", 389.7, "淘宝"],
+        ["3958000000000000003", "预售延迟发货赔付", -389.7, "淘宝"],
+        ["3958000000000000004", "预售延迟发货赔付", "", "淘宝"],
+        ["3958000000000000005", "预售延迟发货赔付", " ", "淘宝"],
+        ["C20261101001", "预售延迟发货赔付", 60, ""],  # a shop's own id, no platform named: fine
+        ["3958000000000000006", "淘宝客扣佣退款", 0, "淘宝"],  # nothing deducted is still an amount
+    ])
+    ledger = parse_ledger(grid, TZ)
+    assert [e.order_id for e in ledger.entries] == ["C20261101001", "3958000000000000006"]
+    assert [(p.row, p.column, p.message) for p in ledger.problems] == [
+        (2, "订单号", "不是淘宝订单号：3958000000000000O02（淘宝订单号是 18–19 位数字）；认不出这一行是哪笔订单，它挡不住重复赔付"),
+        (3, "金额", "金额不能是负数：-389.70；已赔付多少看不准，请改成赔付时的金额，例如 389.70"),
+        (4, "金额", "金额为空；已赔付多少看不准，请填上赔付时的金额"),
+        (5, "金额", "金额为空；已赔付多少看不准，请填上赔付时的金额")]
+    with pytest.raises(LedgerError, match="「赔付记录」有认不准的行：第 2 行「订单号」：不是淘宝订单号"):
         check_ledger(ledger)
 
 
@@ -217,6 +238,19 @@ def test_a_note_under_the_payouts_is_not_a_payout_but_an_amount_nobody_can_read_
 ])
 def test_a_ledger_is_recognised_by_its_header(header, shaped):
     assert ledger_shaped(header) is shaped
+
+
+def test_a_ledger_under_a_title_row_is_found_read_and_appended_to_under_its_own_header():
+    grid = Grid("台账", ["2026年赔付台账"], [
+        LEDGER_HEADER, ["3958000000000000001", "预售延迟发货赔付", 88.88, 0.3, "二十六"]])
+    assert ledger_shaped(grid) and not ledger_shaped(grid.header)
+    ledger = parse_ledger(grid, TZ)
+    assert [(p.row, p.column) for p in ledger.problems] == [(3, "金额")]  # the sheet's row, under title and header
+    write = ledger_write(grid, [PRESALE], computed_at=NOW, by="财务小周", tz=TZ)
+    assert (write.tab, write.create, write.header_row, write.header, write.add_columns) == ("台账", False, 2, LEDGER_HEADER, [])
+    # a header renamed beyond recognition under a title is named on its own row
+    renamed = Grid(TAB, ["2026年赔付台账"], [["单号", "赔付类型", "金额", "操作人"], ["3958000000000000001", "预售", 1, "小周"]])
+    assert [(p.row, p.message[:11]) for p in parse_ledger(renamed, TZ).problems] == [(2, "表头里没有「订单号」列")]
 
 
 def test_rates_are_numbers_shown_as_percent_unless_a_format_could_round_them():
@@ -263,7 +297,7 @@ def test_appended_payouts_get_money_and_percent_formats_on_a_workbook(tmp_path):
     commit_once(path, [DATA / "douyin_orders.csv"])  # creates the tab
     commit_once(path, [DATA / "douyin_orders.csv", DATA / "taobao_orders.csv", DATA / "taobao_refunds.csv"])
     sheet = openpyxl.load_workbook(path)[TAB]
-    for row in range(2, 7):
+    for row in range(2, 6):
         assert [sheet.cell(row=row, column=c).number_format for c in (3, 4, 5)] == ["#,##0.00", "0%", "#,##0.00"]
     assert sheet.cell(row=2, column=4).value == pytest.approx(0.3)
     # a second run found its own style again instead of adding one per run
@@ -306,7 +340,6 @@ def test_libreoffice_shows_the_ledger_amounts_to_the_fen_and_the_rates_as_percen
     assert [row[:6] for row in rows[1:]] == [
         ["3958000000000000001", "预售延迟发货赔付", "88.88", "30%", "26.66", ""],
         ["3958000000000000002", "预售延迟发货赔付", "1,299.00", "30%", "389.70", ""],
-        ["3958000000000000010", "预售延迟发货赔付", "800.00", "30%", "240.00", ""],
         ["3958000000000000006", "淘宝客扣佣退款", "300.00", "10%", "30.00", "270.00"]]
 
 
@@ -330,3 +363,61 @@ def test_a_full_ledger_grid_on_google_grows_and_formats_in_one_request(sheets_em
     assert [sheets_emulator.number_format(key, TAB, f"{c}3") for c in "CDE"] == [
         {"type": "NUMBER", "pattern": "#,##0.00"}, {"type": "PERCENT", "pattern": "0%"}, {"type": "NUMBER", "pattern": "#,##0.00"}]
     assert sheets_emulator.number_format(key, TAB, "E2") is None  # a row of theirs keeps its own format
+
+
+# ------------------------------------------------------------ the floor or cap, said in the ledger (issue 16)
+
+PRESET = '[compensation.platforms.kuaishou]\npreset = "taobao_2023"\n'
+
+
+def preset_config() -> Config:
+    import tomllib
+
+    from handover.model.config import parse_config
+
+    return parse_config(tomllib.loads(PRESET))
+
+
+def test_a_payout_the_cap_or_floor_gave_says_so_in_its_ledger_row():
+    """The report said 30%，最高 500 元 but the ledger row read 2600 | 30% | 500.00."""
+    report = run_compensation([DATA / "kuaishou_orders.xlsx"], [], preset_config(), None, NOW, by="财务小周")
+    write = ledger_write(None, report.payouts, computed_at=NOW, by="财务小周", tz=TZ)
+    note = write.header.index("说明")
+    assert [(row[2], row[3], row[4], row[note]) for row in write.appends] == [
+        (Decimal("2600.00"), Decimal("0.30"), Decimal("500.00"), "30% 是 780.00 元，按最高 500 元"),
+        (Decimal("10.00"), Decimal("0.30"), Decimal("5.00"), "30% 是 3.00 元，按最低 5 元")]
+
+
+def commit_kuaishou(backend) -> None:
+    grid = backend.read([TAB])[TAB]
+    report = run_compensation([DATA / "kuaishou_orders.xlsx"], [], preset_config(), grid, NOW, by="财务小周")
+    commit_payouts(Workspace(preset_config(), backend), report, grid)
+
+
+def test_an_older_workbook_ledger_gains_the_note_column_and_keeps_its_rates_numbers(tmp_path):
+    path = workbook(tmp_path)
+    book = openpyxl.load_workbook(path)
+    older = book.create_sheet(TAB)
+    for row in LEDGER_ROWS:
+        older.append(row[:10])  # a ledger written before 说明 existed
+    book.save(path)
+    assert [(e.order_id, e.amount) for e in parse_ledger(XlsxBackend(path).read([TAB])[TAB], TZ).entries] == [
+        ("3958000000000000001", Decimal("26.66"))]
+    commit_kuaishou(XlsxBackend(path))
+    sheet = openpyxl.load_workbook(path)[TAB]
+    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert rows[0] == LEDGER_HEADER and rows[1][10] is None
+    assert [(row[0], row[2], row[3], row[4], row[10]) for row in rows[2:]] == [
+        ("2411200000000001", 2600, pytest.approx(0.3), 500, "30% 是 780.00 元，按最高 500 元"),
+        ("2411200000000002", 10, pytest.approx(0.3), 5, "30% 是 3.00 元，按最低 5 元")]
+    assert sheet["D3"].number_format == "0%"
+
+
+def test_an_older_google_ledger_gains_the_note_column_and_keeps_its_rates_numbers(sheets_emulator, google_backend):
+    backend, key = google_backend({"交接": [["编号"]], TAB: [row[:10] for row in LEDGER_ROWS]})
+    commit_kuaishou(backend)
+    values = sheets_emulator.values(key, TAB)
+    assert values[0] == LEDGER_HEADER
+    assert [(row[0], row[3], row[4], row[10]) for row in values[2:]] == [
+        ("2411200000000001", 0.3, 500, "30% 是 780.00 元，按最高 500 元"),
+        ("2411200000000002", 0.3, 5, "30% 是 3.00 元，按最低 5 元")]  # the rates numbers, the notes words

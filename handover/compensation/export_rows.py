@@ -57,6 +57,11 @@ class OrderLine:
     refund_reason: str
     refund_applied_at: datetime | None
     refund_amount: Decimal | None
+    # The order's own total (总金额) and its column, on a row of the whole order (not of a sub-order).
+    order_total: tuple[Decimal, str] | None = None
+    # The row's largest amount and its column as the file names it: no file's amount of an order can exceed
+    # the order's total, which another file may give (rules.above_total).
+    largest: tuple[Decimal, str] | None = None
 
     @property
     def refund_signal(self) -> bool:
@@ -158,9 +163,10 @@ def _blank(cells: list) -> bool:
 
 def order_lines(export: ExportFile, tz: ZoneInfo, now: datetime, *, presale_keywords: tuple[str, ...],
                 everything_presale: bool, reason_matches: Callable[[str], bool], known: Container[str],
-                refunds_wanted: Container[str], rejected: list[RejectedRow], cap: Decimal | None = None
-                ) -> Iterator[OrderLine]:
-    """The rows of an orders file that could matter, typed; unusable rows go to `rejected`.
+                refunds_wanted: Container[str], rejected: list[RejectedRow], cap: Decimal | None = None,
+                spoiled: set[str] | None = None) -> Iterator[OrderLine]:
+    """The rows of an orders file that could matter, typed; unusable rows go to `rejected`, and their
+    order ids to `spoiled` (what the other rows of such an order say is not the whole order).
 
     A row is parsed in full when it is a pre-sale order not yet shipped or with a refund, when its
     refund reason is one that owes compensation, when `known` already holds its order (another file
@@ -185,6 +191,7 @@ def order_lines(export: ExportFile, tz: ZoneInfo, now: datetime, *, presale_keyw
     no_flags = ("",) * (2 * len(flag_cols))
     flag_says: dict[Any, bool] = {}  # a flag's text -> whether it says pre-sale (定金已付 on every such row)
     check_refunds = bool(refunds_wanted)  # affiliate orders: any refund of theirs matters
+    amount_names = tuple(intern(export.header_of(key)) for key in ("paid", "refund_amount", "total"))
     rows = export.rows()
     if not (everything_presale or check_refunds or export.is_workbook):
         markers = [single[key] for key in ("promised_at",) if key in single] + [*reason_cols, *flag_cols]
@@ -253,15 +260,18 @@ def order_lines(export: ExportFile, tz: ZoneInfo, now: datetime, *, presale_keyw
                 or (reason and reason_matches(reason)) or (signal and order_id in refunds_wanted)):
             continue
         row = ExportRow(export, cells, number, tz, now, cap)
-        line = _order_line(row, order_id, presale, shipped, closed, state, reason)
+        line = _order_line(row, order_id, presale, shipped, closed, state, reason, amount_names)
         if row.problems:
             rejected.extend(row.problems)
+            if spoiled is not None:
+                spoiled.add(order_id)
             continue
         yield line
 
 
 def _order_line(row: ExportRow, order_id: str, presale: bool, shipped: bool | None, closed: bool,
-                state: str | None, reason: str) -> OrderLine:
+                state: str | None, reason: str, names: tuple[str, str, str]) -> OrderLine:
+    """`names`: the paid, refund and total columns as the file names them."""
     export = row.export
     platform = export.platform
     platform_text = row.text("platform")
@@ -280,6 +290,18 @@ def _order_line(row: ExportRow, order_id: str, presale: bool, shipped: bool | No
     paid = row.not_above("paid", row.money("paid"), "total", total)
     refund = row.not_above("refund_amount", row.money("refund_amount"), "paid" if paid is not None else "total",
                            paid if paid is not None else total)
+    paid_name, refund_name, total_name = names
+    top, name = paid, paid_name
+    if refund is not None and (top is None or refund > top):
+        top, name = refund, refund_name
+    # An order keeps these (rules.merge_order): one tuple, and one Decimal, where they are the same amount.
+    order_total = None
+    if total is not None:
+        order_total = (paid if paid == total else total, total_name)
+    if order_total is not None and (top is None or total >= top):
+        largest = order_total
+    else:
+        largest = (top, name) if top is not None else None
     return OrderLine(
         file=export.label, row=row.number, order_id=order_id, signature=export.signature, platform=platform,
         sub_order_id=folded(sub), refund_id=folded(row.text("refund_id")), presale=presale,
@@ -288,7 +310,7 @@ def _order_line(row: ExportRow, order_id: str, presale: bool, shipped: bool | No
         promised_at=row.time("promised_at"), shipped_at=shipped_at,
         shipped=True if shipped_at else shipped, closed=closed, refund_state=state,
         refund_reason=intern(_SPACES.sub(" ", reason).strip()), refund_applied_at=row.time("refund_applied_at"),
-        refund_amount=refund)
+        refund_amount=refund, order_total=order_total if not sub else None, largest=largest)
 
 
 # ------------------------------------------------------------------------------------ affiliate rows
@@ -314,8 +336,9 @@ class AffiliateLine:
 
 
 def affiliate_lines(export: ExportFile, tz: ZoneInfo, now: datetime, rejected: list[RejectedRow],
-                    cap: Decimal | None = None) -> Iterator[AffiliateLine]:
-    """The rows of an affiliate report that carry a commission or a claw-back, typed."""
+                    cap: Decimal | None = None, spoiled: set[str] | None = None) -> Iterator[AffiliateLine]:
+    """The rows of an affiliate report that carry a commission or a claw-back, typed; unusable rows go to
+    `rejected` and, when their order id could be read, to `spoiled`."""
     id_position = export.single["order_id"]
     says_earned = any(export.has(k) for k in ("confirmed_at", "settled_at", "status", "presale_unpaid"))
     for number, cells in export.rows():
@@ -346,6 +369,8 @@ def affiliate_lines(export: ExportFile, tz: ZoneInfo, now: datetime, rejected: l
             dispute_done_at=row.time("dispute_done_at"))
         if row.problems:
             rejected.extend(row.problems)
+            if spoiled is not None:
+                spoiled.add(order_id)
             continue
         if line.commission is None and line.commission_rate is None and line.clawback is None and line.dispute_state is None:
             continue  # neither commission nor claw-back: nothing to deduct

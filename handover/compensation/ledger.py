@@ -2,10 +2,11 @@
 
 The tab is only appended to, one row per payout, in one write per run. A payout is the same as one in
 the ledger when the order id and the kind match; amounts may differ (a rule changed) and are shown, but
-the order is not paid again. People edit this tab too, so it is found by its header when it was renamed,
-and a row that cannot be read exactly (an id a spreadsheet turned into a rounded number, an amount
-that cannot be read) is reported: until it is fixed, `--commit` records nothing, because that row can no
-longer protect its order against a second payment.
+the order is not paid again. People edit this tab too, so it is found by its header when it was renamed
+or has a title row above it, and a row that cannot be read exactly (an id a spreadsheet turned into a
+rounded number or its platform cannot have, an amount that cannot be read, is blank or negative) is
+reported: until it is fixed, `--commit` records nothing, because that row can no longer protect its order
+against a second payment, or no longer says what was paid.
 """
 
 from __future__ import annotations
@@ -18,8 +19,26 @@ from zoneinfo import ZoneInfo
 
 from ..errors import HandoverError
 from ..exports import RejectedRow
-from ..model.schema import MONEY_FORMAT, PLATFORM_LABELS, TABS, Column, header_key, match_headers, platform_of
-from ..model.values import ValueProblem, parse_datetime, parse_money, parse_order_id, parse_rate, time_text, to_fen
+from ..model.schema import (
+    MONEY_FORMAT,
+    PLATFORM_LABELS,
+    TABS,
+    Column,
+    header_key,
+    locate_header,
+    match_headers,
+    platform_of,
+)
+from ..model.values import (
+    ValueProblem,
+    order_id_shape,
+    parse_datetime,
+    parse_money,
+    parse_order_id,
+    parse_rate,
+    time_text,
+    to_fen,
+)
 from ..sheet import Grid, TabSpec, TabWrite, WriteValue, clean_text
 from .rules import KIND_LABELS, Payout
 
@@ -34,6 +53,9 @@ LEDGER_COLUMNS: tuple[Column, ...] = (
     Column("computed_at", "计算时间", ("computed at", "时间", "记录时间")),
     Column("by", "操作人", ("by", "记录人", "经办人")),
     Column("source", "来源", ("source", "来源文件")),
+    # Why the amount is not rate × base (the floor or the cap gave it): the rate cell stays a number,
+    # which finance sums and filters on. Added at the end, so an older ledger gains it on its next commit.
+    Column("note", "说明", ("note",)),
 )
 LEDGER_HEADER = [column.header for column in LEDGER_COLUMNS]
 _HEADERS = {column.key: column.header for column in LEDGER_COLUMNS}
@@ -96,11 +118,20 @@ def kind_of(text: object) -> str | None:
 def tab_spec() -> TabSpec:
     """The tab `handover init` makes: the kinds as a dropdown, order ids as text."""
     return TabSpec(TABS["payouts"], LEDGER_HEADER, {_HEADERS["kind"]: list(KIND_LABELS.values())}, [_HEADERS["order_id"]],
-                   widths={_HEADERS["order_id"]: 22, _HEADERS["source"]: 30, _HEADERS["computed_at"]: 18})
+                   widths={_HEADERS["order_id"]: 22, _HEADERS["source"]: 30, _HEADERS["computed_at"]: 18,
+                           _HEADERS["note"]: 30})
 
 
-def ledger_shaped(header: Sequence[object]) -> bool:
-    """Whether a tab's header looks like a ledger's, even with one of its columns renamed."""
+def located(grid: Grid) -> Grid:
+    """The ledger read with its real header: the row among its first five that names the most ledger
+    columns, as the 交接 tab's is found (a title such as 2026年赔付台账 may sit above it)."""
+    return locate_header(grid, LEDGER_COLUMNS)
+
+
+def ledger_shaped(tab: Grid | Sequence[object]) -> bool:
+    """Whether a tab (or a header row) looks like a ledger's, even with one of its columns renamed or a
+    title above its header."""
+    header = located(tab).header if isinstance(tab, Grid) else tab
     columns = match_headers(header, LEDGER_COLUMNS)
     return sum(columns.has(key) for key in _LEDGER_SIGNS) >= 3
 
@@ -121,10 +152,11 @@ def parse_ledger(grid: Grid | None, tz: ZoneInfo) -> Ledger:
     if grid is None:
         return ledger
     ledger.tabs = [grid.tab]
+    grid = located(grid)
     columns = match_headers(grid.header, LEDGER_COLUMNS)
     for key in ("order_id", "kind"):
         if not columns.has(key):
-            ledger.problems.append(RejectedRow(1, None, _missing_column(grid, key), file=grid.tab))
+            ledger.problems.append(RejectedRow(grid.header_row, None, _missing_column(grid, key), file=grid.tab))
             return ledger
     for index, cells in enumerate(grid.rows):
         row = grid.row_number(index)
@@ -140,8 +172,12 @@ def parse_ledger(grid: Grid | None, tz: ZoneInfo) -> Ledger:
             continue
         if clean_text(raw("order_id")) == "" and clean_text(raw("kind")) == "":
             continue  # a note or a total under the payouts: it records no payout
+        platform = platform_of(clean_text(raw("platform")))
         try:
             order_id = _exact_id(raw("order_id"))
+            # An id its platform cannot have (a letter O typed for a 0) names no order that could be paid
+            # again: the rule `log` refuses such an id by.
+            order_id_shape(order_id, platform)
         except ValueProblem as error:
             problem("order_id", f"{error}；认不出这一行是哪笔订单，它挡不住重复赔付")
             continue
@@ -150,17 +186,24 @@ def parse_ledger(grid: Grid | None, tz: ZoneInfo) -> Ledger:
             problem("kind", f"不认识的赔付类型「{clean_text(raw('kind'))}」（应为 {'、'.join(KIND_LABELS.values())}）")
             continue
         amount = None
-        if columns.has("amount") and clean_text(raw("amount")) != "":
+        if columns.has("amount"):
+            # What was paid, exactly: a blank or a negative amount is a row someone changed, not a payout.
+            if clean_text(raw("amount")) == "":
+                problem("amount", "金额为空；已赔付多少看不准，请填上赔付时的金额")
+                continue
             try:
                 amount = parse_money(raw("amount"))
             except ValueProblem as error:
                 problem("amount", f"{error}；已赔付多少看不准，请改成 59.90 这样的金额")
                 continue
+            if amount < 0:
+                problem("amount", f"金额不能是负数：{amount:.2f}；已赔付多少看不准，请改成赔付时的金额，例如 {-amount:.2f}")
+                continue
         ledger.entries.append(LedgerEntry(
             row=row, order_id=order_id, kind=kind, amount=amount,
             computed_at=_quiet(lambda v: parse_datetime(v, tz), raw("computed_at")), by=clean_text(raw("by")),
             base_amount=_quiet(parse_money, raw("base_amount")), rate=_quiet(parse_rate, raw("rate")),
-            refund=_quiet(parse_money, raw("refund")), platform=platform_of(clean_text(raw("platform")))))
+            refund=_quiet(parse_money, raw("refund")), platform=platform))
     return ledger
 
 
@@ -251,6 +294,7 @@ def ledger_write(grid: Grid | None, payouts: Sequence[Payout], *, computed_at: d
         header, add, index = list(LEDGER_HEADER), [], {c.key: i for i, c in enumerate(LEDGER_COLUMNS)}
         names = dict(_HEADERS)
     else:
+        grid = located(grid)  # appended under its own header, below a title row if it has one
         header = list(grid.header)
         columns = match_headers(header, LEDGER_COLUMNS)
         add = [c.header for c in LEDGER_COLUMNS if not columns.has(c.key)]
@@ -273,6 +317,7 @@ def ledger_write(grid: Grid | None, payouts: Sequence[Payout], *, computed_at: d
             "computed_at": stamp,
             "by": by,
             "source": f"{payout.file} 第 {payout.row} 行" if payout.file else "",
+            "note": payout.limit_note or None,
         }
         row: list[WriteValue] = [None] * width
         for key, value in values.items():
@@ -281,4 +326,4 @@ def ledger_write(grid: Grid | None, payouts: Sequence[Payout], *, computed_at: d
     formats = {names[key]: MONEY_FORMAT for key in ("base_amount", "amount", "refund")} | {names["rate"]: PERCENT_FORMAT}
     return TabWrite(tab if grid is None else grid.tab, header, None, add_columns=add, appends=appends,
                     create=grid is None, unique=tuple((header + add)[index[key]] for key in ("order_id", "kind")),
-                    number_formats=formats)
+                    number_formats=formats, header_row=grid.header_row if grid is not None else 1)

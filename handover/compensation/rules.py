@@ -57,6 +57,14 @@ class Payout:
         return f"{percent(self.rate)}，{bound} {yuan(self.amount)}" if bound else percent(self.rate)
 
     @property
+    def limit_note(self) -> str:
+        """30% 是 780.00 元，按最高 500 元 when a floor or cap gave the amount, for the ledger row; else ''."""
+        bound = {"min": "最低", "max": "最高"}.get(self.limit)
+        if not bound or self.rate is None:
+            return ""
+        return f"{percent(self.rate)} 是 {to_fen(self.base_amount * self.rate):.2f} 元，按{bound} {yuan(self.amount)}"
+
+    @property
     def key(self) -> tuple[str, str]:
         return self.order_id, self.kind
 
@@ -115,6 +123,12 @@ class OrderState:
     claim_at: datetime | None = None
     refund_asked: bool = False
     platform_refunds: dict[str, Decimal | None] | None = None  # by refund; None: amount unknown; None: no refund
+    # The smallest 总金额 a row gives: (amount, column) when the first row gave it (at `file`, `row`), else
+    # (amount, column, file, row).
+    total: tuple[Decimal, str] | tuple[Decimal, str, str, int] | None = None
+    # Each row's largest amount: (amount, column) of the first row (at `file`, `row`: most orders have one),
+    # a list of (amount, column, file, row) once a second row comes.
+    amounts: tuple[Decimal, str] | list[tuple[Decimal, str, str, int]] | None = None
     # The rows read, to tell a row read twice (overlapping files): the first one's key, a set from the
     # second on (a run holds tens of thousands of orders, nearly all of one row).
     seen: tuple | set | None = None
@@ -124,6 +138,19 @@ class OrderState:
         if "" in self.paid:
             return to_fen(max(self.paid[""] - (self.postage or 0), Decimal(0)))
         return to_fen(sum(self.paid.values(), Decimal(0))) if self.paid else None
+
+
+def above_total(order: OrderState) -> list[RejectedRow]:
+    """The rows whose amount exceeds the order's own total as a file gives it (总金额): a row cannot be
+    checked against a total its file lacks (a refund export), so it is checked here, against the other
+    files' (the same row's total was checked as the row was read). Such an order is not computed."""
+    if order.total is None or order.amounts.__class__ is not list:
+        return []  # one row: checked against its own total as it was read
+    total, column, file, row = order.total if len(order.total) == 4 else (*order.total, order.file, order.row)
+    return [RejectedRow(number, header, f"{amount:.2f} 元超过订单 {order.order_id} 在 {file} 第 {row} 行的「{column}」"
+                        f"{total:.2f} 元：同一笔订单，{'两个文件' if name != file else '这个文件的两行'}的金额对不上，"
+                        "请核对这一行；这笔订单这次不算赔付", file=name)
+            for amount, header, name, number in order.amounts if amount > total]
 
 
 @lru_cache(maxsize=32)
@@ -156,6 +183,20 @@ def merge_order(orders: dict[str, OrderState], line: OrderLine, settings: Compen
         order.paid.setdefault(line.sub_order_id, line.paid)
     if line.shipped is True or (line.shipped is False and order.shipped is None):
         order.shipped = line.shipped
+    total = line.order_total
+    if total is not None and (order.total is None or total[0] < order.total[0]):
+        order.total = total if seen is None else (*total, line.file, line.row)
+    largest = line.largest
+    if largest is not None:
+        amounts = order.amounts
+        if amounts is None and seen is None:  # the order's first row: its place is the order's
+            order.amounts = largest
+        else:
+            if amounts is None:
+                amounts = order.amounts = []
+            elif amounts.__class__ is tuple:
+                amounts = order.amounts = [(*amounts, order.file, order.row)]
+            amounts.append((*largest, line.file, line.row))  # type: ignore[union-attr]
     if line.refund_signal:
         order.refund_asked = True
     # A refund the buyer withdrew (closed) owes nothing, whatever its reason said.
@@ -189,24 +230,26 @@ def evaluate_presale(order: OrderState, settings: CompensationSettings, now: dat
         return _missing(order, "付款时间（或承诺发货时间）")
     if order.claim_reason:
         if order.shipped_at is not None:
-            late: bool | None = order.shipped_at > promised
+            late = order.shipped_at > promised
         elif order.shipped:
-            late = order.claim_at > promised if order.claim_at else None  # shipped, but when?
+            # Shipped, but when? (Taobao's order report has no ship time.) A claim filed after the promise
+            # may be about a parcel that left on time, so a person looks; one filed before the promise
+            # was not about a late shipment, whenever the parcel left.
+            if order.claim_at is None:
+                return Check(order.order_id, PRESALE_LATE, f"已发货但不知道发货时间，买家以「{order.claim_reason}」退款："
+                             f"请对照承诺时间 {_short(promised)} 核对", order.file, order.row)
+            if order.claim_at > promised:
+                return Check(order.order_id, PRESALE_LATE,
+                             f"已发货但不知道发货时间，买家 {_short(order.claim_at)} 以「{order.claim_reason}」申请退款，"
+                             f"已过承诺的 {_short(promised)}：请查物流的揽收时间，晚于承诺才赔付", order.file, order.row)
+            late = False
         else:
             late = now > promised
-        if late is None:
-            return Check(order.order_id, PRESALE_LATE, f"已发货但不知道发货时间，买家以「{order.claim_reason}」退款："
-                         f"请对照承诺时间 {_short(promised)} 核对", order.file, order.row)
         if late:
             base = order.base()
             if base is None:
                 return _missing(order, "实付金额")
-            if order.shipped_at:
-                shipped = f"{_short(order.shipped_at)} 才发货"
-            elif order.shipped:
-                shipped = f"发货时间不详，买家 {_short(order.claim_at)} 才申请退款"
-            else:
-                shipped = "至今未发货"
+            shipped = f"{_short(order.shipped_at)} 才发货" if order.shipped_at else "至今未发货"
             amount, limit = rule.applied(base)
             return Payout(order.order_id, PRESALE_LATE, base, rule.rate, amount, None, order.platform,
                           order.file, order.row, f"承诺 {_short(promised)} 发货，{shipped}；退款原因：{order.claim_reason}",

@@ -34,6 +34,7 @@ from .rules import (
     OrderState,
     Payout,
     evaluate_affiliate,
+    above_total,
     evaluate_presale,
     merge_affiliate,
     merge_order,
@@ -119,19 +120,23 @@ class _Scan:
     duplicates: list[Duplicate]
     files: list[FileRead]
     missing: list[Missing]
+    # Orders one of whose rows was rejected: the rest of their rows are not the whole order (a claim, a
+    # pre-sale marker or an amount may be in the rejected row), so nothing is paid or advised on them.
+    spoiled: set[str] = field(default_factory=set)
 
 
 def _scan(order_paths: Sequence[str | Path], affiliate_paths: Sequence[str | Path], settings: CompensationSettings,
           tz: ZoneInfo, now: datetime, returns_grid: Grid | None = None) -> _Scan:
     rejected: list[RejectedRow] = []
     duplicates: list[Duplicate] = []
+    spoiled: set[str] = set()
     affiliate_files = [ExportFile(p, AFFILIATE, settings.columns) for p in affiliate_paths]
     order_files = [ExportFile(p, ORDERS, settings.columns, settings.platform) for p in order_paths]
     everything = affiliate_files + order_files
     tell_apart(everything)
     affiliates: dict[str, AffiliateState] = {}
     for export in affiliate_files:
-        for line in affiliate_lines(export, tz, now, rejected, settings.max_order_amount):
+        for line in affiliate_lines(export, tz, now, rejected, settings.max_order_amount, spoiled):
             if merge_affiliate(affiliates, line, export.signature):
                 duplicates.append(Duplicate(line.file, line.row, line.order_id))
     orders: dict[str, OrderState] = {}
@@ -141,15 +146,20 @@ def _scan(order_paths: Sequence[str | Path], affiliate_paths: Sequence[str | Pat
         for line in order_lines(export, tz, now, presale_keywords=settings.presale_keywords,
                                 everything_presale=not settings.presale_only, reason_matches=settings.reason_matches,
                                 known=orders, refunds_wanted=affiliates, rejected=rejected,
-                                cap=settings.max_order_amount):
+                                cap=settings.max_order_amount, spoiled=spoiled):
             if merge_order(orders, line, settings):
                 duplicates.append(Duplicate(line.file, line.row, line.order_id))
+    for key, order in orders.items():
+        if order.amounts.__class__ is list and (above := above_total(order)):
+            rejected += above
+            spoiled.add(key)
     returned = {key for key, order in orders.items() if order.refund_asked}
     returned |= {key for key, state in affiliates.items() if state.disputes}
     if returns_grid is not None:
         returned |= returned_orders(returns_grid, tz, now, rejected)
     files = [FileRead(e.label, e.role, file_kind(e), e.platform, e.encoding, e.rows_read) for e in everything]
-    return _Scan(orders, affiliates, returned, each_once(rejected), duplicates, files, _missing(order_files, settings))
+    return _Scan(orders, affiliates, returned, each_once(rejected), duplicates, files, _missing(order_files, settings),
+                 spoiled)
 
 
 # What the pre-sale rule needs from the order files, as any one of these columns; the first names it.
@@ -196,9 +206,15 @@ def run_compensation(order_paths: Sequence[str | Path], affiliate_paths: Sequenc
     tz = config.timezone
     now = (now or datetime.now(tz)).astimezone(tz)
     scan = _scan(order_paths, affiliate_paths, settings, tz, now, returns_grid)
-    results: list[Any] = [evaluate_presale(order, settings, now) for order in scan.orders.values()]
+    results: list[Any] = []
+    for key, order in scan.orders.items():
+        result = evaluate_presale(order, settings, now)
+        # An order with a rejected row is listed with that row and nowhere else (no payout, no advice drawn
+        # from the rows left), unless it is a pre-sale order near its promise: a warning to ship, not a payment.
+        if key not in scan.spoiled or isinstance(result, AtRisk):
+            results.append(result)
     results += [evaluate_affiliate(state, scan.orders.get(key), key in scan.returned, settings)
-                for key, state in scan.affiliates.items()]
+                for key, state in scan.affiliates.items() if key not in scan.spoiled]
     ledger = parse_ledgers(_grids(ledger_grid), tz)
     order = {f.file: i for i, f in enumerate(scan.files)}
     place = lambda item: (order.get(item.file, len(order)), item.row)  # noqa: E731

@@ -69,7 +69,8 @@ TAOBAO_ORDERS = [
     # unpaid order: skipped
     [wrap("3958000000000000009"), "buyer9", "80.00", "0.00", "80.00", "0.00", "等待买家付款", "河南省郑州市",
      "2026-11-21 10:00:00", "", "【预售】帽子", "", "", "", "", "", "0.00"],
-    # 010: pre-sale shipped some time, claim 缺货 filed 11-21 after the promise (11-17): owed
+    # 010: pre-sale shipped at a time the report does not give, claim 缺货 filed 11-21 after the promise (11-17):
+    # it may have left on time, so a person checks (never paid on a guess)
     [wrap("3958000000000000010"), "buyer10", "800.00", "0.00", "800.00", "800.00", "卖家已发货，等待买家确认", "福建省厦门市",
      "2026-11-02 08:00:00", "2026-11-02 08:00:00", "【预售】皮靴", "YD4321098765432", "韵达快递", "", "", "", "0.00"],
     # 011: ordinary order with a 缺货 refund: not pre-sale, a person must look

@@ -220,6 +220,39 @@ def test_an_xlsx_export_imports_like_its_csv(shop):
     assert csv_data["counts"] == {"new": 2, "updated": 1, "unchanged": 0, "rejected": 1, "older": 0}
 
 
+@freeze_time(MORNING)
+def test_a_douyin_xlsx_export_with_number_amounts_ids_and_waybills_imports_like_its_csv(shop):
+    """As 抖店 writes its xlsx: 退款金额 the number 39, 售后单号 and digit waybills numbers, times date cells."""
+    csv_data = dry_run_without_file_names(shop, DOUYIN)
+    assert csv_data == dry_run_without_file_names(shop, str(FILES / "抖店售后_1123_数字.xlsx"))
+    result = shop.imported(str(FILES / "抖店售后_1123_数字.xlsx"))
+    assert "新增 2 · 更新 1 · 未变 0 · 不能用 1\n" in result.stdout
+    assert (shop.by_refund("7000000000000203")["退款金额"], shop.by_refund("7000000000000201")["退货单号"]) == (
+        39, "78900011122233")
+
+
+@freeze_time(MORNING)
+def test_a_taobao_xlsx_export_with_number_amounts_and_date_cells_imports_like_its_csv(shop):
+    """买家实际支付金额 and 买家退款金额 as numbers (1299, 59.9), 退款编号 and waybills as numbers, every time a
+    date cell (超时时间 11:00:05 too)."""
+    csv_data = dry_run_without_file_names(shop, DAY2)
+    assert csv_data == dry_run_without_file_names(shop, str(FILES / "淘宝退款_1123.xlsx"))
+    shop.imported(str(FILES / "淘宝退款_1123.xlsx"))
+    assert (shop.by_refund("200000000000102")["退款金额"], shop.by_refund("200000000000104")["退款金额"]) == (1299, 59.9)
+    assert shop.imported(DAY2).stdout.count("新增 0 · 更新 0 · 未变 7 · 不能用 0\n") == 1  # its csv: nothing new
+
+
+@freeze_time(MORNING)
+def test_number_cells_an_xlsx_export_cannot_use_are_rows_refused_with_the_reason(shop):
+    result = shop.run("returns", "import", str(FILES / "淘宝退款_数字坏了.xlsx"), "--strict")
+    assert result.exit_code == 1
+    assert ("新增 0 · 更新 0 · 未变 0 · 不能用 3\n\n【不能用】3 行，没有导入\n"
+            "  淘宝退款_数字坏了.xlsx 第 2 行「买家退款金额」：金额看不准：39.123（金额最多两位小数）\n"
+            "  淘宝退款_数字坏了.xlsx 第 3 行「订单编号」：订单号被存成了数字，后几位已丢失（3.958E+18）：请把这一列设为文本，"
+            "再从平台重新复制订单号\n"
+            "  淘宝退款_数字坏了.xlsx 第 4 行「买家退款金额」：金额看不准：0.00001（金额最多两位小数）\n") in result.stdout
+
+
 # --------------------------------------------------------------------------- what cannot be used
 
 @freeze_time(MORNING)

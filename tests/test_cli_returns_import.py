@@ -165,10 +165,24 @@ def test_after_the_shop_extended_a_return_the_later_download_moves_its_deadline_
 @freeze_time(MORNING)
 def test_both_days_given_together_in_either_order_import_the_newest_copy(shop):
     result = shop.imported(DAY2, DAY1)
-    assert "新增 6 · 更新 1 · 未变 5 · 不能用 2\n" in result.stdout  # 14 rows: the 5 older copies change nothing
+    # 14 rows, 7 returns: the 5 older copies are no return of their own, and the 2 rows refused
+    assert "新增 6 · 更新 1 · 未变 0 · 不能用 2\n" in result.stdout
+    assert "\n另有 5 行是同一条退货的另一份（几个文件里都有它）：按最新的一份算，没有另计。\n" in result.stdout
     assert shop.by_refund("200000000000101")["退款状态"] == "已退款"
     assert shop.by_refund("200000000000102")["退款状态"] == "待买家退货"
     assert shop.by_refund("200000000000107")["退货单号"] == "773098765432101"
+
+
+@freeze_time(MORNING)
+def test_the_same_file_given_twice_in_one_command_counts_each_return_once(shop):
+    first = shop.imported(DAY1, DAY1, commit=False)
+    assert "新增 4 · 更新 1 · 未变 0 · 不能用 2\n" in first.stdout
+    shop.imported(DAY1)
+    again = shop.imported(DAY1, DAY1)
+    assert "新增 0 · 更新 0 · 未变 5 · 不能用 2\n" in again.stdout  # 5 returns the tab holds, not 10 lines
+    assert "\n另有 5 行是同一条退货的另一份（几个文件里都有它）：按最新的一份算，没有另计。\n" in again.stdout
+    data = json.loads(shop.run("returns", "import", DAY1, DAY1, "--format", "json").stdout)
+    assert data["counts"] == {"new": 0, "updated": 0, "unchanged": 5, "rejected": 2, "older": 0, "superseded": 5}
 
 
 @freeze_time(MORNING)
@@ -217,7 +231,7 @@ def test_douyin_and_pinduoduo_after_sale_exports_import_together(shop):
 def test_an_xlsx_export_imports_like_its_csv(shop):
     csv_data = dry_run_without_file_names(shop, DOUYIN)
     assert csv_data == dry_run_without_file_names(shop, str(FILES / "抖店售后_1123.xlsx"))
-    assert csv_data["counts"] == {"new": 2, "updated": 1, "unchanged": 0, "rejected": 1, "older": 0}
+    assert csv_data["counts"] == {"new": 2, "updated": 1, "unchanged": 0, "rejected": 1, "older": 0, "superseded": 0}
 
 
 @freeze_time(MORNING)
@@ -360,7 +374,7 @@ def test_json_output_for_scripts(shop):
     assert set(data) == {"generated_at", "tab", "committed", "files", "counts", "new", "updated", "rejected",
                          "skipped_rows", "added_columns"}
     assert data["added_columns"] == ["退款编号", "退款金额", "平台更新时间"]
-    assert data["counts"] == {"new": 4, "updated": 1, "unchanged": 0, "rejected": 2, "older": 0}
+    assert data["counts"] == {"new": 4, "updated": 1, "unchanged": 0, "rejected": 2, "older": 0, "superseded": 0}
     assert data["files"] == [{"file": "淘宝退款_1122.csv", "platform": "taobao", "encoding": "gb18030", "rows": 7,
                               "skipped": 0}]
     assert data["new"][0] == {

@@ -11,7 +11,8 @@ return; `plan_import` lays them onto the tab as read:
   a return the platform closed is marked (退款状态 已关闭 / 已退款), not removed;
 - newer means a later export time (`ExportedReturn.age`; the tab keeps it in 平台更新时间): the same or
   an older export changes nothing, so importing a file twice, or yesterday's file after today's, is safe.
-  A row never imported (typed by hand) takes what the export says.
+  A row never imported (typed by hand) takes what the export says;
+- a return is counted once however many copies the files hold (`superseded` counts the other rows).
 
 The write is one `Backend.write`, which reads the tab again and lays the plan onto it as it is then.
 """
@@ -161,8 +162,9 @@ class ImportPlan:
     new: list[ExportedReturn] = field(default_factory=list)  # in file order
     landed: list[int] = field(default_factory=list)  # the rows the new returns were written to
     updates: list[Update] = field(default_factory=list)
-    unchanged: int = 0
+    unchanged: int = 0  # returns the tab holds as the files say (each return once, however many copies)
     older: int = 0  # of the unchanged: the tab holds newer data than the export
+    superseded: int = 0  # rows that are another copy of a return the files hold: counted with that return
     rejected: list[RejectedRow] = field(default_factory=list)
     skipped_rows: list[int] = field(default_factory=list)  # rows without 编号 moved or changed before the write
 
@@ -195,7 +197,7 @@ def plan_import(grid: Grid | None, batch: ExportBatch, *, now: datetime, tz: Zon
             if not table.columns.has(key):
                 raise SheetError(f"「{table.grid.tab}」的表头里没有「{RETURN_HEADERS[key]}」列：导入要按平台和退款编号"
                                  "找到已有的退货，请先加上这一列（填好已有的行）再导入")
-    plan = ImportPlan(table, table.grid.tab if table else tab, now, unchanged=batch.superseded,
+    plan = ImportPlan(table, table.grid.tab if table else tab, now, superseded=batch.superseded,
                       rejected=list(batch.rejected))
     plan.new = _Matcher(plan, table, tz).run(batch.returns)
     return plan
@@ -396,4 +398,4 @@ class ImportReport:
         plan = self.plan
         rejected_rows = len({(r.file, r.row) for r in plan.rejected})  # a row may have two problems
         return {"new": len(plan.new), "updated": len(plan.updates), "unchanged": plan.unchanged,
-                "rejected": rejected_rows, "older": plan.older}
+                "rejected": rejected_rows, "older": plan.older, "superseded": plan.superseded}

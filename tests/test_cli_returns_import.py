@@ -195,6 +195,42 @@ def test_the_shop_edits_a_return_by_hand_after_the_import_and_reimporting_keeps_
     assert shop.by_refund("200000000000107")["退货单号"] == "YT0000000000000"
 
 
+# --------------------------------------------------------------------- the platform's times out of order
+
+BACKWARDS, BACKWARDS_REFUNDED = str(FILES / "淘宝退款_时间倒了.csv"), str(FILES / "淘宝退款_时间倒了_退款.csv")
+
+
+@freeze_time(MORNING)
+def test_an_export_whose_parcel_was_sent_back_before_the_refund_was_applied_for_is_imported_as_it_says(shop):
+    """The platform's own times, out of order: imported as they are (the return and its deadline matter more
+    than the order of two times), and said so, since `check` will point at the row."""
+    data = json.loads(shop.run("returns", "import", BACKWARDS, "--format", "json").stdout)
+    assert data["notes"] == [{"file": "淘宝退款_时间倒了.csv", "row": 2, "column": None,
+                              "message": "填单时间 11-21 08:00 早于申请时间 11-21 10:00，平台导出里就是这样：请到平台后台核对这条退货"}]
+    result = shop.imported(BACKWARDS)
+    assert "新增 1 · 更新 0 · 未变 0 · 不能用 0\n" in result.stdout
+    assert ("\n【请核对】1 行的时间先后不对，已照平台导出的时间写入（check 也会提示）\n"
+            "  淘宝退款_时间倒了.csv 第 2 行：填单时间 11-21 08:00 早于申请时间 11-21 10:00，平台导出里就是这样："
+            "请到平台后台核对这条退货\n") in result.stdout
+    imported = shop.by_refund("200000000000120")
+    assert (imported["申请时间"], imported["填单时间"], imported["超时时间"]) == (
+        "2026-11-21 10:00", "2026-11-21 08:00", "2026-12-01 08:00")
+    again = shop.imported(BACKWARDS)
+    assert "新增 0 · 更新 0 · 未变 1 · 不能用 0\n" in again.stdout and "【请核对】" not in again.stdout
+
+
+@freeze_time(MORNING)
+def test_a_later_export_of_a_return_with_times_out_of_order_changes_only_what_changed(shop):
+    shop.imported(BACKWARDS)
+    refunded = shop.imported(BACKWARDS_REFUNDED)
+    assert "新增 0 · 更新 1 · 未变 0 · 不能用 0\n" in refunded.stdout
+    assert ("退款编号 200000000000120：退款状态 退货中 → 已退款；平台更新时间 11-21 10:00 → 11-22 15:00\n"
+            in refunded.stdout)  # not 填单时间 （空） → 11-21 08:00: the cell holds it
+    again = shop.imported(BACKWARDS_REFUNDED).stdout
+    assert "新增 0 · 更新 0 · 未变 1 · 不能用 0\n" in again and "比这次的导出新" not in again  # its 超时时间 blank
+    assert "未变的 1 条里，有 1 条表里的数据比这次的导出新" in shop.imported(BACKWARDS).stdout
+
+
 # ------------------------------------------------------------------------------------- other shapes
 
 def dry_run_without_file_names(shop: Shop, path: str) -> dict:
@@ -372,7 +408,7 @@ def test_a_workbook_without_a_returns_tab_gets_one_on_the_first_import(run, tmp_
 def test_json_output_for_scripts(shop):
     data = json.loads(shop.run("returns", "import", DAY1, "--format", "json").stdout)
     assert set(data) == {"generated_at", "tab", "committed", "files", "counts", "new", "updated", "rejected",
-                         "skipped_rows", "added_columns"}
+                         "notes", "skipped_rows", "added_columns"}
     assert data["added_columns"] == ["退款编号", "退款金额", "平台更新时间"]
     assert data["counts"] == {"new": 4, "updated": 1, "unchanged": 0, "rejected": 2, "older": 0, "superseded": 0}
     assert data["files"] == [{"file": "淘宝退款_1122.csv", "platform": "taobao", "encoding": "gb18030", "rows": 7,

@@ -30,7 +30,7 @@ from ..exports import ExportFile, ExportRow, RejectedRow, fast_id
 from ..model.couriers import courier_of
 from ..model.schema import RefundStatus, platform_of
 from ..model.values import ValueProblem, parse_tracking_no, time_text
-from .refund_exports import NO_RETURN, STAMPS, ExportedReturn, export_status
+from .refund_exports import LEDGER_TIMES, NO_RETURN, STAMPS, ExportedReturn, export_status, going_backwards
 from ..sheet import clean_text
 
 # What exports write in a cell that has nothing to say.
@@ -52,12 +52,14 @@ _KEPT = 4096  # distinct amounts remembered: prices repeat, but a file of all di
 
 class ReturnRows:
     """The returns of one export, in file order; rows that cannot be used go to `rejected`, rows that
-    are no return at all (an order export's 无售后) are counted in `skipped`."""
+    are no return at all (an order export's 无售后) are counted in `skipped`, returns whose own times go
+    backwards (ExportedReturn.backwards) are also listed in `backwards`."""
 
     def __init__(self, export: ExportFile, tz: ZoneInfo, now: datetime, rejected: list[RejectedRow],
                  cap: Decimal | None = None):
         self.export, self.tz, self.now, self.rejected, self.cap = export, tz, now, rejected, cap
         self.skipped = 0
+        self.backwards: list[ExportedReturn] = []
         # What repeats from row to row, read once: statuses, couriers, platforms, days, amounts, reasons.
         self._statuses: dict[Any, RefundStatus | str | None] = {}
         self._couriers: dict[Any, str] = {}
@@ -146,8 +148,13 @@ class ReturnRows:
             kept(statuses), kept(couriers, blank=""), _each(kept(trackings, blank=""), str.upper, _tracking),
             kept(amounts), *(times.get(key, repeat("")) for key in STAMPS[:4]),
             _each(kept(deadlines, blank=""), _to_minute, _minute), stamped))
+        ledger = [times[key] for key in LEDGER_TIMES if key in times]
+        if len(ledger) > 1:
+            self.backwards += map(lines.__getitem__, going_backwards(ledger))
         if careful:
-            lines += filter(None, (self._careful(numbers[i], rows[i]) for i in sorted(careful)))
+            read = list(filter(None, (self._careful(numbers[i], rows[i]) for i in sorted(careful))))
+            self.backwards += (line for line in read if line.backwards())
+            lines += read
             lines.sort(key=_row_of)
         return lines
 

@@ -23,6 +23,8 @@ included); columns marked "inferred" there are the usual neighbours of the docum
   them (买家实际支付金额 and 买家退款金额 1299 and 59.9, digit waybills, 宝贝ID). `淘宝退款_数字坏了.xlsx`: number
   cells that cannot be used: 39.123 (three decimals), an order id stored as a number and so cut to 15
   significant digits, and 1e-05.
+- `淘宝退款_时间倒了.csv`: a return whose 买家退货时间 is earlier than its 退款的申请时间, as the platform exports
+  it; `淘宝退款_时间倒了_退款.csv`: the same return refunded a day later.
 - `拼多多售后_1123.csv`: the Pinduoduo after-sale export, UTF-8 without BOM, `(元)` money headers.
 - `shop.xlsx`: the shop's workbook: a 交接 tab, and a 退货 tab laid out before the import existed (no
   退款编号 / 退款金额 / 平台更新时间 columns) with the shop's own 备注 column, three returns typed by hand:
@@ -227,6 +229,16 @@ TAOBAO_BAD_NUMBERS = [_request_cells("3958000000000000110", "200000000000110", 3
                       _request_cells(3958000000000000111.0, "200000000000111", 99),
                       _request_cells("3958000000000000112", "200000000000112", 1e-05)]
 
+# The platform's own times out of order: the parcel sent back (买家退货时间) before the refund was applied for
+# (退款的申请时间); then the same return refunded.
+BACKWARDS = taobao("00120", "0120", applied="2026-11-21 10:00:00", deadline="2026-12-01 08:00:00",
+                   status="买家已经退货，等待卖家确认收货", goods="买家已退货", courier="圆通速递", tracking="YT8962646780120",
+                   returned="2026-11-21 08:00:00")
+BACKWARDS_REFUNDED = taobao("00120", "0120", applied="2026-11-21 10:00:00", status="退款成功", goods="买家已退货",
+                            courier="圆通速递", tracking="YT8962646780120", returned="2026-11-21 08:00:00",
+                            finished="2026-11-22 15:00:00")
+
+
 def write_all(target: Path) -> None:
     target.mkdir(parents=True, exist_ok=True)
     day1 = csv_text(TAOBAO_HEADER, TAOBAO_1122)
@@ -245,6 +257,8 @@ def write_all(target: Path) -> None:
     header = [name.strip('"') for name in TAOBAO_HEADER]
     _book(target / "淘宝退款_1123.xlsx", {"退款": (header, [_typed(row) for row in TAOBAO_1123_BOOK])})
     _book(target / "淘宝退款_数字坏了.xlsx", {"退款": (header, TAOBAO_BAD_NUMBERS)})
+    (target / "淘宝退款_时间倒了.csv").write_bytes(csv_text(TAOBAO_HEADER, [BACKWARDS]).encode("gb18030"))
+    (target / "淘宝退款_时间倒了_退款.csv").write_bytes(csv_text(TAOBAO_HEADER, [BACKWARDS_REFUNDED]).encode("gb18030"))
     (target / "拼多多售后_1123.csv").write_bytes(csv_text(PDD_HEADER, PDD).encode("utf-8"))
     _book(target / "shop.xlsx", {"交接": (HANDOVER_HEADER, HANDOVER), "退货": (RETURNS_HEADER, RETURNS)})
 

@@ -165,10 +165,24 @@ def test_after_the_shop_extended_a_return_the_later_download_moves_its_deadline_
 @freeze_time(MORNING)
 def test_both_days_given_together_in_either_order_import_the_newest_copy(shop):
     result = shop.imported(DAY2, DAY1)
-    assert "新增 6 · 更新 1 · 未变 5 · 不能用 2\n" in result.stdout  # 14 rows: the 5 older copies change nothing
+    # 14 rows, 7 returns: the 5 older copies are no return of their own, and the 2 rows refused
+    assert "新增 6 · 更新 1 · 未变 0 · 不能用 2\n" in result.stdout
+    assert "\n另有 5 行是同一条退货的另一份（几个文件里都有它）：按最新的一份算，没有另计。\n" in result.stdout
     assert shop.by_refund("200000000000101")["退款状态"] == "已退款"
     assert shop.by_refund("200000000000102")["退款状态"] == "待买家退货"
     assert shop.by_refund("200000000000107")["退货单号"] == "773098765432101"
+
+
+@freeze_time(MORNING)
+def test_the_same_file_given_twice_in_one_command_counts_each_return_once(shop):
+    first = shop.imported(DAY1, DAY1, commit=False)
+    assert "新增 4 · 更新 1 · 未变 0 · 不能用 2\n" in first.stdout
+    shop.imported(DAY1)
+    again = shop.imported(DAY1, DAY1)
+    assert "新增 0 · 更新 0 · 未变 5 · 不能用 2\n" in again.stdout  # 5 returns the tab holds, not 10 lines
+    assert "\n另有 5 行是同一条退货的另一份（几个文件里都有它）：按最新的一份算，没有另计。\n" in again.stdout
+    data = json.loads(shop.run("returns", "import", DAY1, DAY1, "--format", "json").stdout)
+    assert data["counts"] == {"new": 0, "updated": 0, "unchanged": 5, "rejected": 2, "older": 0, "superseded": 5}
 
 
 @freeze_time(MORNING)
@@ -179,6 +193,42 @@ def test_the_shop_edits_a_return_by_hand_after_the_import_and_reimporting_keeps_
     result = shop.imported(DAY1)
     assert "新增 0 · 更新 0 · 未变 5" in result.stdout
     assert shop.by_refund("200000000000107")["退货单号"] == "YT0000000000000"
+
+
+# --------------------------------------------------------------------- the platform's times out of order
+
+BACKWARDS, BACKWARDS_REFUNDED = str(FILES / "淘宝退款_时间倒了.csv"), str(FILES / "淘宝退款_时间倒了_退款.csv")
+
+
+@freeze_time(MORNING)
+def test_an_export_whose_parcel_was_sent_back_before_the_refund_was_applied_for_is_imported_as_it_says(shop):
+    """The platform's own times, out of order: imported as they are (the return and its deadline matter more
+    than the order of two times), and said so, since `check` will point at the row."""
+    data = json.loads(shop.run("returns", "import", BACKWARDS, "--format", "json").stdout)
+    assert data["notes"] == [{"file": "淘宝退款_时间倒了.csv", "row": 2, "column": None,
+                              "message": "填单时间 11-21 08:00 早于申请时间 11-21 10:00，平台导出里就是这样：请到平台后台核对这条退货"}]
+    result = shop.imported(BACKWARDS)
+    assert "新增 1 · 更新 0 · 未变 0 · 不能用 0\n" in result.stdout
+    assert ("\n【请核对】1 行的时间先后不对，已照平台导出的时间写入（check 也会提示）\n"
+            "  淘宝退款_时间倒了.csv 第 2 行：填单时间 11-21 08:00 早于申请时间 11-21 10:00，平台导出里就是这样："
+            "请到平台后台核对这条退货\n") in result.stdout
+    imported = shop.by_refund("200000000000120")
+    assert (imported["申请时间"], imported["填单时间"], imported["超时时间"]) == (
+        "2026-11-21 10:00", "2026-11-21 08:00", "2026-12-01 08:00")
+    again = shop.imported(BACKWARDS)
+    assert "新增 0 · 更新 0 · 未变 1 · 不能用 0\n" in again.stdout and "【请核对】" not in again.stdout
+
+
+@freeze_time(MORNING)
+def test_a_later_export_of_a_return_with_times_out_of_order_changes_only_what_changed(shop):
+    shop.imported(BACKWARDS)
+    refunded = shop.imported(BACKWARDS_REFUNDED)
+    assert "新增 0 · 更新 1 · 未变 0 · 不能用 0\n" in refunded.stdout
+    assert ("退款编号 200000000000120：退款状态 退货中 → 已退款；平台更新时间 11-21 10:00 → 11-22 15:00\n"
+            in refunded.stdout)  # not 填单时间 （空） → 11-21 08:00: the cell holds it
+    again = shop.imported(BACKWARDS_REFUNDED).stdout
+    assert "新增 0 · 更新 0 · 未变 1 · 不能用 0\n" in again and "比这次的导出新" not in again  # its 超时时间 blank
+    assert "未变的 1 条里，有 1 条表里的数据比这次的导出新" in shop.imported(BACKWARDS).stdout
 
 
 # ------------------------------------------------------------------------------------- other shapes
@@ -217,7 +267,40 @@ def test_douyin_and_pinduoduo_after_sale_exports_import_together(shop):
 def test_an_xlsx_export_imports_like_its_csv(shop):
     csv_data = dry_run_without_file_names(shop, DOUYIN)
     assert csv_data == dry_run_without_file_names(shop, str(FILES / "抖店售后_1123.xlsx"))
-    assert csv_data["counts"] == {"new": 2, "updated": 1, "unchanged": 0, "rejected": 1, "older": 0}
+    assert csv_data["counts"] == {"new": 2, "updated": 1, "unchanged": 0, "rejected": 1, "older": 0, "superseded": 0}
+
+
+@freeze_time(MORNING)
+def test_a_douyin_xlsx_export_with_number_amounts_ids_and_waybills_imports_like_its_csv(shop):
+    """As 抖店 writes its xlsx: 退款金额 the number 39, 售后单号 and digit waybills numbers, times date cells."""
+    csv_data = dry_run_without_file_names(shop, DOUYIN)
+    assert csv_data == dry_run_without_file_names(shop, str(FILES / "抖店售后_1123_数字.xlsx"))
+    result = shop.imported(str(FILES / "抖店售后_1123_数字.xlsx"))
+    assert "新增 2 · 更新 1 · 未变 0 · 不能用 1\n" in result.stdout
+    assert (shop.by_refund("7000000000000203")["退款金额"], shop.by_refund("7000000000000201")["退货单号"]) == (
+        39, "78900011122233")
+
+
+@freeze_time(MORNING)
+def test_a_taobao_xlsx_export_with_number_amounts_and_date_cells_imports_like_its_csv(shop):
+    """买家实际支付金额 and 买家退款金额 as numbers (1299, 59.9), 退款编号 and waybills as numbers, every time a
+    date cell (超时时间 11:00:05 too)."""
+    csv_data = dry_run_without_file_names(shop, DAY2)
+    assert csv_data == dry_run_without_file_names(shop, str(FILES / "淘宝退款_1123.xlsx"))
+    shop.imported(str(FILES / "淘宝退款_1123.xlsx"))
+    assert (shop.by_refund("200000000000102")["退款金额"], shop.by_refund("200000000000104")["退款金额"]) == (1299, 59.9)
+    assert shop.imported(DAY2).stdout.count("新增 0 · 更新 0 · 未变 7 · 不能用 0\n") == 1  # its csv: nothing new
+
+
+@freeze_time(MORNING)
+def test_number_cells_an_xlsx_export_cannot_use_are_rows_refused_with_the_reason(shop):
+    result = shop.run("returns", "import", str(FILES / "淘宝退款_数字坏了.xlsx"), "--strict")
+    assert result.exit_code == 1
+    assert ("新增 0 · 更新 0 · 未变 0 · 不能用 3\n\n【不能用】3 行，没有导入\n"
+            "  淘宝退款_数字坏了.xlsx 第 2 行「买家退款金额」：金额看不准：39.123（金额最多两位小数）\n"
+            "  淘宝退款_数字坏了.xlsx 第 3 行「订单编号」：订单号被存成了数字，后几位已丢失（3.958E+18）：请把这一列设为文本，"
+            "再从平台重新复制订单号\n"
+            "  淘宝退款_数字坏了.xlsx 第 4 行「买家退款金额」：金额看不准：0.00001（金额最多两位小数）\n") in result.stdout
 
 
 # --------------------------------------------------------------------------- what cannot be used
@@ -325,9 +408,9 @@ def test_a_workbook_without_a_returns_tab_gets_one_on_the_first_import(run, tmp_
 def test_json_output_for_scripts(shop):
     data = json.loads(shop.run("returns", "import", DAY1, "--format", "json").stdout)
     assert set(data) == {"generated_at", "tab", "committed", "files", "counts", "new", "updated", "rejected",
-                         "skipped_rows", "added_columns"}
+                         "notes", "skipped_rows", "added_columns"}
     assert data["added_columns"] == ["退款编号", "退款金额", "平台更新时间"]
-    assert data["counts"] == {"new": 4, "updated": 1, "unchanged": 0, "rejected": 2, "older": 0}
+    assert data["counts"] == {"new": 4, "updated": 1, "unchanged": 0, "rejected": 2, "older": 0, "superseded": 0}
     assert data["files"] == [{"file": "淘宝退款_1122.csv", "platform": "taobao", "encoding": "gb18030", "rows": 7,
                               "skipped": 0}]
     assert data["new"][0] == {

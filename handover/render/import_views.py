@@ -1,5 +1,6 @@
 """What `handover returns import` shows: the summary (新增 · 更新 · 未变 · 不能用), the returns added and
-the changes made, every row that could not be used with its file, row and reason; as text or JSON."""
+the changes made, every row that could not be used with its file, row and reason, the rows written with
+the platform's times out of order; as text or JSON."""
 
 from __future__ import annotations
 
@@ -77,6 +78,7 @@ def report_json(report: ImportReport) -> dict[str, Any]:
         "new": [new_json(line, id_, row) for line, id_, row in zip_longest(plan.new, plan.new_ids(), plan.landed)],
         "updated": [update_json(update) for update in plan.updates],
         "rejected": [r.as_json() for r in plan.rejected],
+        "notes": [r.as_json() for r in plan.noted],
         "skipped_rows": plan.skipped_rows,
         "added_columns": plan.added_columns(),
     }
@@ -133,5 +135,6 @@ def render_report(report: ImportReport, fmt: str = "text", override: Path | None
         landed=(min(landed), max(landed)) if landed else None,
         updates=[_update_line(update, tz) for update in plan.updates[:SHOWN]],
         updates_more=max(0, len(plan.updates) - SHOWN),
-        rejected=[r.describe() for r in plan.rejected], skipped=plan.skipped_rows, added=plan.added_columns(),
+        rejected=[r.describe() for r in plan.rejected], noted=[r.describe() for r in plan.noted],
+        skipped=plan.skipped_rows, added=plan.added_columns(),
     )

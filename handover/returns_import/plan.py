@@ -11,7 +11,12 @@ return; `plan_import` lays them onto the tab as read:
   a return the platform closed is marked (退款状态 已关闭 / 已退款), not removed;
 - newer means a later export time (`ExportedReturn.age`; the tab keeps it in 平台更新时间): the same or
   an older export changes nothing, so importing a file twice, or yesterday's file after today's, is safe.
-  A row never imported (typed by hand) takes what the export says.
+  A row never imported (typed by hand) takes what the export says. A cell is compared as it reads, even
+  one `check` sets aside (a time out of order), so what the tab already holds is never a change;
+- a return is counted once however many copies the files hold (`superseded` counts the other rows);
+- the platform's own times out of order (a parcel sent back before the refund was applied for: a buyer
+  applying again after a refusal) are imported as the platform gives them, since the return and its
+  platform deadline matter more than the order of two times; they are noted, as `check` will flag them.
 
 The write is one `Backend.write`, which reads the tab again and lays the plan onto it as it is then.
 """
@@ -32,7 +37,7 @@ from ..exports import RejectedRow, each_once
 from ..model.returns_tab import ReturnItem, ReturnTable, parse_returns, returns_write
 from ..model.rows import IdAllocator
 from ..model.schema import MONEY_FORMAT, PLATFORM_LABELS, REFUND_STATUS_LABELS, RETURN_HEADERS, RefundStatus
-from ..model.values import time_text
+from ..model.values import ValueProblem, parse_datetime, time_text
 from ..sheet import CellChange, Grid, TabWrite, WriteResult, WriteValue, clean_text
 from .refund_exports import LEDGER_TIMES, ExportedReturn, age_of, open_return_exports
 from .refund_rows import ReturnRows
@@ -73,6 +78,7 @@ class ExportBatch:
     returns: Returns
     superseded: int  # rows with a newer (or the same) copy of their return in the files
     rejected: list[RejectedRow]
+    backwards: list[ExportedReturn] = field(default_factory=list)  # rows whose own times go backwards
 
     def lines(self) -> list[ExportedReturn]:
         return [line for lines in self.returns.values() for line in lines.values()]
@@ -84,17 +90,19 @@ def read_exports(paths: Sequence[str | Path], tz: ZoneInfo, now: datetime, *, pl
     rejected: list[RejectedRow] = []
     newest = _Newest()
     files = []
+    backwards: list[ExportedReturn] = []
     for export in exports:
         rows = ReturnRows(export, tz, now, rejected, cap)
         for lines in rows.batches():
             newest.add(lines)
         files.append(ImportedFile(export.label, export.platform, export.encoding, export.rows_read, rows.skipped))
+        backwards += rows.backwards
     for copies in newest.undecided():
         for line in copies:
             other = next(copy for copy in copies if copy is not line)
             rejected.append(RejectedRow(line.row, None, f"和 {other.file} 第 {other.row} 行是同一条退货，导出时间和状态都一样，"
                                                         "内容却不同：看不出哪一份更新，请到后台核对", file=line.file))
-    return ExportBatch(files, newest.returns, newest.superseded, each_once(rejected))
+    return ExportBatch(files, newest.returns, newest.superseded, each_once(rejected), backwards)
 
 
 class _Newest:
@@ -161,9 +169,11 @@ class ImportPlan:
     new: list[ExportedReturn] = field(default_factory=list)  # in file order
     landed: list[int] = field(default_factory=list)  # the rows the new returns were written to
     updates: list[Update] = field(default_factory=list)
-    unchanged: int = 0
+    unchanged: int = 0  # returns the tab holds as the files say (each return once, however many copies)
     older: int = 0  # of the unchanged: the tab holds newer data than the export
+    superseded: int = 0  # rows that are another copy of a return the files hold: counted with that return
     rejected: list[RejectedRow] = field(default_factory=list)
+    noted: list[RejectedRow] = field(default_factory=list)  # lines written with the platform's times out of order
     skipped_rows: list[int] = field(default_factory=list)  # rows without 编号 moved or changed before the write
 
     def write(self) -> TabWrite:
@@ -195,10 +205,32 @@ def plan_import(grid: Grid | None, batch: ExportBatch, *, now: datetime, tz: Zon
             if not table.columns.has(key):
                 raise SheetError(f"「{table.grid.tab}」的表头里没有「{RETURN_HEADERS[key]}」列：导入要按平台和退款编号"
                                  "找到已有的退货，请先加上这一列（填好已有的行）再导入")
-    plan = ImportPlan(table, table.grid.tab if table else tab, now, unchanged=batch.superseded,
+    plan = ImportPlan(table, table.grid.tab if table else tab, now, superseded=batch.superseded,
                       rejected=list(batch.rejected))
     plan.new = _Matcher(plan, table, tz).run(batch.returns)
+    plan.noted = _out_of_order(plan, batch.backwards)
     return plan
+
+
+def _out_of_order(plan: ImportPlan, backwards: list[ExportedReturn]) -> list[RejectedRow]:
+    """Of the rows whose own times go backwards, those the import writes: a new return, or an update
+    writing one of the two times. Said in the tab's words, as `check` says it."""
+    if not backwards:
+        return []
+    new = set(map(id, plan.new))
+    changed = {id(update.line): {key for key, _, _ in update.changes} for update in plan.updates}
+    noted = []
+    for line in sorted(backwards, key=attrgetter("file", "row")):
+        if id(line) not in new and id(line) not in changed:
+            continue  # an older copy, unchanged, or refused
+        written = changed.get(id(line))
+        pairs = [(later, earlier) for later, earlier in line.backwards()
+                 if written is None or later in written or earlier in written]
+        if pairs:
+            said = "；".join(f"{RETURN_HEADERS[later]} {getattr(line, later)[5:]} 早于{RETURN_HEADERS[earlier]} "
+                            f"{getattr(line, earlier)[5:]}" for later, earlier in pairs)
+            noted.append(RejectedRow(line.row, None, f"{said}，平台导出里就是这样：请到平台后台核对这条退货", file=line.file))
+    return noted
 
 
 class _Matcher:
@@ -277,7 +309,9 @@ class _Matcher:
     def _compare(self, item: ReturnItem, line: ExportedReturn) -> None:
         plan = self.plan
         if item.platform_updated_at is not None:
-            ours = age_of(item.platform_updated_at, item.refund_status, item.platform_deadline, self.tz)
+            # A deadline the export no longer shows (a refunded return's) is kept, not newer than the export.
+            deadline = item.platform_deadline if line.platform_deadline else None
+            ours = age_of(item.platform_updated_at, item.refund_status, deadline, self.tz)
             if line.age() <= ours:
                 plan.unchanged += 1
                 if line.age() < ours:
@@ -303,11 +337,21 @@ class _Matcher:
 
     def _held(self, item: ReturnItem, key: str) -> Any:
         """What the row holds, typed; None when blank or unreadable (the export's value then goes in). A
-        courier is what the cell says (not one recognised from the number), as the export would write it."""
+        courier is what the cell says (not one recognised from the number), as the export would write it.
+        A time `check` sets aside (before an earlier step's, or not come yet) is still what the cell says:
+        the platform's own times can be out of order, and the import writes them as they are."""
         if key == "return_courier":
             text = self._raw_text(item, key)
             return item.return_courier.name if item.return_courier and text else text or None
-        return None if key in item.unusable else getattr(item, key)
+        if key in item.unusable:
+            return self._cell_time(item, key) if key in TIME_VALUES else None
+        return getattr(item, key)
+
+    def _cell_time(self, item: ReturnItem, key: str) -> datetime | None:
+        try:
+            return parse_datetime(self.table.raw(item, key), self.tz, reference=self.plan.now) if self.table else None
+        except ValueProblem:
+            return None
 
 
 _ATTRIBUTES = {"refund_status": "status", "platform_updated_at": "stamped_at"}  # column key -> ExportedReturn
@@ -396,4 +440,4 @@ class ImportReport:
         plan = self.plan
         rejected_rows = len({(r.file, r.row) for r in plan.rejected})  # a row may have two problems
         return {"new": len(plan.new), "updated": len(plan.updates), "unchanged": plan.unchanged,
-                "rejected": rejected_rows, "older": plan.older}
+                "rejected": rejected_rows, "older": plan.older, "superseded": plan.superseded}

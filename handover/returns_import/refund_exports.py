@@ -17,6 +17,8 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from itertools import compress, count
+from operator import lt
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 from zoneinfo import ZoneInfo
@@ -93,6 +95,39 @@ class ExportedReturn:
         """What the import writes from this row, to tell two copies with the same age apart."""
         return (self.status, self.return_courier, self.return_tracking_no, self.refund_amount, self.requested_at,
                 self.approved_at, self.waybill_at, self.signed_at, self.platform_deadline, self.buyer, self.reason)
+
+    def backwards(self) -> list[tuple[str, str]]:
+        """(later key, earlier key) for each of the tab's times before one that comes earlier in a return's
+        course (申请, 同意, 填单, 签收), each against the last time in order, as `check` compares them: the
+        platform's own times can be so (a buyer applying again after a refusal, the parcel long sent)."""
+        pairs: list[tuple[str, str]] = []
+        previous = None
+        for key in LEDGER_TIMES:
+            time = getattr(self, key)
+            if not time:
+                continue
+            if previous and time < getattr(self, previous):
+                pairs.append((key, previous))
+                continue
+            previous = key
+        return pairs
+
+
+_NEVER_EARLIER = "~"  # sorts after every time text: a blank is never before anything
+
+
+def going_backwards(columns: list[list[str]]) -> list[int]:
+    """The rows (indexes) with a time earlier than one before it, a column at a time: `columns` are the
+    tab's times a file has, in the order a return goes through them (ExportedReturn.backwards, for a
+    whole batch at the cost of a few C passes)."""
+    found: set[int] = set()
+    latest = columns[0] if columns else []
+    for number, column in enumerate(columns[1:], start=2):
+        later = [time or _NEVER_EARLIER for time in column]
+        found.update(compress(count(), map(lt, later, latest)))
+        if number < len(columns):
+            latest = list(map(max, latest, column))
+    return sorted(found)
 
 
 def age_of(stamped_at: datetime | None, status: RefundStatus | None, deadline: datetime | None,

@@ -7,6 +7,13 @@ row (`="3958…"`, `2026-11-22 10:00:07`, `1,299.00`, a waybill number) and conv
 with any other cell is read on its own by the careful path (ExportRow's checks, as compensation reads
 its exports), which accepts what the general parsers accept and names every problem as a rejected row.
 Both paths give the same ExportedReturn for the same cells.
+
+An xlsx export holds numbers and dates besides text: before either path reads a row, its number and date
+cells in the columns of ids, waybills, amounts and times are written as the text its CSV would hold, where
+that text says exactly what the cell does (the float 39.0 as `39.0`, 7000000000000201.0 as its digits, a
+date cell as `2026-11-22 10:00:07`); both paths then read that text by the same rules as a CSV's (39.123
+has three decimals and is refused). A cell no text says exactly (an id above 2^53, which a float cannot
+hold; a serial number in a time column) stays as it is, for the careful path.
 """
 
 from __future__ import annotations
@@ -23,7 +30,7 @@ from ..exports import ExportFile, ExportRow, RejectedRow, fast_id
 from ..model.couriers import courier_of
 from ..model.schema import RefundStatus, platform_of
 from ..model.values import ValueProblem, parse_tracking_no, time_text
-from .refund_exports import NO_RETURN, STAMPS, ExportedReturn, export_status
+from .refund_exports import LEDGER_TIMES, NO_RETURN, STAMPS, ExportedReturn, export_status, going_backwards
 from ..sheet import clean_text
 
 # What exports write in a cell that has nothing to say.
@@ -37,18 +44,22 @@ _PLAIN_MONEY = re.compile(rf"(?:(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d{{1,2}})?|{
 _PLAIN_TRACKING = re.compile(rf"(?:[0-9A-Za-z]{{6,40}}|{_EMPTY})?", re.ASCII)
 _PLAIN_TEXT = re.compile(r"(?:[^\s=\"'][^\t]*)?", re.DOTALL)  # no `="…"` wrapper, no tab to clean away
 _WRAPPER_STARTS = frozenset("=\"'")
+# A float holds every whole number below this exactly: above it, an id or a waybill has lost digits.
+_EXACT_FLOAT_LIMIT = 2**53
 BATCH = 2048
 _KEPT = 4096  # distinct amounts remembered: prices repeat, but a file of all different ones must not pile up
 
 
 class ReturnRows:
     """The returns of one export, in file order; rows that cannot be used go to `rejected`, rows that
-    are no return at all (an order export's 无售后) are counted in `skipped`."""
+    are no return at all (an order export's 无售后) are counted in `skipped`, returns whose own times go
+    backwards (ExportedReturn.backwards) are also listed in `backwards`."""
 
     def __init__(self, export: ExportFile, tz: ZoneInfo, now: datetime, rejected: list[RejectedRow],
                  cap: Decimal | None = None):
         self.export, self.tz, self.now, self.rejected, self.cap = export, tz, now, rejected, cap
         self.skipped = 0
+        self.backwards: list[ExportedReturn] = []
         # What repeats from row to row, read once: statuses, couriers, platforms, days, amounts, reasons.
         self._statuses: dict[Any, RefundStatus | str | None] = {}
         self._couriers: dict[Any, str] = {}
@@ -56,6 +67,9 @@ class ReturnRows:
         self._days: dict[str, bool] = {}
         self._amounts: dict[str, Decimal] = {}
         self._texts: dict[str, str] = {}
+        # An xlsx export's columns whose number and date cells are read as the text a CSV would hold.
+        self._typed = [(export.single[key], as_text) for keys, as_text in _TYPED_COLUMNS for key in keys
+                       if key in export.single] if export.is_workbook else []
 
     def __iter__(self) -> Iterator[ExportedReturn]:
         for lines in self.batches():
@@ -93,6 +107,8 @@ class ReturnRows:
     def _batch(self, numbers: list[int], rows: list[list]) -> list[ExportedReturn]:
         if not rows:
             return []
+        if self._typed:
+            self._as_text(rows)
         single = self.export.single
         careful: set[int] = set()  # rows read again on their own
         skipped: set[int] = set()
@@ -132,10 +148,23 @@ class ReturnRows:
             kept(statuses), kept(couriers, blank=""), _each(kept(trackings, blank=""), str.upper, _tracking),
             kept(amounts), *(times.get(key, repeat("")) for key in STAMPS[:4]),
             _each(kept(deadlines, blank=""), _to_minute, _minute), stamped))
+        ledger = [times[key] for key in LEDGER_TIMES if key in times]
+        if len(ledger) > 1:
+            self.backwards += map(lines.__getitem__, going_backwards(ledger))
         if careful:
-            lines += filter(None, (self._careful(numbers[i], rows[i]) for i in sorted(careful)))
+            read = list(filter(None, (self._careful(numbers[i], rows[i]) for i in sorted(careful))))
+            self.backwards += (line for line in read if line.backwards())
+            lines += read
             lines.sort(key=_row_of)
         return lines
+
+    def _as_text(self, rows: list[list]) -> None:
+        """The number and date cells of an xlsx export's rows, in the columns read as ids, waybills,
+        amounts and times, replaced by the text a CSV would hold (in place)."""
+        for position, as_text in self._typed:
+            for cells in rows:
+                if position < len(cells) and cells[position].__class__ is not str:
+                    cells[position] = as_text(cells[position])
 
     def _status_column(self, cells: list | None, careful: set[int], skipped: set[int]) -> list:
         assert cells is not None  # open_return_exports refuses a file without a status column
@@ -212,8 +241,10 @@ class ReturnRows:
         return amounts
 
     def _money(self, cells: list, careful: set[int]) -> list[Decimal | None]:
-        """Checked plain amounts as Decimal (None for a blank); one above the cap is read carefully.
-        Prices repeat: while there are few, each amount is kept once."""
+        """Checked plain amounts as Decimal (None for a blank, or a cell read carefully); one above the cap
+        is read carefully. Prices repeat: while there are few, each amount is kept once."""
+        if not self._all_text(cells):  # a cell no text says (a boolean, a date) is read carefully
+            cells = [cell if cell.__class__ is str else "" for cell in cells]
         try:
             amounts = list(map(Decimal, map(_UNCOMMA, cells)))  # every cell a plain amount, nearly always
         except InvalidOperation:
@@ -262,6 +293,8 @@ class ReturnRows:
         """The row read cell by cell with export_rows' checks; every problem becomes a rejected row."""
         export = self.export
         cells = cells + [""]  # an absent column reads the '' after the last cell
+        if self._typed:
+            self._as_text([cells])
         row = ExportRow(export, cells, number, self.tz, self.now, self.cap)
         raw = row.raw("refund_status")
         status = self._statuses.get(raw) or export_status(row.text("refund_status"))
@@ -343,6 +376,36 @@ def _text(cell: str) -> str:
 
 def _tracking(cell: str) -> str:
     return "" if cell in PLACEHOLDERS else cell.upper()
+
+
+def _whole_number_text(cell: Any) -> Any:
+    """An id or a waybill in a number cell: its digits while the float holds them exactly (as
+    parse_order_id and parse_tracking_no read a number), else the cell as it is (refused there)."""
+    if cell.__class__ is float and cell.is_integer() and 0 < cell < _EXACT_FLOAT_LIMIT:
+        return str(int(cell))
+    return str(cell) if cell.__class__ is int else cell
+
+
+def _amount_text(cell: Any) -> Any:
+    """An amount in a number cell, as the shortest text that gives the float back (its repr), written
+    out without an exponent: 39.0 -> `39.0`, 59.9 -> `59.9`, 1e-05 -> `0.00001` (refused: five decimals)."""
+    if cell.__class__ is float or cell.__class__ is int:
+        return format(Decimal(repr(cell)), "f")
+    return cell
+
+
+def _time_cell_text(cell: Any) -> Any:
+    """A date cell with its time (shop time, as a naive cell is read) as an export writes it as text."""
+    if cell.__class__ is datetime and cell.tzinfo is None and cell.year >= 1000:
+        return cell.strftime("%Y-%m-%d %H:%M:%S")
+    return cell
+
+
+_TYPED_COLUMNS: tuple[tuple[tuple[str, ...], Callable[[Any], Any]], ...] = (
+    (("order_id", "refund_id", "return_tracking_no"), _whole_number_text),
+    (("refund_amount", "paid"), _amount_text),
+    ((*STAMPS, "platform_deadline"), _time_cell_text),
+)
 
 
 def _row_of(line: ExportedReturn) -> int:

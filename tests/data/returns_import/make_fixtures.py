@@ -16,7 +16,15 @@ included); columns marked "inferred" there are the usual neighbours of the docum
   every time the same). `淘宝退款_两件.csv`: two refunds of the order the 退货 tab holds once, typed by hand.
 - `淘宝退款_断了.csv`: the 11-22 export whose download stopped in the middle of its last line.
 - `抖店售后_1123.csv`: the Douyin 抖店 after-sale export, UTF-8 with BOM; `抖店售后_1123.xlsx`: the same as
-  xlsx with datetime cells. One row has a status the import does not know (换货中).
+  xlsx with datetime cells. One row has a status the import does not know (换货中). `抖店售后_1123_数字.xlsx`:
+  the same as a real xlsx export stores it: every cell that can be a number is one (售后单号, 退款金额 39 and
+  0, 商品数量, a waybill of digits), every time a datetime cell; only ids too long for a number stay text.
+- `淘宝退款_1123.xlsx`: the 11-23 Taobao export as xlsx, numbers and datetime cells wherever a cell can hold
+  them (买家实际支付金额 and 买家退款金额 1299 and 59.9, digit waybills, 宝贝ID). `淘宝退款_数字坏了.xlsx`: number
+  cells that cannot be used: 39.123 (three decimals), an order id stored as a number and so cut to 15
+  significant digits, and 1e-05.
+- `淘宝退款_时间倒了.csv`: a return whose 买家退货时间 is earlier than its 退款的申请时间, as the platform exports
+  it; `淘宝退款_时间倒了_退款.csv`: the same return refunded a day later.
 - `拼多多售后_1123.csv`: the Pinduoduo after-sale export, UTF-8 without BOM, `(元)` money headers.
 - `shop.xlsx`: the shop's workbook: a 交接 tab, and a 退货 tab laid out before the import existed (no
   退款编号 / 退款金额 / 平台更新时间 columns) with the shop's own 备注 column, three returns typed by hand:
@@ -186,6 +194,51 @@ def _cells(row: list[str]) -> list:
     return [datetime.fromisoformat(value) if len(value) == 19 and value[4] == "-" else value for value in row]
 
 
+def _typed(row: list[str]) -> list:
+    """An xlsx export's cells as Excel stores them: datetime cells for times, a number for every cell that
+    is one (money with its thousands commas gone: 1,299.00 is the number 1299), text for ids too long to
+    be a number without losing digits, and for the rest."""
+    cells: list = []
+    for value in _cells(row):
+        bare = value.replace(",", "") if isinstance(value, str) else value
+        if isinstance(value, datetime) or value in ("", "-"):
+            cells.append(value or None)
+        elif bare.isdigit():
+            cells.append(int(bare) if int(bare) < 2**53 else value)
+        elif bare.replace(".", "", 1).isdigit():
+            cells.append(float(bare))
+        else:
+            cells.append(value)
+    return cells
+
+
+# The 11-23 Taobao export as xlsx: ids unwrapped (an xlsx has no `="…"`), text as long as they are.
+TAOBAO_1123_BOOK = [[cell[2:-1] if cell.startswith('="') else cell for cell in row] for row in TAOBAO_1123]
+
+
+def _request_cells(order: str | float, refund: str, refund_amount: float) -> list:
+    """A request waiting for the shop, as an xlsx export's cells."""
+    return [order, refund, None, datetime(2026, 11, 10, 20), 600001, "围巾", "CT-01", 99, refund_amount, "是",
+            datetime(2026, 11, 21, 10), datetime(2026, 11, 26, 10), "买家已经申请退款，等待卖家同意", "买家未收到货", None,
+            None, None, "七天无理由退换货", None, None, None, "七天无理由"]
+
+
+# Number cells that cannot be used, each on a row otherwise fine: three decimals, an order id kept as a
+# number (Excel keeps 15 significant digits: 3958000000000000111 became 3958000000000000000), 1e-05.
+TAOBAO_BAD_NUMBERS = [_request_cells("3958000000000000110", "200000000000110", 39.123),
+                      _request_cells(3958000000000000111.0, "200000000000111", 99),
+                      _request_cells("3958000000000000112", "200000000000112", 1e-05)]
+
+# The platform's own times out of order: the parcel sent back (买家退货时间) before the refund was applied for
+# (退款的申请时间); then the same return refunded.
+BACKWARDS = taobao("00120", "0120", applied="2026-11-21 10:00:00", deadline="2026-12-01 08:00:00",
+                   status="买家已经退货，等待卖家确认收货", goods="买家已退货", courier="圆通速递", tracking="YT8962646780120",
+                   returned="2026-11-21 08:00:00")
+BACKWARDS_REFUNDED = taobao("00120", "0120", applied="2026-11-21 10:00:00", status="退款成功", goods="买家已退货",
+                            courier="圆通速递", tracking="YT8962646780120", returned="2026-11-21 08:00:00",
+                            finished="2026-11-22 15:00:00")
+
+
 def write_all(target: Path) -> None:
     target.mkdir(parents=True, exist_ok=True)
     day1 = csv_text(TAOBAO_HEADER, TAOBAO_1122)
@@ -200,6 +253,12 @@ def write_all(target: Path) -> None:
     (target / "淘宝退款_断了.csv").write_bytes(cut.encode("gb18030"))
     (target / "抖店售后_1123.csv").write_bytes(csv_text(DOUYIN_HEADER, DOUYIN).encode("utf-8-sig"))
     _book(target / "抖店售后_1123.xlsx", {"售后单": (DOUYIN_HEADER, [_cells(row) for row in DOUYIN])})
+    _book(target / "抖店售后_1123_数字.xlsx", {"售后单": (DOUYIN_HEADER, [_typed(row) for row in DOUYIN])})
+    header = [name.strip('"') for name in TAOBAO_HEADER]
+    _book(target / "淘宝退款_1123.xlsx", {"退款": (header, [_typed(row) for row in TAOBAO_1123_BOOK])})
+    _book(target / "淘宝退款_数字坏了.xlsx", {"退款": (header, TAOBAO_BAD_NUMBERS)})
+    (target / "淘宝退款_时间倒了.csv").write_bytes(csv_text(TAOBAO_HEADER, [BACKWARDS]).encode("gb18030"))
+    (target / "淘宝退款_时间倒了_退款.csv").write_bytes(csv_text(TAOBAO_HEADER, [BACKWARDS_REFUNDED]).encode("gb18030"))
     (target / "拼多多售后_1123.csv").write_bytes(csv_text(PDD_HEADER, PDD).encode("utf-8"))
     _book(target / "shop.xlsx", {"交接": (HANDOVER_HEADER, HANDOVER), "退货": (RETURNS_HEADER, RETURNS)})
 

@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from itertools import islice
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
 from zoneinfo import ZoneInfo
@@ -175,6 +176,32 @@ class ExportFile:
     def rows(self) -> Iterator[tuple[int, list]]:
         """The data rows, streamed: (row number with the header as row 1, cells)."""
         return self._raw_rows(after=self.header_row)
+
+    def row_batches(self, size: int) -> Iterator[tuple[int, list[list]]]:
+        """The data rows in lists of up to `size`, each with the row number of its first (rows are
+        numbered one after another): a big CSV goes through without a tuple or a generator step per row.
+        A workbook, and a CSV whose last line may be cut (its final row is watched), go row by row."""
+        if self.is_workbook or self.unterminated:
+            rows = self.rows()
+            while batch := list(islice(rows, size)):
+                yield batch[0][0], [cells for _, cells in batch]
+            return
+        number = self.header_row
+        try:
+            with open(self.path, newline="", encoding=self.encoding) as handle:
+                reader = csv.reader(handle, delimiter=self.delimiter)
+                for _ in islice(reader, self.header_row):
+                    pass
+                while batch := list(islice(reader, size)):
+                    yield number + 1, batch
+                    number += len(batch)
+        except (UnicodeDecodeError, csv.Error):
+            # Read again row by row, only to name the row the file goes wrong in.
+            for _ in self.rows():
+                pass
+            raise
+        finally:
+            self.rows_read = max(self.rows_read, number - self.header_row)
 
     def _watch_last(self, rows: Iterator[tuple[int, list]]) -> Iterator[tuple[int, list]]:
         """The rows one behind, so that the final row is known as such before it is handed out, with

@@ -183,6 +183,22 @@ def test_a_bad_byte_after_the_sniffed_part_stops_with_the_row(tmp_path):
     assert 39000 < row <= 40002  # the decoder reads ahead a little: the row is approximate
 
 
+def test_reading_in_batches_stops_at_the_row_a_long_file_goes_wrong_in(tmp_path):
+    """Batches are the fast way through a big file; where it goes wrong is still told row by row."""
+    path = tmp_path / "long.csv"
+    body = "".join(f"{3958000000000000000 + i},12.00,交易成功\r\n" for i in range(40000))  # > 1 MB of UTF-8
+    path.write_bytes("订单编号,买家实际支付金额,订单状态\r\n".encode() + body.encode() + b"\xff\xff,1,x\r\n")
+    export = ExportFile(path, ORDERS)
+    read = 0
+    with pytest.raises(ExportError, match=r"long.csv：第 \d+ 行") as caught:
+        for first, rows in export.row_batches(2048):
+            assert first == read + 2
+            read += len(rows)
+    assert 30000 < read <= 40000  # whole batches before the one the decoder stopped in
+    row = int(str(caught.value).split("第 ")[1].split(" 行")[0])
+    assert 39000 < row <= 40002
+
+
 def test_utf16_tab_separated_and_a_title_line_above_the_header(tmp_path):
     path = tmp_path / "export.txt"
     path.write_text("订单导出 2026-11-22\n订单编号\t买家实际支付金额\t订单付款时间\t宝贝标题\n"

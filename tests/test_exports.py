@@ -302,6 +302,7 @@ def test_fixtures_match_the_script_that_makes_them(tmp_path):
     ("1299.00", "1299.00"), ("1,299.00", "1299.00"), ("¥1,299.00", "1299.00"), ("￥1,299.00", "1299.00"),
     ("1299元", "1299"), ("¥ 1,299.00", "1299.00"), ("１，２９９．００", "1299.00"), ('="59.90"', "59.90"),
     ("1,234,567.8", "1234567.8"), ("0.05", "0.05"), (59.9, "59.9"), (1299, "1299"),
+    (0.1 + 0.2, "0.30"),  # a number cell a formula filled: its float noise is not a third decimal
 ])
 def test_money_in_plain_decimal_form_reads_exactly(written, amount):
     from handover.model.values import parse_money
@@ -314,6 +315,7 @@ def test_money_in_plain_decimal_form_reads_exactly(written, amount):
     ("1.234,50", "分不清哪个是千位分隔、哪个是小数点"),  # read as 1.2345
     ("1,29.00", "千位逗号要每三位一个"), ("1299,00", "千位逗号要每三位一个"), ("26.664", "最多两位小数"),
     ("12.", "请写成 59.90 这样"), (".5", "请写成 59.90 这样"), ("八十八", "不是金额"), (float("nan"), "不是金额"),
+    (39.123, "最多两位小数"), (1e-05, "最多两位小数"),  # number cells of an xlsx export, as compensation reads them
 ])
 def test_money_that_could_mean_two_amounts_is_refused(written, why):
     from handover.model.values import parse_money

@@ -56,6 +56,13 @@ def parse_money(value: object) -> Decimal:
     elif isinstance(value, float):
         # repr gives the shortest text that round-trips: 59.9 stays 59.9, never 59.899999…
         number = Decimal(repr(value))
+        if number.is_finite() and number.as_tuple().exponent < -2:  # type: ignore[operator]
+            # A formula's float noise (0.1 + 0.2 = 0.30000000000000004) is the amount it shows; any
+            # other third decimal (39.123) is an amount nobody can pay to the fen: refused, not rounded.
+            fen = number.quantize(Decimal("0.01"))
+            if abs(number - fen) > Decimal("1e-9"):
+                raise ValueProblem(f"金额看不准：{value}（金额最多两位小数）")
+            number = fen
     else:
         text = folded(value)
         if not text:

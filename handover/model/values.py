@@ -221,6 +221,12 @@ _ID_CHARS = re.compile(r"^[0-9A-Za-z][0-9A-Za-z_-]*$")
 _SCIENTIFIC = re.compile(r"^\d+(\.\d+)?[eE][+-]?\d+$")
 
 
+def whole_number_text(value: float) -> str | None:
+    """The digits of a number cell that holds a whole number exactly (above 2^53 a float has lost the
+    last digits of an id or a waybill): None when it does not."""
+    return str(int(value)) if value.is_integer() and 0 < value < _EXACT_FLOAT_LIMIT else None
+
+
 def parse_order_id(value: object) -> str:
     """An order id as exact text. A number that a spreadsheet turned into a float (`3.45678901234568E+18`,
     `3456789012345678000.0`, or a float cell above 2^53) has lost digits: ValueProblem, never a guess."""
@@ -229,8 +235,9 @@ def parse_order_id(value: object) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
-        if value.is_integer() and 0 < value < _EXACT_FLOAT_LIMIT:
-            return str(int(value))
+        digits = whole_number_text(value)
+        if digits is not None:
+            return digits
         raise ValueProblem(
             f"订单号被存成了数字，后几位已丢失（{value:.15G}）：请把这一列设为文本，再从平台重新复制订单号"
         )
@@ -300,8 +307,9 @@ def order_id_shape(order_id: str, platform: str | None) -> str | None:
 def parse_tracking_no(value: object) -> str:
     """A waybill number: full-width folded, every space removed, letters upper-case."""
     if isinstance(value, float):
-        if value.is_integer() and 0 < value < _EXACT_FLOAT_LIMIT:
-            return str(int(value))
+        digits = whole_number_text(value)
+        if digits is not None:
+            return digits
         raise ValueProblem(
             f"快递单号被存成了数字，后几位已丢失（{value:.15G}）：请把这一列设为文本，再重新粘贴单号"
         )

@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 from ..exports import ExportFile, ExportRow, RejectedRow, fast_id
 from ..model.couriers import courier_of
 from ..model.schema import RefundStatus, platform_of
-from ..model.values import ValueProblem, parse_tracking_no, time_text
+from ..model.values import ValueProblem, parse_tracking_no, time_text, whole_number_text
 from .refund_exports import LEDGER_TIMES, NO_RETURN, STAMPS, ExportedReturn, export_status, going_backwards
 from ..sheet import clean_text
 
@@ -44,8 +44,6 @@ _PLAIN_MONEY = re.compile(rf"(?:(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d{{1,2}})?|{
 _PLAIN_TRACKING = re.compile(rf"(?:[0-9A-Za-z]{{6,40}}|{_EMPTY})?", re.ASCII)
 _PLAIN_TEXT = re.compile(r"(?:[^\s=\"'][^\t]*)?", re.DOTALL)  # no `="…"` wrapper, no tab to clean away
 _WRAPPER_STARTS = frozenset("=\"'")
-# A float holds every whole number below this exactly: above it, an id or a waybill has lost digits.
-_EXACT_FLOAT_LIMIT = 2**53
 BATCH = 2048
 _KEPT = 4096  # distinct amounts remembered: prices repeat, but a file of all different ones must not pile up
 
@@ -395,11 +393,11 @@ def _tracking(cell: str) -> str:
     return "" if cell in PLACEHOLDERS else cell.upper()
 
 
-def _whole_number_text(cell: Any) -> Any:
+def _id_cell_text(cell: Any) -> Any:
     """An id or a waybill in a number cell: its digits while the float holds them exactly (as
     parse_order_id and parse_tracking_no read a number), else the cell as it is (refused there)."""
-    if cell.__class__ is float and cell.is_integer() and 0 < cell < _EXACT_FLOAT_LIMIT:
-        return str(int(cell))
+    if cell.__class__ is float:
+        return whole_number_text(cell) or cell
     return str(cell) if cell.__class__ is int else cell
 
 
@@ -419,7 +417,7 @@ def _time_cell_text(cell: Any) -> Any:
 
 
 _TYPED_COLUMNS: tuple[tuple[tuple[str, ...], Callable[[Any], Any]], ...] = (
-    (("order_id", "refund_id", "return_tracking_no"), _whole_number_text),
+    (("order_id", "refund_id", "return_tracking_no"), _id_cell_text),
     (("refund_amount", "paid"), _amount_text),
     ((*STAMPS, "platform_deadline"), _time_cell_text),
 )

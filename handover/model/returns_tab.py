@@ -13,7 +13,7 @@ naming the row, the column and the fix.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -293,6 +293,22 @@ def _date_only(value: Any) -> bool:
     return not re.search(r"[:：时点]|T\d", clean_text(value))
 
 
+def out_of_order(times: Iterable[tuple[str, Any]]) -> list[tuple[str, str]]:
+    """(later key, earlier key) for each time before one that comes earlier in a return's course, given
+    as (key, time) in that order (TIME_KEYS; a blank skipped): each is compared with the last time in
+    order, so one wrong time is named once, not again by every time after it."""
+    pairs: list[tuple[str, str]] = []
+    previous: tuple[str, Any] | None = None
+    for key, moment in times:
+        if not moment:
+            continue
+        if previous and moment < previous[1]:
+            pairs.append((key, previous[0]))
+            continue
+        previous = (key, moment)
+    return pairs
+
+
 def _check_times(item: ReturnItem, now: datetime, tz: ZoneInfo, problem: Callable[..., None]) -> None:
     """Times in the future, and times out of the order a return goes through, are typing mistakes that
     would make a countdown wrong: reported on the later column, with both times shown."""
@@ -301,17 +317,10 @@ def _check_times(item: ReturnItem, now: datetime, tz: ZoneInfo, problem: Callabl
         if moment is not None and moment > now + _FUTURE_SLACK:
             problem(key, f"{time_text(moment, tz)} 还没到（现在 {time_text(now, tz)}）：请核对年份和日期")
             setattr(item, key, None)
-    previous: tuple[str, datetime] | None = None
-    for key in TIME_KEYS:
-        moment = getattr(item, key)
-        if moment is None:
-            continue
-        if previous and moment < previous[1]:
-            problem(key, f"{time_text(moment, tz)} 早于「{RETURN_HEADERS[previous[0]]}」{time_text(previous[1], tz)}："
-                         "退货的时间应该依次往后，请核对这两个时间")
-            setattr(item, key, None)
-            continue
-        previous = (key, moment)
+    for later, earlier in out_of_order((key, getattr(item, key)) for key in TIME_KEYS):
+        problem(later, f"{time_text(getattr(item, later), tz)} 早于「{RETURN_HEADERS[earlier]}」"
+                       f"{time_text(getattr(item, earlier), tz)}：退货的时间应该依次往后，请核对这两个时间")
+        setattr(item, later, None)
     if item.extended_at and item.waybill_at and item.extended_at < item.waybill_at:
         problem("extended_at", f"{time_text(item.extended_at, tz)} 早于「填单时间」{time_text(item.waybill_at, tz)}："
                                "延长收货只能在买家填了退货单号之后")

@@ -24,6 +24,7 @@ from typing import Any, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 from ..exports import COMMON_NAMES, ExportError, ExportFile, ExportShape, tell_apart
+from ..model.returns_tab import TIME_KEYS, out_of_order
 from ..model.schema import PLATFORM_LABELS, RefundStatus, refund_status_of
 from ..model.values import time_text
 
@@ -52,8 +53,8 @@ RETURN_EXPORT_NAMES: dict[str, tuple[str, ...]] = {
 RETURNS = ExportShape("returns", RETURN_EXPORT_NAMES)
 # The platform's own times on a row, each stamped when the return moved: the latest is the export's time.
 # The first four are those the 退货 tab keeps.
-STAMPS = ("requested_at", "approved_at", "waybill_at", "signed_at", "finished_at", "modified_at")
-LEDGER_TIMES = STAMPS[:4]
+LEDGER_TIMES = TIME_KEYS
+STAMPS = (*LEDGER_TIMES, "finished_at", "modified_at")
 
 # How far along a return is, for two copies of it with the same export time (an agreement, a rejection or
 # a refund often stamps no time the export shows): further along is newer. A rejection can still end in a
@@ -97,20 +98,10 @@ class ExportedReturn:
                 self.approved_at, self.waybill_at, self.signed_at, self.platform_deadline, self.buyer, self.reason)
 
     def backwards(self) -> list[tuple[str, str]]:
-        """(later key, earlier key) for each of the tab's times before one that comes earlier in a return's
-        course (申请, 同意, 填单, 签收), each against the last time in order, as `check` compares them: the
-        platform's own times can be so (a buyer applying again after a refusal, the parcel long sent)."""
-        pairs: list[tuple[str, str]] = []
-        previous = None
-        for key in LEDGER_TIMES:
-            time = getattr(self, key)
-            if not time:
-                continue
-            if previous and time < getattr(self, previous):
-                pairs.append((key, previous))
-                continue
-            previous = key
-        return pairs
+        """(later key, earlier key) for each of the tab's times out of a return's course, as `check` finds
+        them: the platform's own times can be so (a buyer applying again after a refusal, the parcel long
+        sent). The times are text of one shape, so they compare as the moments do."""
+        return out_of_order((key, getattr(self, key)) for key in LEDGER_TIMES)
 
 
 _NEVER_EARLIER = "~"  # sorts after every time text: a blank is never before anything

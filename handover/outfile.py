@@ -77,12 +77,12 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
-_WORKBOOK_STARTS = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")  # a zip package; an OLE file (.xls, encrypted)
-
-
 def _looks_like_a_workbook(path: Path) -> bool:
+    """A zip package, or an OLE file (an .xls, or an encrypted .xlsx)."""
+    from .backends.files import CFB_MAGIC  # only once --out names an existing file
+
     with open(path, "rb") as stream:
-        return stream.read(8).startswith(_WORKBOOK_STARTS)
+        return stream.read(8).startswith((b"PK\x03\x04", CFB_MAGIC))
 
 
 def _tab_key(name: str) -> str:

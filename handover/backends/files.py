@@ -225,7 +225,7 @@ def _size(size: int) -> str:
 
 # --------------------------------------------------------------------------------- damaged files
 
-_CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE compound file: an .xls, or an encrypted .xlsx
+CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE compound file: an .xls, or an encrypted .xlsx
 
 
 def damaged_workbook(path: Path, data: bytes, error: Exception, backup: Path | None) -> SheetDamagedError:
@@ -235,7 +235,7 @@ def damaged_workbook(path: Path, data: bytes, error: Exception, backup: Path | N
     restore = _restore_hint(path, backup)
     if not data:
         return SheetDamagedError(f"{name} 是空文件（0 字节），里面没有工作簿：{restore}")
-    if data.startswith(_CFB_MAGIC):
+    if data.startswith(CFB_MAGIC):
         if "EncryptedPackage".encode("utf-16-le") in data:
             return SheetDamagedError(
                 f"{name} 设了打开密码，handover 读不了加密的工作簿：请用 Excel/WPS 打开它，去掉密码（文件 → 信息 → "

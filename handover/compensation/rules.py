@@ -33,6 +33,10 @@ KIND_LABELS = {PRESALE_LATE: "预售延迟发货赔付", AFFILIATE_DEDUCTION: "�
 
 # ------------------------------------------------------------------------------------------ records
 
+# How a payout's row names the bound that gave its amount (Payout.limit).
+_LIMIT_WORDS = {"min": "最低", "max": "最高"}
+
+
 @dataclass
 class Payout:
     order_id: str
@@ -53,13 +57,13 @@ class Payout:
         """30%, or 30%，最低 5 元 when a floor or cap gave the amount (the rate alone would not explain it)."""
         if self.rate is None:
             return ""
-        bound = {"min": "最低", "max": "最高"}.get(self.limit)
+        bound = _LIMIT_WORDS.get(self.limit)
         return f"{percent(self.rate)}，{bound} {yuan(self.amount)}" if bound else percent(self.rate)
 
     @property
     def limit_note(self) -> str:
         """30% 是 780.00 元，按最高 500 元 when a floor or cap gave the amount, for the ledger row; else ''."""
-        bound = {"min": "最低", "max": "最高"}.get(self.limit)
+        bound = _LIMIT_WORDS.get(self.limit)
         if not bound or self.rate is None:
             return ""
         return f"{percent(self.rate)} 是 {to_fen(self.base_amount * self.rate):.2f} 元，按{bound} {yuan(self.amount)}"

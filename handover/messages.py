@@ -62,7 +62,7 @@ def message_settings(config: Any) -> MessageSettings:
 
 # ------------------------------------------------------------------------------------ the records
 
-@dataclass
+@dataclass(slots=True)
 class Entry:
     """One numbered item of a message."""
 

@@ -14,7 +14,7 @@ from .model.schema import ROUTE_LABELS, ROUTE_ORDER, Route
 _NEVER = datetime.max.replace(tzinfo=ZoneInfo("UTC"))
 
 
-@dataclass
+@dataclass(slots=True)
 class Task:
     item: HandoverItem
     carried_over: bool

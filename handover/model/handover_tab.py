@@ -39,7 +39,7 @@ from .values import ValueProblem, parse_datetime, parse_order_id, parse_phone, p
 _FINISHED = (Status.DONE, Status.CANCELLED)
 
 
-@dataclass
+@dataclass(slots=True)
 class HandoverItem(ParsedRow):
     row: int
     id: str = ""
@@ -73,7 +73,8 @@ class HandoverItem(ParsedRow):
 
     def as_json(self, tz: ZoneInfo) -> dict[str, Any]:
         # Times are already in the shop's timezone (parse_datetime converts them); pull dumps tens of
-        # thousands of these, so no per-field helper calls here.
+        # thousands of these, so no per-field helper calls here, and an enum's `_value_` rather than its
+        # `value` (a descriptor call each).
         category, courier, status = self.category, self.courier, self.status
         logged, handled = self.logged_at, self.handled_at
         return {
@@ -84,7 +85,7 @@ class HandoverItem(ParsedRow):
             "shop": self.shop,
             "platform": self.platform,
             "category": category.key if category else None,
-            "route": category.route.value if category else None,
+            "route": category.route._value_ if category else None,
             "order_id": self.order_id,
             "buyer": self.buyer,
             "phone": self.phone,
@@ -93,7 +94,7 @@ class HandoverItem(ParsedRow):
             "old_address": self.old_address,
             "new_address": self.new_address,
             "detail": self.detail,
-            "status": status.value if status else None,
+            "status": status._value_ if status else None,
             "handler": self.handler,
             "handled_at": handled.isoformat() if handled else None,
             "result": self.result,

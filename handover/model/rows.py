@@ -40,6 +40,8 @@ class Problem:
 class ParsedRow:
     """What every parsed sheet row (an issue, a return) offers about its problems and its platform."""
 
+    __slots__ = ()
+
     problems: list[Problem]
     platform: str | None
 

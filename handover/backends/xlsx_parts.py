@@ -51,34 +51,67 @@ class Decoder:
         """Decode sheet data (rows, or bare cells naming their place) wrapped in the sheet's own root
         element, which declares every namespace prefix its cells use. Returns (rows, first row, first
         column), 0-based: from A1 with `from_a1`, else from the first cell holding anything."""
+        shared = None
+        if self.shared is not None:
+            content, shared = self.shared.for_cells(prefix, content)
+        package = self.package(root, prefix, shared)
+        package.write(content)
+        return package.decode(from_a1=from_a1)
+
+    def package(self, root: bytes, prefix: bytes, shared: bytes | None = None) -> SheetPackage:
+        """A workbook of one sheet, its sheet data to be written in (`SheetPackage.write`), with this
+        workbook's styles, date system and `shared` as its shared strings (by default the whole table)."""
+        return SheetPackage(self, root, prefix, shared if shared is not None or self.shared is None else self.shared.xml)
+
+
+class SheetPackage:
+    """A workbook of one sheet being written, its sheet data streamed in piece by piece (half a big tab's
+    XML is tens of megabytes, never joined into one more copy), then decoded by calamine."""
+
+    def __init__(self, decoder: Decoder, root: bytes, prefix: bytes, shared: bytes | None):
         files = {
             "_rels/.rels": _rels(("officeDocument", "xl/workbook.xml")),
             "xl/workbook.xml": (f'<workbook xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">'
-                                + ('<workbookPr date1904="1"/>' if self.date1904 else "")
+                                + ('<workbookPr date1904="1"/>' if decoder.date1904 else "")
                                 + '<sheets><sheet name="s" sheetId="1" r:id="rId1"/></sheets></workbook>').encode(),
         }
         targets = [("worksheet", "worksheets/sheet1.xml")]
-        if self.styles is not None:
-            files["xl/styles.xml"] = self.styles
+        if decoder.styles is not None:
+            files["xl/styles.xml"] = decoder.styles
             targets.append(("styles", "styles.xml"))
-        if self.shared is not None:
-            content, files["xl/sharedStrings.xml"] = self.shared.for_cells(prefix, content)
+        if shared is not None:
+            files["xl/sharedStrings.xml"] = shared
             targets.append(("sharedStrings", "sharedStrings.xml"))
-        files["xl/worksheets/sheet1.xml"] = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + root + b"<"
-                                             + prefix + b"sheetData>" + content + b"</" + prefix + b"sheetData></"
-                                             + prefix + b"worksheet>")
         files["xl/_rels/workbook.xml.rels"] = _rels(*targets)
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as package:
-            for name, data in files.items():
-                package.writestr(name, data)
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(buffer.getvalue()))
+        self._buffer = io.BytesIO()
+        self._zip = zipfile.ZipFile(self._buffer, "w", zipfile.ZIP_STORED)
+        for name, data in files.items():
+            self._zip.writestr(name, data)
+        self._sheet = self._zip.open("xl/worksheets/sheet1.xml", "w")
+        self._sheet.write(b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + root + b"<" + prefix + b"sheetData>")
+        self._closing = b"</" + prefix + b"sheetData></" + prefix + b"worksheet>"
+
+    def write(self, data: bytes | memoryview) -> None:
+        self._sheet.write(data)
+
+    def decode(self, *, from_a1: bool) -> tuple[Rows, int, int]:
+        """(rows, first row, first column), 0-based: from A1 with `from_a1`, else from the first cell
+        holding anything."""
+        self._sheet.write(self._closing)
+        self._sheet.close()
+        self._zip.close()
+        buffer = self._buffer
+        del self._sheet, self._zip, self._buffer
+        buffer.seek(0)
+        workbook = CalamineWorkbook.from_filelike(buffer)
+        del buffer  # calamine has read it into a copy of its own
         try:
             decoded = workbook.get_sheet_by_name("s")
-            rows = decoded.to_python(skip_empty_area=not from_a1)
-            top, left = (0, 0) if from_a1 or not rows else decoded.start
         finally:
-            workbook.close()
+            workbook.close()  # the sheet holds its cells: the package's copy can go before they become rows
+        rows = decoded.to_python(skip_empty_area=not from_a1)
+        top, left = (0, 0) if from_a1 or not rows else decoded.start
+        del decoded
         return rows, top, left
 
 

@@ -19,6 +19,10 @@ The machine may be shared and noisy, so the jobs run in rounds, one run of each 
 each ratio is taken within a round (paired runs) and the median over the rounds is reported, beside the
 ratio of the best runs.
 
+The floor is one calamine read on one core. handover decodes a big tab in two halves at once when the
+machine has two cores or more (backends/xlsx_halves.py); the cores this machine has are printed, and with
+one core pull reads the tab whole, as the floor does.
+
 Targets (issue 13): pull <= 1.3x the calamine floor with 2% open and <= 2x with 50% open; done <= 0.05x
 openpyxl's load + save.
 
@@ -129,11 +133,11 @@ def main() -> None:
         shutil.copyfile(kept[0], light)
         shutil.copyfile(kept[1], heavy)
         ids = ids_of(args.rows)
-        print(f"reusing the workbooks in {args.keep}")
+        print(f"{os.cpu_count()} cores; reusing the workbooks in {args.keep}")
     else:
         ids = generate(light, args.rows, open_share=0.02)
         generate(heavy, args.rows, open_share=0.5)
-        print(f"generated 2 x {args.rows:,} rows ({light.stat().st_size / 2**20:.1f} MiB each) "
+        print(f"{os.cpu_count()} cores; generated 2 x {args.rows:,} rows ({light.stat().st_size / 2**20:.1f} MiB each) "
               f"in {time.perf_counter() - started:.1f} s")
     shared = excel_style_copy(light, folder) if args.only in (None, "done") else None
     print()

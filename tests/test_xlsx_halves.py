@@ -14,7 +14,7 @@ from freezegun import freeze_time
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
-from test_xlsx_parts import _CELLS, shared_strings_copy, with_sheet_xml
+from test_xlsx_parts import _CELLS, dates_from_1904_copy, shared_strings_copy, with_sheet_xml
 
 from handover.backends import xlsx_halves
 from handover.backends.xlsx import XlsxBackend
@@ -150,17 +150,8 @@ def test_text_in_the_shared_strings_table_reads_the_same(workbook):
     assert_cut_the_same(shared_strings_copy(workbook))
 
 
-def test_a_workbook_counting_dates_from_1904_reads_the_same(workbook, tmp_path):
-    with zipfile.ZipFile(workbook) as source:
-        members = {info.filename: source.read(info.filename) for info in source.infolist()}
-    members["xl/workbook.xml"] = re.sub(rb"<workbookPr\b[^>]*/>", b'<workbookPr date1904="1"/>', members["xl/workbook.xml"])
-    if b"date1904" not in members["xl/workbook.xml"]:
-        members["xl/workbook.xml"] = members["xl/workbook.xml"].replace(b"<sheets>", b'<workbookPr date1904="1"/><sheets>')
-    path = tmp_path / "1904.xlsx"
-    with zipfile.ZipFile(path, "w") as out:
-        for name, data in members.items():
-            out.writestr(name, data)
-    assert_cut_the_same(path)
+def test_a_workbook_counting_dates_from_1904_reads_the_same(workbook):
+    assert_cut_the_same(dates_from_1904_copy(workbook))
 
 
 def test_a_sheet_stored_without_compression_reads_the_same(workbook, tmp_path):

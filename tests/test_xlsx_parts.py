@@ -164,16 +164,22 @@ def test_a_sheet_written_with_a_namespace_prefix_reads_the_same_in_parts(workboo
     assert_same(with_sheet_xml(workbook, prefixed), "交接")
 
 
-def test_a_workbook_counting_dates_from_1904_reads_the_same_in_parts(workbook, tmp_path):
-    with zipfile.ZipFile(workbook) as source:
+def dates_from_1904_copy(path: Path) -> Path:
+    """The workbook as a Mac Excel of old saved it: its serial dates count from 1904."""
+    with zipfile.ZipFile(path) as source:
         members = {info.filename: source.read(info.filename) for info in source.infolist()}
     members["xl/workbook.xml"] = re.sub(rb"<workbookPr\b[^>]*/>", b'<workbookPr date1904="1"/>', members["xl/workbook.xml"])
     if b"date1904" not in members["xl/workbook.xml"]:
         members["xl/workbook.xml"] = members["xl/workbook.xml"].replace(b"<sheets>", b'<workbookPr date1904="1"/><sheets>')
-    path = tmp_path / "1904.xlsx"
-    with zipfile.ZipFile(path, "w") as out:
+    target = path.with_name(path.stem + "-1904.xlsx")
+    with zipfile.ZipFile(target, "w") as out:
         for name, data in members.items():
             out.writestr(name, data)
+    return target
+
+
+def test_a_workbook_counting_dates_from_1904_reads_the_same_in_parts(workbook):
+    path = dates_from_1904_copy(workbook)
     assert_same(path, "交接")
     assert XlsxBackend(path).read(["交接"], parts=True)["交接"].rows[0][1] != datetime(2026, 11, 22, 23, 1)
 

@@ -13,7 +13,7 @@ from operator import itemgetter
 from typing import Any, Callable, Collection, Iterable, Sequence
 from zoneinfo import ZoneInfo
 
-from ..sheet import Grid, TabSpec, clean_text, clean_texts
+from ..sheet import Grid, TabSpec, clean_texts
 from .couriers import COURIERS, Courier, courier_of, recognise
 from .rows import WARNING, ParsedRow, Problem, filled, flag_duplicate_ids, header_problems, id_key
 from .schema import (

@@ -43,6 +43,17 @@ _PLAIN_TIME = re.compile(rf"(?:\d{{4}}-\d\d-\d\d (?:[01]\d|2[0-3]):[0-5]\d(?::[0
 _PLAIN_MONEY = re.compile(rf"(?:(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d{{1,2}})?|{_EMPTY})?", re.ASCII)
 _PLAIN_TRACKING = re.compile(rf"(?:[0-9A-Za-z]{{6,40}}|{_EMPTY})?", re.ASCII)
 _PLAIN_TEXT = re.compile(r"(?:[^\s=\"'][^\t]*)?", re.DOTALL)  # no `="…"` wrapper, no tab to clean away
+# The shapes nearly every export writes on every row of a column, for a whole column at once (its cells
+# joined, each followed by a line break: `_joined_if`): no placeholder, and a time on a day every year has
+# (02-29, and years before 1000, are left to the plain check and its day check). A column of these passes
+# the plain check with nothing to read carefully; any other column is checked the plain way.
+_D = "[0-9]"  # as \d with re.ASCII, and faster
+_MONTH_DAY = rf"(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1{_D}|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)"
+_TIMES = re.compile(rf"(?:[1-9]{_D}{{3}}-{_MONTH_DAY} (?:[01]{_D}|2[0-3]):[0-5]{_D}(?::[0-5]{_D})?\n)*+")
+_AMOUNTS = re.compile(rf"(?:(?:{_D}++(?!,)|{_D}{{1,3}}(?:,{_D}{{3}})++)(?:\.{_D}{{1,2}})?\n)*+")
+_TRACKING_NOS = re.compile(r"(?:[0-9A-Za-z]{6,40}\n)*+")
+_WRAPPED_IDS = re.compile(rf'(?:="{_D}+"\n)*+')  # Taobao's
+_BARE_IDS = re.compile(rf"(?:{_D}[0-9_-]*\n)*+")  # Douyin's and Pinduoduo's (231122-5088…); never a float's 3E18
 _WRAPPER_STARTS = frozenset("=\"'")
 BATCH = 2048
 _KEPT = 4096  # distinct amounts remembered: prices repeat, but a file of all different ones must not pile up
@@ -116,11 +127,11 @@ class ReturnRows:
         statuses = self._status_column(column("refund_status"), careful, skipped)
         order_ids = self._ids(column("order_id"), careful)
         refund_ids = self._ids(column("refund_id"), careful)
-        trackings = self._checked(column("return_tracking_no"), _PLAIN_TRACKING, careful)
+        trackings, plain_trackings = self._tracking_column(column("return_tracking_no"), careful)
         amounts = self._amount_column(column("refund_amount"), column("paid"), careful)
         buyers = self._texts_checked(column("buyer"), careful)
         reasons = self._texts_checked(column("reason"), careful)
-        deadlines = self._time_column(column("platform_deadline"), careful)
+        deadlines, plain_deadlines = self._time_column(column("platform_deadline"), careful)
         stamps = {key: self._time_column(column(key), careful) for key in STAMPS if key in single}
         couriers = self._looked_up(column("return_courier"), self._couriers, self._courier)
         platforms = self._looked_up(column("platform"), self._platforms, self._platform)
@@ -135,16 +146,16 @@ class ReturnRows:
                 return repeat(blank)
             return values if keep is None else [values[i] for i in keep]
 
-        times = {key: _each(kept(values), _to_minute, _minute) for key, values in stamps.items()}
+        times = {key: _each(kept(values), _to_minute, _minute, plain) for key, (values, plain) in stamps.items()}
         stamped = list(map(max, *times.values(), repeat(""))) if times else repeat("")
         reasons = _each(kept(reasons, blank=""), str.strip, _text)
         lines = list(map(
             ExportedReturn, repeat(self.export.label), kept(numbers),
             kept(platforms, blank=self.export.platform), kept(refund_ids, blank=""), kept(order_ids),
             _each(kept(buyers, blank=""), str.strip, _text), map(self._texts.setdefault, reasons, reasons),
-            kept(statuses), kept(couriers, blank=""), _each(kept(trackings, blank=""), str.upper, _tracking),
+            kept(statuses), kept(couriers, blank=""), _each(kept(trackings, blank=""), str.upper, _tracking, plain_trackings),
             kept(amounts), *(times.get(key, repeat("")) for key in STAMPS[:4]),
-            _each(kept(deadlines, blank=""), _to_minute, _minute), stamped))
+            _each(kept(deadlines, blank=""), _to_minute, _minute, plain_deadlines), stamped))
         ledger = [times[key] for key in LEDGER_TIMES if key in times]
         if len(ledger) > 1:
             self.backwards += map(lines.__getitem__, going_backwards(ledger))
@@ -181,7 +192,13 @@ class ReturnRows:
         """`="3958…"` and bare ids unwrapped; anything else (a float, a blank, a tab) read carefully."""
         if cells is None:
             return None
-        if not self._all_text(cells):
+        if self._all_text(cells):
+            joined = _joined_if(_WRAPPED_IDS, cells)
+            if joined is not None:
+                return joined[2:-1].split('"\n="')
+            if _joined_if(_BARE_IDS, cells) is not None:
+                return cells
+        else:
             careful.update(i for i, cell in enumerate(cells) if cell.__class__ is not str)
             cells = [cell if cell.__class__ is str else "" for cell in cells]
         if set(map(_FIRST_TWO, cells)) == {'="'} and set(map(_LAST, cells)) == {'"'}:
@@ -208,8 +225,17 @@ class ReturnRows:
         careful.update(i for i, cell in enumerate(cells) if cell.__class__ is not str or not _PLAIN_TEXT.fullmatch(cell))
         return cells
 
-    def _time_column(self, cells: list | None, careful: set[int]) -> list | None:
-        """Times of the plain shape on real days (2026-02-30 is read carefully, and rejected there)."""
+    def _tracking_column(self, cells: list | None, careful: set[int]) -> tuple[list | None, bool]:
+        """Waybill numbers of the plain shape; and whether the column holds no placeholder."""
+        if cells is not None and self._all_text(cells) and _joined_if(_TRACKING_NOS, list(filter(None, cells))) is not None:
+            return cells, True
+        return self._checked(cells, _PLAIN_TRACKING, careful), False
+
+    def _time_column(self, cells: list | None, careful: set[int]) -> tuple[list | None, bool]:
+        """Times of the plain shape on real days (2026-02-30 is read carefully, and rejected there); and
+        whether the column holds no placeholder."""
+        if cells is not None and self._all_text(cells) and _joined_if(_TIMES, list(filter(None, cells))) is not None:
+            return cells, True
         cells = self._checked(cells, _PLAIN_TIME, careful)
         if cells is not None:
             days = self._days
@@ -219,17 +245,22 @@ class ReturnRows:
                 days[day] = _is_day(day)
             if not all(map(days.__getitem__, prefixes)):
                 careful.update(i for i, cell in enumerate(texts) if cell[:10] in prefixes and not days[cell[:10]])
-        return cells
+        return cells, False
 
     def _amount_column(self, cells: list | None, paid_cells: list | None, careful: set[int]) -> list | None:
         """Amounts read exactly; one above the cap, or above what the buyer paid, is read carefully (and
         rejected there, with the reason)."""
-        cells = self._checked(cells, _PLAIN_MONEY, careful)
         if cells is None:
             return None
-        amounts = self._money(cells, careful)
-        if paid_cells is not None:
-            # A full refund writes the same text in both columns: nothing more to read or compare.
+        joined = _joined_if(_AMOUNTS, list(filter(None, cells))) if self._all_text(cells) else None
+        if joined is not None:
+            texts = list(map(_UNCOMMA, cells)) if "," in joined else cells
+            amounts = self._kept(cells, list(map(Decimal, texts)) if "" not in cells else
+                                 [Decimal(text) if text else None for text in texts], careful)
+        else:
+            amounts = self._money(self._checked(cells, _PLAIN_MONEY, careful), careful)
+        # A full refund writes the same text in both columns (nearly always): nothing more to read or compare.
+        if paid_cells is not None and paid_cells != cells:
             paid_cells = [paid if paid != cell else "" for cell, paid in zip(cells, paid_cells)]
             self._checked(paid_cells, _PLAIN_MONEY, careful)
             paid = self._money(paid_cells, careful)
@@ -247,6 +278,10 @@ class ReturnRows:
         except InvalidOperation:
             amounts = [None if i in careful or not cell or cell in PLACEHOLDERS else Decimal(_UNCOMMA(cell))
                        for i, cell in enumerate(cells)]
+        return self._kept(cells, amounts, careful)
+
+    def _kept(self, cells: list, amounts: list[Decimal | None], careful: set[int]) -> list[Decimal | None]:
+        """The amounts, each kept once while there are few; one above the cap read carefully."""
         if len(self._amounts) < _KEPT:
             keep = self._amounts.setdefault
             amounts = (list(map(keep, cells, amounts)) if None not in amounts else
@@ -365,11 +400,23 @@ def _all_shaped(cells: list[str], shape: re.Pattern[str]) -> bool:
     return joined.count("\n") == len(filled) - 1 and column.fullmatch(joined) is not None
 
 
-def _each(cells: Any, plain: Callable[[str], str], careful: Callable[[str], str]) -> Any:
+def _joined_if(shape: re.Pattern[str], texts: list[str]) -> str | None:
+    """The texts joined by line breaks when every one has `shape` (a pattern of whole texts each followed
+    by a line break: one match for a whole column), else None. No shape takes a line break, and a text
+    holding one is caught by the count."""
+    if not texts:
+        return ""
+    joined = "\n".join(texts)
+    if joined.count("\n") == len(texts) - 1 and shape.fullmatch(joined + "\n"):
+        return joined
+    return None
+
+
+def _each(cells: Any, plain: Callable[[str], str], careful: Callable[[str], str], no_placeholder: bool = False) -> Any:
     """`plain` over a column without placeholders (a C call per cell), else `careful`."""
     if not isinstance(cells, list):
         return cells  # repeat(''): the file has no such column
-    return list(map(plain if PLACEHOLDERS.isdisjoint(cells) else careful, cells))
+    return list(map(plain if no_placeholder or PLACEHOLDERS.isdisjoint(cells) else careful, cells))
 
 
 _DAY = itemgetter(slice(0, 10))

@@ -56,6 +56,7 @@ _WRAPPED_IDS = re.compile(rf'(?:="{_D}+"\n)*+')  # Taobao's
 _BARE_IDS = re.compile(rf"(?:{_D}[0-9_-]*\n)*+")  # Douyin's and Pinduoduo's (231122-5088…); never a float's 3E18
 _WRAPPER_STARTS = frozenset("=\"'")
 BATCH = 2048
+_TAKEN = 64  # rows taken from the reader at a time (BATCH: rows read as returns at a time)
 _KEPT = 4096  # distinct amounts remembered: prices repeat, but a file of all different ones must not pile up
 
 
@@ -85,15 +86,30 @@ class ReturnRows:
             yield from lines
 
     def batches(self) -> Iterator[list[ExportedReturn]]:
-        """The returns a few thousand at a time, in file order."""
+        """The returns a few thousand at a time, in file order. The rows are taken from the reader a few
+        hundred at a time and only the columns read are kept: the other cells (more than half of a
+        refund export's) are let go while they are still in the processor's cache."""
         export = self.export
         width = len(export.header)
-        for first, cells in export.row_batches(BATCH):
-            numbers = list(range(first, first + len(cells)))
+        keys = list(export.single)
+        picks = [itemgetter(export.single[key]) for key in keys]
+        numbers: list[int] = []
+        columns: list[list] = [[] for _ in keys]
+        for first, rows in export.row_batches(_TAKEN):
+            taken = range(first, first + len(rows))
             # final_row: set once the reader is past a last line without a line break.
-            if set(map(len, cells)) != {width} or export.final_row == numbers[-1]:
-                numbers, cells = self._lined_up(numbers, cells, width)
-            yield self._batch(numbers, cells)
+            if set(map(len, rows)) != {width} or export.final_row == taken[-1]:
+                taken, rows = self._lined_up(list(taken), rows, width)
+            if self._typed:
+                self._as_text(rows)
+            numbers += taken
+            for column, pick in zip(columns, picks):
+                column += map(pick, rows)
+            if len(numbers) >= BATCH:
+                yield self._batch(numbers, dict(zip(keys, columns)))
+                numbers, columns = [], [[] for _ in keys]
+        if numbers:
+            yield self._batch(numbers, dict(zip(keys, columns)))
 
     def _lined_up(self, numbers: list[int], rows: list[list], width: int) -> tuple[list[int], list[list]]:
         """The rows that line up with the header (short ones padded); the others rejected, with why."""
@@ -112,17 +128,12 @@ class ReturnRows:
 
     # ------------------------------------------------------------------------------------ batches
 
-    def _batch(self, numbers: list[int], rows: list[list]) -> list[ExportedReturn]:
-        if not rows:
-            return []
-        if self._typed:
-            self._as_text(rows)
+    def _batch(self, numbers: list[int], columns: dict[str, list]) -> list[ExportedReturn]:
+        """The returns of these rows, given the columns read (by key; a column the file lacks is absent)."""
         single = self.export.single
         careful: set[int] = set()  # rows read again on their own
         skipped: set[int] = set()
-
-        def column(key: str) -> list | None:
-            return list(map(itemgetter(single[key]), rows)) if key in single else None
+        column = columns.get
 
         statuses = self._status_column(column("refund_status"), careful, skipped)
         order_ids = self._ids(column("order_id"), careful)
@@ -138,7 +149,7 @@ class ReturnRows:
         self.skipped += len(skipped)
         careful -= skipped  # no return at all: nothing to read carefully either
         dropped = careful | skipped
-        keep = [i for i in range(len(rows)) if i not in dropped] if dropped else None
+        keep = [i for i in range(len(numbers)) if i not in dropped] if dropped else None
 
         def kept(values: list | None, blank: Any = None) -> Any:
             """The column's values of the rows read here; `blank` for each when the file has no such column."""
@@ -160,11 +171,19 @@ class ReturnRows:
         if len(ledger) > 1:
             self.backwards += map(lines.__getitem__, going_backwards(ledger))
         if careful:
-            read = list(filter(None, (self._careful(numbers[i], rows[i]) for i in sorted(careful))))
+            read = list(filter(None, (self._careful(numbers[i], self._row(columns, i)) for i in sorted(careful))))
             self.backwards += (line for line in read if line.backwards())
             lines += read
             lines.sort(key=_row_of)
         return lines
+
+    def _row(self, columns: dict[str, list], index: int) -> list:
+        """A row's cells again, from the columns read (the only ones the careful path reads): the cells
+        of other columns are blank."""
+        cells = [""] * len(self.export.header)
+        for key, column in columns.items():
+            cells[self.export.single[key]] = column[index]
+        return cells
 
     def _as_text(self, rows: list[list]) -> None:
         """The number and date cells of an xlsx export's rows, in the columns read as ids, waybills,

@@ -50,11 +50,12 @@ _PLAIN_TEXT = re.compile(r"(?:[^\s=\"'][^\t]*)?", re.DOTALL)  # no `="…"` wrap
 _D = "[0-9]"  # as \d with re.ASCII, and faster
 _MONTH_DAY = rf"(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1{_D}|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)"
 _TIMES = re.compile(rf"(?:[1-9]{_D}{{3}}-{_MONTH_DAY} (?:[01]{_D}|2[0-3]):[0-5]{_D}(?::[0-5]{_D})?\n)*+")
-_AMOUNTS = re.compile(rf"(?:(?:{_D}++(?!,)|{_D}{{1,3}}(?:,{_D}{{3}})++)(?:\.{_D}{{1,2}})?\n)*+")
+_AMOUNTS = re.compile(rf"(?:(?:{_D}++|{_D}{{1,3}}(?:,{_D}{{3}})++)(?:\.{_D}{{1,2}})?\n)*+")
 _TRACKING_NOS = re.compile(r"(?:[0-9A-Za-z]{6,40}\n)*+")
 _WRAPPED_IDS = re.compile(rf'(?:="{_D}+"\n)*+')  # Taobao's
 _BARE_IDS = re.compile(rf"(?:{_D}[0-9_-]*\n)*+")  # Douyin's and Pinduoduo's (231122-5088…); never a float's 3E18
-_WRAPPER_STARTS = frozenset("=\"'")
+# In a column joined by line breaks: a cell starting with `="`, a quote or a space (a blank cell's line is empty).
+_TEXT_TO_CLEAN = re.compile(r"^(?:[=\"']|[^\S\n])", re.MULTILINE)
 BATCH = 2048
 _TAKEN = 64  # rows taken from the reader at a time (BATCH: rows read as returns at a time)
 _KEPT = 4096  # distinct amounts remembered: prices repeat, but a file of all different ones must not pile up
@@ -95,7 +96,7 @@ class ReturnRows:
         picks = [itemgetter(export.single[key]) for key in keys]
         numbers: list[int] = []
         columns: list[list] = [[] for _ in keys]
-        for first, rows in export.row_batches(_TAKEN):
+        for first, rows in export.row_batches(min(_TAKEN, BATCH)):
             taken = range(first, first + len(rows))
             # final_row: set once the reader is past a last line without a line break.
             if set(map(len, rows)) != {width} or export.final_row == taken[-1]:
@@ -138,7 +139,7 @@ class ReturnRows:
         statuses = self._status_column(column("refund_status"), careful, skipped)
         order_ids = self._ids(column("order_id"), careful)
         refund_ids = self._ids(column("refund_id"), careful)
-        trackings, plain_trackings = self._tracking_column(column("return_tracking_no"), careful)
+        trackings, trackings_read = self._tracking_column(column("return_tracking_no"), careful)
         amounts = self._amount_column(column("refund_amount"), column("paid"), careful)
         buyers = self._texts_checked(column("buyer"), careful)
         reasons = self._texts_checked(column("reason"), careful)
@@ -160,11 +161,12 @@ class ReturnRows:
         times = {key: _each(kept(values), _to_minute, _minute, plain) for key, (values, plain) in stamps.items()}
         stamped = list(map(max, *times.values(), repeat(""))) if times else repeat("")
         reasons = _each(kept(reasons, blank=""), str.strip, _text)
+        trackings = kept(trackings, blank="") if trackings_read else _each(kept(trackings, blank=""), str.upper, _tracking)
         lines = list(map(
             ExportedReturn, repeat(self.export.label), kept(numbers),
             kept(platforms, blank=self.export.platform), kept(refund_ids, blank=""), kept(order_ids),
             _each(kept(buyers, blank=""), str.strip, _text), map(self._texts.setdefault, reasons, reasons),
-            kept(statuses), kept(couriers, blank=""), _each(kept(trackings, blank=""), str.upper, _tracking, plain_trackings),
+            kept(statuses), kept(couriers, blank=""), trackings,
             kept(amounts), *(times.get(key, repeat("")) for key in STAMPS[:4]),
             _each(kept(deadlines, blank=""), _to_minute, _minute, plain_deadlines), stamped))
         ledger = [times[key] for key in LEDGER_TIMES if key in times]
@@ -237,17 +239,19 @@ class ReturnRows:
         """Free text that clean_text would leave as it is, stripped: no `="…"` wrapper, no tab."""
         if cells is None:
             return None
-        if self._all_text(cells) and "\t" not in "".join(cells):
-            firsts = set(map(_FIRST, cells))
-            if not any(first.isspace() or first in _WRAPPER_STARTS for first in firsts):
+        if self._all_text(cells):
+            joined = "\n".join(cells)
+            # With no line break in any cell (the count), each line of the joined column is a cell.
+            if joined.count("\n") == len(cells) - 1 and "\t" not in joined and not _TEXT_TO_CLEAN.search(joined):
                 return cells
         careful.update(i for i, cell in enumerate(cells) if cell.__class__ is not str or not _PLAIN_TEXT.fullmatch(cell))
         return cells
 
     def _tracking_column(self, cells: list | None, careful: set[int]) -> tuple[list | None, bool]:
-        """Waybill numbers of the plain shape; and whether the column holds no placeholder."""
-        if cells is not None and self._all_text(cells) and _joined_if(_TRACKING_NOS, list(filter(None, cells))) is not None:
-            return cells, True
+        """Waybill numbers of the plain shape; and whether they are read already (upper case, no placeholder)."""
+        joined = _joined_if(_TRACKING_NOS, list(filter(None, cells))) if cells and self._all_text(cells) else None
+        if joined is not None:
+            return (cells if joined.upper() == joined else list(map(str.upper, cells))), True
         return self._checked(cells, _PLAIN_TRACKING, careful), False
 
     def _time_column(self, cells: list | None, careful: set[int]) -> tuple[list | None, bool]:
@@ -439,7 +443,7 @@ def _each(cells: Any, plain: Callable[[str], str], careful: Callable[[str], str]
 
 
 _DAY = itemgetter(slice(0, 10))
-_FIRST, _FIRST_TWO, _LAST = itemgetter(slice(0, 1)), itemgetter(slice(0, 2)), itemgetter(slice(-1, None))
+_FIRST_TWO, _LAST = itemgetter(slice(0, 2)), itemgetter(slice(-1, None))
 _INSIDE = itemgetter(slice(2, -1))  # ="3958…" -> 3958…
 _UNCOMMA = methodcaller("replace", ",", "")
 _to_minute = itemgetter(slice(0, 16))

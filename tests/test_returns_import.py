@@ -184,6 +184,28 @@ def test_new_returns_get_the_days_next_ids_after_those_the_tab_holds():
 
 # ------------------------------------------------------------------- the fast read is the careful one
 
+def test_a_reason_or_buyer_that_is_a_placeholder_with_a_space_after_it_is_blank_as_read_row_by_row(tmp_path):
+    """`- ` and `无 ` say nothing, as `-` and `无` do: whether another row of the file says `-` exactly or not."""
+    import csv
+    import io
+
+    from handover.returns_import.refund_exports import open_return_exports
+    from handover.returns_import.refund_rows import ReturnRows
+
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows([
+        ["订单编号", "退款编号", "退款状态", "买家会员名", "买家退款原因"],
+        ['="3958000000000000101"', '="200000000000101"', "退款成功", "无 ", "- "],
+        ['="3958000000000000102"', '="200000000000102"', "退款成功", "tb_lily ", "尺码不合适 "]])
+    path = tmp_path / "淘宝退款.csv"
+    path.write_bytes(buffer.getvalue().encode("gb18030"))
+    [export] = open_return_exports([path])
+    fast = ReturnRows(export, TZ, NOW, [])
+    careful = ReturnRows(export, TZ, NOW, [])
+    assert [(line.buyer, line.reason) for line in fast] == [("", ""), ("tb_lily", "尺码不合适")]
+    assert list(fast) == [careful._careful(number, cells) for number, cells in export.rows()]
+
+
 CELLS = {
     "订单编号": st.sampled_from(['="3958000000000000101"', "3958000000000000102", "231122-508812340007777", "",
                              "3.95800000000001E+18", "3E18", "3958000000000000103\t", " 3958000000000000104 ",

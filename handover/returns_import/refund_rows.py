@@ -77,6 +77,7 @@ class ReturnRows:
         self._platforms: dict[Any, str] = {}
         self._days: dict[str, bool] = {}
         self._amounts: dict[str, Decimal] = {}
+        self._reasons: dict[Any, str | None] = {}
         self._texts: dict[str, str] = {}
         # An xlsx export's columns whose number and date cells are read as the text a CSV would hold.
         self._typed = [(export.single[key], as_text) for keys, as_text in _TYPED_COLUMNS for key in keys
@@ -142,7 +143,7 @@ class ReturnRows:
         trackings, trackings_read = self._tracking_column(column("return_tracking_no"), careful)
         amounts = self._amount_column(column("refund_amount"), column("paid"), careful)
         buyers = self._texts_checked(column("buyer"), careful)
-        reasons = self._texts_checked(column("reason"), careful)
+        reasons = self._reason_column(column("reason"), careful)
         deadlines, plain_deadlines = self._time_column(column("platform_deadline"), careful)
         stamps = {key: self._time_column(column(key), careful) for key in STAMPS if key in single}
         couriers = self._looked_up(column("return_courier"), self._couriers, self._courier)
@@ -160,12 +161,11 @@ class ReturnRows:
 
         times = {key: _each(kept(values), _to_minute, _minute, plain) for key, (values, plain) in stamps.items()}
         stamped = list(map(max, *times.values(), repeat(""))) if times else repeat("")
-        reasons = _each(kept(reasons, blank=""), str.strip, _text)
         trackings = kept(trackings, blank="") if trackings_read else _each(kept(trackings, blank=""), str.upper, _tracking)
         lines = list(map(
             ExportedReturn, repeat(self.export.label), kept(numbers),
             kept(platforms, blank=self.export.platform), kept(refund_ids, blank=""), kept(order_ids),
-            _each(kept(buyers, blank=""), str.strip, _text), map(self._texts.setdefault, reasons, reasons),
+            _stripped(kept(buyers, blank="")), kept(reasons, blank=""),
             kept(statuses), kept(couriers, blank=""), trackings,
             kept(amounts), *(times.get(key, repeat("")) for key in STAMPS[:4]),
             _each(kept(deadlines, blank=""), _to_minute, _minute, plain_deadlines), stamped))
@@ -246,6 +246,14 @@ class ReturnRows:
                 return cells
         careful.update(i for i, cell in enumerate(cells) if cell.__class__ is not str or not _PLAIN_TEXT.fullmatch(cell))
         return cells
+
+    def _reason_column(self, cells: list | None, careful: set[int]) -> list | None:
+        """Reasons read once per distinct cell (a column repeats a few); one clean_text would change is
+        read carefully."""
+        reasons = self._looked_up(cells, self._reasons, self._reason)
+        if reasons is not None and None in set(reasons):
+            careful.update(i for i, reason in enumerate(reasons) if reason is None)
+        return reasons
 
     def _tracking_column(self, cells: list | None, careful: set[int]) -> tuple[list | None, bool]:
         """Waybill numbers of the plain shape; and whether they are read already (upper case, no placeholder)."""
@@ -339,7 +347,10 @@ class ReturnRows:
         text = clean_text(cell)
         return (platform_of(text) if text else None) or self.export.platform  # type: ignore[return-value]
 
-    def _reason(self, cell: str) -> str:
+    def _reason(self, cell: Any) -> str | None:
+        """A reason as read (None: one to read carefully, as _texts_checked tells)."""
+        if cell.__class__ is not str or not _PLAIN_TEXT.fullmatch(cell):
+            return None
         text = _text(cell)
         return self._texts.setdefault(text, text)  # a few reasons, repeated: kept once
 
@@ -452,6 +463,14 @@ _to_minute = itemgetter(slice(0, 16))
 def _minute(cell: str) -> str:
     """`2026-11-22 10:00:07` -> `2026-11-22 10:00`, the way the 退货 tab keeps times; '' for a blank."""
     return "" if cell in PLACEHOLDERS else cell[:16]
+
+
+def _stripped(cells: Any) -> Any:
+    """Free text as _text reads it, a column at a time (a C call per cell)."""
+    if not isinstance(cells, list):
+        return cells  # repeat(''): the file has no such column
+    texts = list(map(str.strip, cells))
+    return texts if PLACEHOLDERS.isdisjoint(texts) else ["" if text in PLACEHOLDERS else text for text in texts]
 
 
 def _text(cell: str) -> str:

@@ -49,7 +49,9 @@ _PLAIN_TEXT = re.compile(r"(?:[^\s=\"'][^\t]*)?", re.DOTALL)  # no `="…"` wrap
 # the plain check with nothing to read carefully; any other column is checked the plain way.
 _D = "[0-9]"  # as \d with re.ASCII, and faster
 _MONTH_DAY = rf"(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1{_D}|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)"
-_TIMES = re.compile(rf"(?:[1-9]{_D}{{3}}-{_MONTH_DAY} (?:[01]{_D}|2[0-3]):[0-5]{_D}(?::[0-5]{_D})?\n)*+")
+_MINUTE = rf"[1-9]{_D}{{3}}-{_MONTH_DAY} (?:[01]{_D}|2[0-3]):[0-5]{_D}"
+# A column's times all with seconds, or all without (an optional part costs a fifth of the match).
+_TIMES = (re.compile(rf"(?:{_MINUTE}:[0-5]{_D}\n)*+"), re.compile(rf"(?:{_MINUTE}\n)*+"))
 _AMOUNTS = re.compile(rf"(?:(?:{_D}++|{_D}{{1,3}}(?:,{_D}{{3}})++)(?:\.{_D}{{1,2}})?\n)*+")
 _TRACKING_NOS = re.compile(r"(?:[0-9A-Za-z]{6,40}\n)*+")
 _WRAPPED_IDS = re.compile(rf'(?:="{_D}+"\n)*+')  # Taobao's
@@ -89,8 +91,8 @@ class ReturnRows:
 
     def batches(self) -> Iterator[list[ExportedReturn]]:
         """The returns a few thousand at a time, in file order. The rows are taken from the reader a few
-        hundred at a time and only the columns read are kept: the other cells (more than half of a
-        refund export's) are let go while they are still in the processor's cache."""
+        dozen at a time and only the columns read are kept: the other cells (more than half of a refund
+        export's) are let go while they are still in the processor's cache."""
         export = self.export
         width = len(export.header)
         keys = list(export.single)
@@ -265,8 +267,10 @@ class ReturnRows:
     def _time_column(self, cells: list | None, careful: set[int]) -> tuple[list | None, bool]:
         """Times of the plain shape on real days (2026-02-30 is read carefully, and rejected there); and
         whether the column holds no placeholder."""
-        if cells is not None and self._all_text(cells) and _joined_if(_TIMES, list(filter(None, cells))) is not None:
-            return cells, True
+        if cells is not None and self._all_text(cells):
+            filled = list(filter(None, cells))
+            if any(_joined_if(shape, filled) is not None for shape in _TIMES):
+                return cells, True
         cells = self._checked(cells, _PLAIN_TIME, careful)
         if cells is not None:
             days = self._days

@@ -184,6 +184,28 @@ def test_new_returns_get_the_days_next_ids_after_those_the_tab_holds():
 
 # ------------------------------------------------------------------- the fast read is the careful one
 
+def test_a_reason_or_buyer_that_is_a_placeholder_with_a_space_after_it_is_blank_as_read_row_by_row(tmp_path):
+    """`- ` and `无 ` say nothing, as `-` and `无` do: whether another row of the file says `-` exactly or not."""
+    import csv
+    import io
+
+    from handover.returns_import.refund_exports import open_return_exports
+    from handover.returns_import.refund_rows import ReturnRows
+
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows([
+        ["订单编号", "退款编号", "退款状态", "买家会员名", "买家退款原因"],
+        ['="3958000000000000101"', '="200000000000101"', "退款成功", "无 ", "- "],
+        ['="3958000000000000102"', '="200000000000102"', "退款成功", "tb_lily ", "尺码不合适 "]])
+    path = tmp_path / "淘宝退款.csv"
+    path.write_bytes(buffer.getvalue().encode("gb18030"))
+    [export] = open_return_exports([path])
+    fast = ReturnRows(export, TZ, NOW, [])
+    careful = ReturnRows(export, TZ, NOW, [])
+    assert [(line.buyer, line.reason) for line in fast] == [("", ""), ("tb_lily", "尺码不合适")]
+    assert list(fast) == [careful._careful(number, cells) for number, cells in export.rows()]
+
+
 CELLS = {
     "订单编号": st.sampled_from(['="3958000000000000101"', "3958000000000000102", "231122-508812340007777", "",
                              "3.95800000000001E+18", "3E18", "3958000000000000103\t", " 3958000000000000104 ",
@@ -306,3 +328,71 @@ def test_an_import_notes_exactly_the_lines_whose_own_times_go_backwards(times):
     lines = [replace(copy(), row=number, requested_at=a, approved_at=b, waybill_at=c, signed_at=d)
              for number, (a, b, c, d) in enumerate(times)]
     assert going_backwards([list(column) for column in zip(*times)]) == [line.row for line in lines if line.backwards()]
+
+
+# The shapes one match checks for a whole column (refund_rows._joined_if, _TEXT_TO_CLEAN): mostly the usual
+# ones, sometimes one just outside them, so that a column of a batch is sometimes all plain, sometimes not.
+
+
+def nearly(plain: list[str], other: list[str]):
+    return st.sampled_from(plain * 4 + other)
+
+
+NEARLY_PLAIN = {
+    "订单编号": nearly(['="3958000000000000101"', '="3958000000000000102"', "3958000000000000103", "231122-508812340007777"],
+                   ['=""', '="39580A"', "3E18", '="3958\n0101"', "", "-"]),
+    "退款编号": nearly(['="200000000000101"', '="200000000000102"', "200000000000103"], ["２００", ""]),
+    "退款状态": st.sampled_from(["退款成功", "买家已经退货，等待卖家确认收货", "无售后或售后取消"]),
+    "退货物流单号": nearly(["YT8962646785389", "75123456789012", "yt8962646785389", ""], ["-", "12345", "YT8962\n646785389"]),
+    "买家退款金额": nearly(["299.00", "59.9", "0", "1,299.00", "1,234,567.5", ""],
+                     ["-", "1234,567.00", "1,2345.00", "12.345", "99999999.00", ".5", "5."]),
+    "买家实际支付金额": nearly(["299.00", "1,299.00", ""], ["100.00", "-"]),
+    "买家退款原因": nearly(["尺码不合适", "七天无理由", "", "质量问题 "],
+                     ["-", "- ", " 质量问题", '="拍错了"', "'不想要", "七天\t无理由", "\u3000全角空格", "两行\n原因", "\n换行开头"]),
+    "买家会员名": nearly(["tb_lily2020", ""], ["=tb", " tb_lily2020"]),
+    "超时时间": nearly(["2026-11-30 18:20:00", "2026-11-30 18:20", "2026-12-31 23:59:59", "2026-01-31 00:00:00",
+                     "2026-06-30 12:00:00", "2026-02-28 12:00:00", ""],
+                    ["2028-02-29 10:00:00", "2026-02-29 10:00:00", "2026-04-31 10:00:00", "2026-06-31 10:00:00",
+                     "0999-01-01 10:00:00", "2026-11-30 24:00:00", "2026-11-30 18:60:00", "2026-13-01 10:00:00",
+                     "2026-00-10 10:00:00", "2026-11-00 10:00:00", "0000-00-00 00:00:00", "-", "2026-11-30 18:20:00\n"]),
+    "买家退货时间": nearly(["2026-11-20 18:20:07", "2026-11-19 08:00", ""], ["-", "2026-11-31 10:00:00"]),
+    "完结时间": nearly(["", "2026-11-22 16:05:00", "2026-09-30 16:05:00"], ["null"]),
+    "退款的申请时间": nearly(["2026-11-20 10:00:00", "2026-11-21 09:00:00", ""], ["2024-02-29 09:00:00"]),
+}
+
+
+@settings(max_examples=300, deadline=None)
+@given(rows=st.lists(st.fixed_dictionaries(NEARLY_PLAIN), min_size=1, max_size=12))
+def test_an_export_reads_the_same_whether_or_not_its_columns_are_checked_whole(tmp_path_factory, rows):
+    """A column whose every cell has the usual shape is checked by one match: it must read exactly as
+    when each cell is checked the plain way (and as the careful path, which the test above compares)."""
+    import csv
+    import io
+    import re
+    from unittest.mock import patch
+
+    from handover.returns_import.refund_exports import open_return_exports
+    from handover.returns_import.refund_rows import ReturnRows
+
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows([list(NEARLY_PLAIN), *([row[name] for name in NEARLY_PLAIN]
+                                                                                for row in rows)])
+    path = tmp_path_factory.mktemp("export") / "淘宝退款.csv"
+    path.write_bytes(buffer.getvalue().encode("gb18030"))
+    [export] = open_return_exports([path])
+
+    def read(whole: bool):
+        rejected: list = []
+        with patch("handover.returns_import.refund_rows.BATCH", 3):
+            if whole:
+                returns = ReturnRows(export, TZ, NOW, rejected, cap=Decimal("100000"))
+                lines = list(returns)
+            else:
+                with patch("handover.returns_import.refund_rows._joined_if", lambda shape, texts: None), \
+                        patch("handover.returns_import.refund_rows._TEXT_TO_CLEAN", re.compile("")):
+                    returns = ReturnRows(export, TZ, NOW, rejected, cap=Decimal("100000"))
+                    lines = list(returns)
+        return (lines, [(r.row, r.column, r.message) for r in rejected], [line.row for line in returns.backwards],
+                returns.skipped)
+
+    assert read(whole=True) == read(whole=False)

@@ -43,8 +43,23 @@ _PLAIN_TIME = re.compile(rf"(?:\d{{4}}-\d\d-\d\d (?:[01]\d|2[0-3]):[0-5]\d(?::[0
 _PLAIN_MONEY = re.compile(rf"(?:(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d{{1,2}})?|{_EMPTY})?", re.ASCII)
 _PLAIN_TRACKING = re.compile(rf"(?:[0-9A-Za-z]{{6,40}}|{_EMPTY})?", re.ASCII)
 _PLAIN_TEXT = re.compile(r"(?:[^\s=\"'][^\t]*)?", re.DOTALL)  # no `="…"` wrapper, no tab to clean away
-_WRAPPER_STARTS = frozenset("=\"'")
+# The shapes nearly every export writes on every row of a column, for a whole column at once (its cells
+# joined, each followed by a line break: `_joined_if`): no placeholder, and a time on a day every year has
+# (02-29, and years before 1000, are left to the plain check and its day check). A column of these passes
+# the plain check with nothing to read carefully; any other column is checked the plain way.
+_D = "[0-9]"  # as \d with re.ASCII, and faster
+_MONTH_DAY = rf"(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1{_D}|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)"
+_MINUTE = rf"[1-9]{_D}{{3}}-{_MONTH_DAY} (?:[01]{_D}|2[0-3]):[0-5]{_D}"
+# A column's times all with seconds, or all without (an optional part costs a fifth of the match).
+_TIMES = (re.compile(rf"(?:{_MINUTE}:[0-5]{_D}\n)*+"), re.compile(rf"(?:{_MINUTE}\n)*+"))
+_AMOUNTS = re.compile(rf"(?:(?:{_D}++|{_D}{{1,3}}(?:,{_D}{{3}})++)(?:\.{_D}{{1,2}})?\n)*+")
+_TRACKING_NOS = re.compile(r"(?:[0-9A-Za-z]{6,40}\n)*+")
+_WRAPPED_IDS = re.compile(rf'(?:="{_D}+"\n)*+')  # Taobao's
+_BARE_IDS = re.compile(rf"(?:{_D}[0-9_-]*\n)*+")  # Douyin's and Pinduoduo's (231122-5088…); never a float's 3E18
+# In a column joined by line breaks: a cell starting with `="`, a quote or a space (a blank cell's line is empty).
+_TEXT_TO_CLEAN = re.compile(r"^(?:[=\"']|[^\S\n])", re.MULTILINE)
 BATCH = 2048
+_TAKEN = 64  # rows taken from the reader at a time (BATCH: rows read as returns at a time)
 _KEPT = 4096  # distinct amounts remembered: prices repeat, but a file of all different ones must not pile up
 
 
@@ -64,6 +79,7 @@ class ReturnRows:
         self._platforms: dict[Any, str] = {}
         self._days: dict[str, bool] = {}
         self._amounts: dict[str, Decimal] = {}
+        self._reasons: dict[Any, str | None] = {}
         self._texts: dict[str, str] = {}
         # An xlsx export's columns whose number and date cells are read as the text a CSV would hold.
         self._typed = [(export.single[key], as_text) for keys, as_text in _TYPED_COLUMNS for key in keys
@@ -74,15 +90,30 @@ class ReturnRows:
             yield from lines
 
     def batches(self) -> Iterator[list[ExportedReturn]]:
-        """The returns a few thousand at a time, in file order."""
+        """The returns a few thousand at a time, in file order. The rows are taken from the reader a few
+        dozen at a time and only the columns read are kept: the other cells (more than half of a refund
+        export's) are let go while they are still in the processor's cache."""
         export = self.export
         width = len(export.header)
-        for first, cells in export.row_batches(BATCH):
-            numbers = list(range(first, first + len(cells)))
+        keys = list(export.single)
+        picks = [itemgetter(export.single[key]) for key in keys]
+        numbers: list[int] = []
+        columns: list[list] = [[] for _ in keys]
+        for first, rows in export.row_batches(min(_TAKEN, BATCH)):
+            taken = range(first, first + len(rows))
             # final_row: set once the reader is past a last line without a line break.
-            if set(map(len, cells)) != {width} or export.final_row == numbers[-1]:
-                numbers, cells = self._lined_up(numbers, cells, width)
-            yield self._batch(numbers, cells)
+            if set(map(len, rows)) != {width} or export.final_row == taken[-1]:
+                taken, rows = self._lined_up(list(taken), rows, width)
+            if self._typed:
+                self._as_text(rows)
+            numbers += taken
+            for column, pick in zip(columns, picks):
+                column += map(pick, rows)
+            if len(numbers) >= BATCH:
+                yield self._batch(numbers, dict(zip(keys, columns)))
+                numbers, columns = [], [[] for _ in keys]
+        if numbers:
+            yield self._batch(numbers, dict(zip(keys, columns)))
 
     def _lined_up(self, numbers: list[int], rows: list[list], width: int) -> tuple[list[int], list[list]]:
         """The rows that line up with the header (short ones padded); the others rejected, with why."""
@@ -101,33 +132,28 @@ class ReturnRows:
 
     # ------------------------------------------------------------------------------------ batches
 
-    def _batch(self, numbers: list[int], rows: list[list]) -> list[ExportedReturn]:
-        if not rows:
-            return []
-        if self._typed:
-            self._as_text(rows)
+    def _batch(self, numbers: list[int], columns: dict[str, list]) -> list[ExportedReturn]:
+        """The returns of these rows, given the columns read (by key; a column the file lacks is absent)."""
         single = self.export.single
         careful: set[int] = set()  # rows read again on their own
         skipped: set[int] = set()
-
-        def column(key: str) -> list | None:
-            return list(map(itemgetter(single[key]), rows)) if key in single else None
+        column = columns.get
 
         statuses = self._status_column(column("refund_status"), careful, skipped)
         order_ids = self._ids(column("order_id"), careful)
         refund_ids = self._ids(column("refund_id"), careful)
-        trackings = self._checked(column("return_tracking_no"), _PLAIN_TRACKING, careful)
+        trackings, trackings_read = self._tracking_column(column("return_tracking_no"), careful)
         amounts = self._amount_column(column("refund_amount"), column("paid"), careful)
         buyers = self._texts_checked(column("buyer"), careful)
-        reasons = self._texts_checked(column("reason"), careful)
-        deadlines = self._time_column(column("platform_deadline"), careful)
+        reasons = self._reason_column(column("reason"), careful)
+        deadlines, plain_deadlines = self._time_column(column("platform_deadline"), careful)
         stamps = {key: self._time_column(column(key), careful) for key in STAMPS if key in single}
         couriers = self._looked_up(column("return_courier"), self._couriers, self._courier)
         platforms = self._looked_up(column("platform"), self._platforms, self._platform)
         self.skipped += len(skipped)
         careful -= skipped  # no return at all: nothing to read carefully either
         dropped = careful | skipped
-        keep = [i for i in range(len(rows)) if i not in dropped] if dropped else None
+        keep = [i for i in range(len(numbers)) if i not in dropped] if dropped else None
 
         def kept(values: list | None, blank: Any = None) -> Any:
             """The column's values of the rows read here; `blank` for each when the file has no such column."""
@@ -135,25 +161,33 @@ class ReturnRows:
                 return repeat(blank)
             return values if keep is None else [values[i] for i in keep]
 
-        times = {key: _each(kept(values), _to_minute, _minute) for key, values in stamps.items()}
+        times = {key: _each(kept(values), _to_minute, _minute, plain) for key, (values, plain) in stamps.items()}
         stamped = list(map(max, *times.values(), repeat(""))) if times else repeat("")
-        reasons = _each(kept(reasons, blank=""), str.strip, _text)
+        trackings = kept(trackings, blank="") if trackings_read else _each(kept(trackings, blank=""), str.upper, _tracking)
         lines = list(map(
             ExportedReturn, repeat(self.export.label), kept(numbers),
             kept(platforms, blank=self.export.platform), kept(refund_ids, blank=""), kept(order_ids),
-            _each(kept(buyers, blank=""), str.strip, _text), map(self._texts.setdefault, reasons, reasons),
-            kept(statuses), kept(couriers, blank=""), _each(kept(trackings, blank=""), str.upper, _tracking),
+            _stripped(kept(buyers, blank="")), kept(reasons, blank=""),
+            kept(statuses), kept(couriers, blank=""), trackings,
             kept(amounts), *(times.get(key, repeat("")) for key in STAMPS[:4]),
-            _each(kept(deadlines, blank=""), _to_minute, _minute), stamped))
+            _each(kept(deadlines, blank=""), _to_minute, _minute, plain_deadlines), stamped))
         ledger = [times[key] for key in LEDGER_TIMES if key in times]
         if len(ledger) > 1:
             self.backwards += map(lines.__getitem__, going_backwards(ledger))
         if careful:
-            read = list(filter(None, (self._careful(numbers[i], rows[i]) for i in sorted(careful))))
+            read = list(filter(None, (self._careful(numbers[i], self._row(columns, i)) for i in sorted(careful))))
             self.backwards += (line for line in read if line.backwards())
             lines += read
             lines.sort(key=_row_of)
         return lines
+
+    def _row(self, columns: dict[str, list], index: int) -> list:
+        """A row's cells again, from the columns read (the only ones the careful path reads): the cells
+        of other columns are blank."""
+        cells = [""] * len(self.export.header)
+        for key, column in columns.items():
+            cells[self.export.single[key]] = column[index]
+        return cells
 
     def _as_text(self, rows: list[list]) -> None:
         """The number and date cells of an xlsx export's rows, in the columns read as ids, waybills,
@@ -181,7 +215,13 @@ class ReturnRows:
         """`="3958…"` and bare ids unwrapped; anything else (a float, a blank, a tab) read carefully."""
         if cells is None:
             return None
-        if not self._all_text(cells):
+        if self._all_text(cells):
+            joined = _joined_if(_WRAPPED_IDS, cells)
+            if joined is not None:
+                return joined[2:-1].split('"\n="')
+            if _joined_if(_BARE_IDS, cells) is not None:
+                return cells
+        else:
             careful.update(i for i, cell in enumerate(cells) if cell.__class__ is not str)
             cells = [cell if cell.__class__ is str else "" for cell in cells]
         if set(map(_FIRST_TWO, cells)) == {'="'} and set(map(_LAST, cells)) == {'"'}:
@@ -201,15 +241,36 @@ class ReturnRows:
         """Free text that clean_text would leave as it is, stripped: no `="…"` wrapper, no tab."""
         if cells is None:
             return None
-        if self._all_text(cells) and "\t" not in "".join(cells):
-            firsts = set(map(_FIRST, cells))
-            if not any(first.isspace() or first in _WRAPPER_STARTS for first in firsts):
+        if self._all_text(cells):
+            joined = "\n".join(cells)
+            # With no line break in any cell (the count), each line of the joined column is a cell.
+            if joined.count("\n") == len(cells) - 1 and "\t" not in joined and not _TEXT_TO_CLEAN.search(joined):
                 return cells
         careful.update(i for i, cell in enumerate(cells) if cell.__class__ is not str or not _PLAIN_TEXT.fullmatch(cell))
         return cells
 
-    def _time_column(self, cells: list | None, careful: set[int]) -> list | None:
-        """Times of the plain shape on real days (2026-02-30 is read carefully, and rejected there)."""
+    def _reason_column(self, cells: list | None, careful: set[int]) -> list | None:
+        """Reasons read once per distinct cell (a column repeats a few); one clean_text would change is
+        read carefully."""
+        reasons = self._looked_up(cells, self._reasons, self._reason)
+        if reasons is not None and None in set(reasons):
+            careful.update(i for i, reason in enumerate(reasons) if reason is None)
+        return reasons
+
+    def _tracking_column(self, cells: list | None, careful: set[int]) -> tuple[list | None, bool]:
+        """Waybill numbers of the plain shape; and whether they are read already (upper case, no placeholder)."""
+        joined = _joined_if(_TRACKING_NOS, list(filter(None, cells))) if cells and self._all_text(cells) else None
+        if joined is not None:
+            return (cells if joined.upper() == joined else list(map(str.upper, cells))), True
+        return self._checked(cells, _PLAIN_TRACKING, careful), False
+
+    def _time_column(self, cells: list | None, careful: set[int]) -> tuple[list | None, bool]:
+        """Times of the plain shape on real days (2026-02-30 is read carefully, and rejected there); and
+        whether the column holds no placeholder."""
+        if cells is not None and self._all_text(cells):
+            filled = list(filter(None, cells))
+            if any(_joined_if(shape, filled) is not None for shape in _TIMES):
+                return cells, True
         cells = self._checked(cells, _PLAIN_TIME, careful)
         if cells is not None:
             days = self._days
@@ -219,17 +280,22 @@ class ReturnRows:
                 days[day] = _is_day(day)
             if not all(map(days.__getitem__, prefixes)):
                 careful.update(i for i, cell in enumerate(texts) if cell[:10] in prefixes and not days[cell[:10]])
-        return cells
+        return cells, False
 
     def _amount_column(self, cells: list | None, paid_cells: list | None, careful: set[int]) -> list | None:
         """Amounts read exactly; one above the cap, or above what the buyer paid, is read carefully (and
         rejected there, with the reason)."""
-        cells = self._checked(cells, _PLAIN_MONEY, careful)
         if cells is None:
             return None
-        amounts = self._money(cells, careful)
-        if paid_cells is not None:
-            # A full refund writes the same text in both columns: nothing more to read or compare.
+        joined = _joined_if(_AMOUNTS, list(filter(None, cells))) if self._all_text(cells) else None
+        if joined is not None:
+            texts = list(map(_UNCOMMA, cells)) if "," in joined else cells
+            amounts = self._kept(cells, list(map(Decimal, texts)) if "" not in cells else
+                                 [Decimal(text) if text else None for text in texts], careful)
+        else:
+            amounts = self._money(self._checked(cells, _PLAIN_MONEY, careful), careful)
+        # A full refund writes the same text in both columns (nearly always): nothing more to read or compare.
+        if paid_cells is not None and paid_cells != cells:
             paid_cells = [paid if paid != cell else "" for cell, paid in zip(cells, paid_cells)]
             self._checked(paid_cells, _PLAIN_MONEY, careful)
             paid = self._money(paid_cells, careful)
@@ -247,6 +313,10 @@ class ReturnRows:
         except InvalidOperation:
             amounts = [None if i in careful or not cell or cell in PLACEHOLDERS else Decimal(_UNCOMMA(cell))
                        for i, cell in enumerate(cells)]
+        return self._kept(cells, amounts, careful)
+
+    def _kept(self, cells: list, amounts: list[Decimal | None], careful: set[int]) -> list[Decimal | None]:
+        """The amounts, each kept once while there are few; one above the cap read carefully."""
         if len(self._amounts) < _KEPT:
             keep = self._amounts.setdefault
             amounts = (list(map(keep, cells, amounts)) if None not in amounts else
@@ -281,7 +351,10 @@ class ReturnRows:
         text = clean_text(cell)
         return (platform_of(text) if text else None) or self.export.platform  # type: ignore[return-value]
 
-    def _reason(self, cell: str) -> str:
+    def _reason(self, cell: Any) -> str | None:
+        """A reason as read (None: one to read carefully, as _texts_checked tells)."""
+        if cell.__class__ is not str or not _PLAIN_TEXT.fullmatch(cell):
+            return None
         text = _text(cell)
         return self._texts.setdefault(text, text)  # a few reasons, repeated: kept once
 
@@ -365,15 +438,27 @@ def _all_shaped(cells: list[str], shape: re.Pattern[str]) -> bool:
     return joined.count("\n") == len(filled) - 1 and column.fullmatch(joined) is not None
 
 
-def _each(cells: Any, plain: Callable[[str], str], careful: Callable[[str], str]) -> Any:
+def _joined_if(shape: re.Pattern[str], texts: list[str]) -> str | None:
+    """The texts joined by line breaks when every one has `shape` (a pattern of whole texts each followed
+    by a line break: one match for a whole column), else None. No shape takes a line break, and a text
+    holding one is caught by the count."""
+    if not texts:
+        return ""
+    joined = "\n".join(texts)
+    if joined.count("\n") == len(texts) - 1 and shape.fullmatch(joined + "\n"):
+        return joined
+    return None
+
+
+def _each(cells: Any, plain: Callable[[str], str], careful: Callable[[str], str], no_placeholder: bool = False) -> Any:
     """`plain` over a column without placeholders (a C call per cell), else `careful`."""
     if not isinstance(cells, list):
         return cells  # repeat(''): the file has no such column
-    return list(map(plain if PLACEHOLDERS.isdisjoint(cells) else careful, cells))
+    return list(map(plain if no_placeholder or PLACEHOLDERS.isdisjoint(cells) else careful, cells))
 
 
 _DAY = itemgetter(slice(0, 10))
-_FIRST, _FIRST_TWO, _LAST = itemgetter(slice(0, 1)), itemgetter(slice(0, 2)), itemgetter(slice(-1, None))
+_FIRST_TWO, _LAST = itemgetter(slice(0, 2)), itemgetter(slice(-1, None))
 _INSIDE = itemgetter(slice(2, -1))  # ="3958…" -> 3958…
 _UNCOMMA = methodcaller("replace", ",", "")
 _to_minute = itemgetter(slice(0, 16))
@@ -382,6 +467,14 @@ _to_minute = itemgetter(slice(0, 16))
 def _minute(cell: str) -> str:
     """`2026-11-22 10:00:07` -> `2026-11-22 10:00`, the way the 退货 tab keeps times; '' for a blank."""
     return "" if cell in PLACEHOLDERS else cell[:16]
+
+
+def _stripped(cells: Any) -> Any:
+    """Free text as _text reads it, a column at a time (a C call per cell)."""
+    if not isinstance(cells, list):
+        return cells  # repeat(''): the file has no such column
+    texts = list(map(str.strip, cells))
+    return texts if PLACEHOLDERS.isdisjoint(texts) else ["" if text in PLACEHOLDERS else text for text in texts]
 
 
 def _text(cell: str) -> str:

@@ -330,7 +330,7 @@ def test_an_import_notes_exactly_the_lines_whose_own_times_go_backwards(times):
     assert going_backwards([list(column) for column in zip(*times)]) == [line.row for line in lines if line.backwards()]
 
 
-# The shapes one match checks for a whole column (refund_rows._joined_if, _TEXT_TO_CLEAN): mostly the usual
+# The shapes one match checks for a whole column (column_shapes.joined_if, TEXT_TO_CLEAN): mostly the usual
 # ones, sometimes one just outside them, so that a column of a batch is sometimes all plain, sometimes not.
 
 
@@ -388,8 +388,8 @@ def test_an_export_reads_the_same_whether_or_not_its_columns_are_checked_whole(t
                 returns = ReturnRows(export, TZ, NOW, rejected, cap=Decimal("100000"))
                 lines = list(returns)
             else:
-                with patch("handover.returns_import.refund_rows._joined_if", lambda shape, texts: None), \
-                        patch("handover.returns_import.refund_rows._TEXT_TO_CLEAN", re.compile("")):
+                with patch("handover.returns_import.refund_rows.joined_if", lambda shape, texts: None), \
+                        patch("handover.returns_import.refund_rows.TEXT_TO_CLEAN", re.compile("")):
                     returns = ReturnRows(export, TZ, NOW, rejected, cap=Decimal("100000"))
                     lines = list(returns)
         return (lines, [(r.row, r.column, r.message) for r in rejected], [line.row for line in returns.backwards],

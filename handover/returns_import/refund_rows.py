@@ -19,10 +19,10 @@ hold; a serial number in a time column) stays as it is, for the careful path.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from itertools import repeat
-from operator import itemgetter, methodcaller
+from operator import itemgetter
 from typing import Any, Callable, Iterator, Sequence
 from zoneinfo import ZoneInfo
 
@@ -30,34 +30,38 @@ from ..exports import ExportFile, ExportRow, RejectedRow, fast_id
 from ..model.couriers import courier_of
 from ..model.schema import RefundStatus, platform_of
 from ..model.values import ValueProblem, parse_tracking_no, time_text, whole_number_text
+from .column_shapes import (
+    AMOUNTS,
+    BARE_IDS,
+    DAY,
+    FIRST_TWO,
+    FLOAT_ID,
+    INSIDE,
+    LAST,
+    PLACEHOLDERS,
+    PLAIN_ID,
+    PLAIN_MONEY,
+    PLAIN_TEXT,
+    PLAIN_TIME,
+    PLAIN_TRACKING,
+    TEXT_TO_CLEAN,
+    TIMES,
+    TO_MINUTE,
+    TRACKING_NOS,
+    UNCOMMA,
+    WRAPPED_IDS,
+    all_shaped,
+    each_cell,
+    free_text,
+    is_day,
+    joined_if,
+    minute_text,
+    stripped_texts,
+    tracking_text,
+)
 from .refund_exports import LEDGER_TIMES, NO_RETURN, STAMPS, ExportedReturn, export_status, going_backwards
 from ..sheet import clean_text
 
-# What exports write in a cell that has nothing to say.
-PLACEHOLDERS = frozenset({"-", "--", "—", "/", "无", "暂无", "null", "NULL", "None", "0000-00-00 00:00:00"})
-_EMPTY = "|".join(map(re.escape, PLACEHOLDERS))
-# The plain shapes, each allowing a blank or a placeholder. A time's day is checked apart (2026-02-30).
-_PLAIN_ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z_-]*", re.ASCII)  # what parse_order_id keeps as it is …
-_FLOAT_ID = re.compile(r"\d+[eE]\d+", re.ASCII)  # … unless a spreadsheet made it a float (3E18)
-_PLAIN_TIME = re.compile(rf"(?:\d{{4}}-\d\d-\d\d (?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d)?|{_EMPTY})?", re.ASCII)
-_PLAIN_MONEY = re.compile(rf"(?:(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d{{1,2}})?|{_EMPTY})?", re.ASCII)
-_PLAIN_TRACKING = re.compile(rf"(?:[0-9A-Za-z]{{6,40}}|{_EMPTY})?", re.ASCII)
-_PLAIN_TEXT = re.compile(r"(?:[^\s=\"'][^\t]*)?", re.DOTALL)  # no `="…"` wrapper, no tab to clean away
-# The shapes nearly every export writes on every row of a column, for a whole column at once (its cells
-# joined, each followed by a line break: `_joined_if`): no placeholder, and a time on a day every year has
-# (02-29, and years before 1000, are left to the plain check and its day check). A column of these passes
-# the plain check with nothing to read carefully; any other column is checked the plain way.
-_D = "[0-9]"  # as \d with re.ASCII, and faster
-_MONTH_DAY = rf"(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1{_D}|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)"
-_MINUTE = rf"[1-9]{_D}{{3}}-{_MONTH_DAY} (?:[01]{_D}|2[0-3]):[0-5]{_D}"
-# A column's times all with seconds, or all without (an optional part costs a fifth of the match).
-_TIMES = (re.compile(rf"(?:{_MINUTE}:[0-5]{_D}\n)*+"), re.compile(rf"(?:{_MINUTE}\n)*+"))
-_AMOUNTS = re.compile(rf"(?:(?:{_D}++|{_D}{{1,3}}(?:,{_D}{{3}})++)(?:\.{_D}{{1,2}})?\n)*+")
-_TRACKING_NOS = re.compile(r"(?:[0-9A-Za-z]{6,40}\n)*+")
-_WRAPPED_IDS = re.compile(rf'(?:="{_D}+"\n)*+')  # Taobao's
-_BARE_IDS = re.compile(rf"(?:{_D}[0-9_-]*\n)*+")  # Douyin's and Pinduoduo's (231122-5088…); never a float's 3E18
-# In a column joined by line breaks: a cell starting with `="`, a quote or a space (a blank cell's line is empty).
-_TEXT_TO_CLEAN = re.compile(r"^(?:[=\"']|[^\S\n])", re.MULTILINE)
 BATCH = 2048
 _TAKEN = 64  # rows taken from the reader at a time (BATCH: rows read as returns at a time)
 _KEPT = 4096  # distinct amounts remembered: prices repeat, but a file of all different ones must not pile up
@@ -161,16 +165,16 @@ class ReturnRows:
                 return repeat(blank)
             return values if keep is None else [values[i] for i in keep]
 
-        times = {key: _each(kept(values), _to_minute, _minute, plain) for key, (values, plain) in stamps.items()}
+        times = {key: each_cell(kept(values), TO_MINUTE, minute_text, plain) for key, (values, plain) in stamps.items()}
         stamped = list(map(max, *times.values(), repeat(""))) if times else repeat("")
-        trackings = kept(trackings, blank="") if trackings_read else _each(kept(trackings, blank=""), str.upper, _tracking)
+        trackings = kept(trackings, blank="") if trackings_read else each_cell(kept(trackings, blank=""), str.upper, tracking_text)
         lines = list(map(
             ExportedReturn, repeat(self.export.label), kept(numbers),
             kept(platforms, blank=self.export.platform), kept(refund_ids, blank=""), kept(order_ids),
-            _stripped(kept(buyers, blank="")), kept(reasons, blank=""),
+            stripped_texts(kept(buyers, blank="")), kept(reasons, blank=""),
             kept(statuses), kept(couriers, blank=""), trackings,
             kept(amounts), *(times.get(key, repeat("")) for key in STAMPS[:4]),
-            _each(kept(deadlines, blank=""), _to_minute, _minute, plain_deadlines), stamped))
+            each_cell(kept(deadlines, blank=""), TO_MINUTE, minute_text, plain_deadlines), stamped))
         ledger = [times[key] for key in LEDGER_TIMES if key in times]
         if len(ledger) > 1:
             self.backwards += map(lines.__getitem__, going_backwards(ledger))
@@ -216,24 +220,24 @@ class ReturnRows:
         if cells is None:
             return None
         if self._all_text(cells):
-            joined = _joined_if(_WRAPPED_IDS, cells)
+            joined = joined_if(WRAPPED_IDS, cells)
             if joined is not None:
                 return joined[2:-1].split('"\n="')
-            if _joined_if(_BARE_IDS, cells) is not None:
+            if joined_if(BARE_IDS, cells) is not None:
                 return cells
         else:
             careful.update(i for i, cell in enumerate(cells) if cell.__class__ is not str)
             cells = [cell if cell.__class__ is str else "" for cell in cells]
-        if set(map(_FIRST_TWO, cells)) == {'="'} and set(map(_LAST, cells)) == {'"'}:
-            ids = list(map(_INSIDE, cells))  # Taobao wraps every id
+        if set(map(FIRST_TWO, cells)) == {'="'} and set(map(LAST, cells)) == {'"'}:
+            ids = list(map(INSIDE, cells))  # Taobao wraps every id
         else:
             ids = [cell[2:-1] if cell[:2] == '="' and cell[-1:] == '"' else cell for cell in cells]
         if not (all(map(str.isdigit, ids)) and all(map(str.isascii, ids))):
-            careful.update(i for i, value in enumerate(ids) if not _PLAIN_ID.fullmatch(value) or _FLOAT_ID.fullmatch(value))
+            careful.update(i for i, value in enumerate(ids) if not PLAIN_ID.fullmatch(value) or FLOAT_ID.fullmatch(value))
         return ids
 
     def _checked(self, cells: list | None, shape: re.Pattern[str], careful: set[int]) -> list | None:
-        if cells is not None and not (self._all_text(cells) and _all_shaped(cells, shape)):
+        if cells is not None and not (self._all_text(cells) and all_shaped(cells, shape)):
             careful.update(i for i, cell in enumerate(cells) if cell.__class__ is not str or not shape.fullmatch(cell))
         return cells
 
@@ -244,9 +248,9 @@ class ReturnRows:
         if self._all_text(cells):
             joined = "\n".join(cells)
             # With no line break in any cell (the count), each line of the joined column is a cell.
-            if joined.count("\n") == len(cells) - 1 and "\t" not in joined and not _TEXT_TO_CLEAN.search(joined):
+            if joined.count("\n") == len(cells) - 1 and "\t" not in joined and not TEXT_TO_CLEAN.search(joined):
                 return cells
-        careful.update(i for i, cell in enumerate(cells) if cell.__class__ is not str or not _PLAIN_TEXT.fullmatch(cell))
+        careful.update(i for i, cell in enumerate(cells) if cell.__class__ is not str or not PLAIN_TEXT.fullmatch(cell))
         return cells
 
     def _reason_column(self, cells: list | None, careful: set[int]) -> list | None:
@@ -259,25 +263,25 @@ class ReturnRows:
 
     def _tracking_column(self, cells: list | None, careful: set[int]) -> tuple[list | None, bool]:
         """Waybill numbers of the plain shape; and whether they are read already (upper case, no placeholder)."""
-        joined = _joined_if(_TRACKING_NOS, list(filter(None, cells))) if cells and self._all_text(cells) else None
+        joined = joined_if(TRACKING_NOS, list(filter(None, cells))) if cells and self._all_text(cells) else None
         if joined is not None:
             return (cells if joined.upper() == joined else list(map(str.upper, cells))), True
-        return self._checked(cells, _PLAIN_TRACKING, careful), False
+        return self._checked(cells, PLAIN_TRACKING, careful), False
 
     def _time_column(self, cells: list | None, careful: set[int]) -> tuple[list | None, bool]:
         """Times of the plain shape on real days (2026-02-30 is read carefully, and rejected there); and
         whether the column holds no placeholder."""
         if cells is not None and self._all_text(cells):
             filled = list(filter(None, cells))
-            if any(_joined_if(shape, filled) is not None for shape in _TIMES):
+            if any(joined_if(shape, filled) is not None for shape in TIMES):
                 return cells, True
-        cells = self._checked(cells, _PLAIN_TIME, careful)
+        cells = self._checked(cells, PLAIN_TIME, careful)
         if cells is not None:
             days = self._days
             texts = cells if self._all_text(cells) else [cell if cell.__class__ is str else "" for cell in cells]
-            prefixes = set(map(_DAY, texts)) - PLACEHOLDERS - {""}
+            prefixes = set(map(DAY, texts)) - PLACEHOLDERS - {""}
             for day in prefixes - days.keys():
-                days[day] = _is_day(day)
+                days[day] = is_day(day)
             if not all(map(days.__getitem__, prefixes)):
                 careful.update(i for i, cell in enumerate(texts) if cell[:10] in prefixes and not days[cell[:10]])
         return cells, False
@@ -287,17 +291,17 @@ class ReturnRows:
         rejected there, with the reason)."""
         if cells is None:
             return None
-        joined = _joined_if(_AMOUNTS, list(filter(None, cells))) if self._all_text(cells) else None
+        joined = joined_if(AMOUNTS, list(filter(None, cells))) if self._all_text(cells) else None
         if joined is not None:
-            texts = list(map(_UNCOMMA, cells)) if "," in joined else cells
+            texts = list(map(UNCOMMA, cells)) if "," in joined else cells
             amounts = self._kept(cells, list(map(Decimal, texts)) if "" not in cells else
                                  [Decimal(text) if text else None for text in texts], careful)
         else:
-            amounts = self._money(self._checked(cells, _PLAIN_MONEY, careful), careful)
+            amounts = self._money(self._checked(cells, PLAIN_MONEY, careful), careful)
         # A full refund writes the same text in both columns (nearly always): nothing more to read or compare.
         if paid_cells is not None and paid_cells != cells:
             paid_cells = [paid if paid != cell else "" for cell, paid in zip(cells, paid_cells)]
-            self._checked(paid_cells, _PLAIN_MONEY, careful)
+            self._checked(paid_cells, PLAIN_MONEY, careful)
             paid = self._money(paid_cells, careful)
             careful.update(i for i, (amount, limit) in enumerate(zip(amounts, paid))
                            if amount is not None and limit is not None and amount > limit)
@@ -309,9 +313,9 @@ class ReturnRows:
         if not self._all_text(cells):  # a cell no text says (a boolean, a date) is read carefully
             cells = [cell if cell.__class__ is str else "" for cell in cells]
         try:
-            amounts = list(map(Decimal, map(_UNCOMMA, cells)))  # every cell a plain amount, nearly always
+            amounts = list(map(Decimal, map(UNCOMMA, cells)))  # every cell a plain amount, nearly always
         except InvalidOperation:
-            amounts = [None if i in careful or not cell or cell in PLACEHOLDERS else Decimal(_UNCOMMA(cell))
+            amounts = [None if i in careful or not cell or cell in PLACEHOLDERS else Decimal(UNCOMMA(cell))
                        for i, cell in enumerate(cells)]
         return self._kept(cells, amounts, careful)
 
@@ -353,9 +357,9 @@ class ReturnRows:
 
     def _reason(self, cell: Any) -> str | None:
         """A reason as read (None: one to read carefully, as _texts_checked tells)."""
-        if cell.__class__ is not str or not _PLAIN_TEXT.fullmatch(cell):
+        if cell.__class__ is not str or not PLAIN_TEXT.fullmatch(cell):
             return None
-        text = _text(cell)
+        text = free_text(cell)
         return self._texts.setdefault(text, text)  # a few reasons, repeated: kept once
 
     # ------------------------------------------------------------------------------- careful path
@@ -421,71 +425,6 @@ class ReturnRows:
         return amount
 
 
-_COLUMN_SHAPES: dict[re.Pattern[str], re.Pattern[str]] = {}
-
-
-def _all_shaped(cells: list[str], shape: re.Pattern[str]) -> bool:
-    """Whether every filled cell of a column has `shape`, told by one match over the column joined by
-    line breaks (a Python call per cell costs more than the match). No shape takes a line break, and a
-    cell holding one is caught by the count, so a cell can neither hide nor split in the joined text."""
-    filled = list(filter(None, cells))
-    if not filled:
-        return True
-    joined = "\n".join(filled)
-    column = _COLUMN_SHAPES.get(shape)
-    if column is None:
-        column = _COLUMN_SHAPES[shape] = re.compile(rf"(?:{shape.pattern})(?:\n(?:{shape.pattern}))*", shape.flags)
-    return joined.count("\n") == len(filled) - 1 and column.fullmatch(joined) is not None
-
-
-def _joined_if(shape: re.Pattern[str], texts: list[str]) -> str | None:
-    """The texts joined by line breaks when every one has `shape` (a pattern of whole texts each followed
-    by a line break: one match for a whole column), else None. No shape takes a line break, and a text
-    holding one is caught by the count."""
-    if not texts:
-        return ""
-    joined = "\n".join(texts)
-    if joined.count("\n") == len(texts) - 1 and shape.fullmatch(joined + "\n"):
-        return joined
-    return None
-
-
-def _each(cells: Any, plain: Callable[[str], str], careful: Callable[[str], str], no_placeholder: bool = False) -> Any:
-    """`plain` over a column without placeholders (a C call per cell), else `careful`."""
-    if not isinstance(cells, list):
-        return cells  # repeat(''): the file has no such column
-    return list(map(plain if no_placeholder or PLACEHOLDERS.isdisjoint(cells) else careful, cells))
-
-
-_DAY = itemgetter(slice(0, 10))
-_FIRST_TWO, _LAST = itemgetter(slice(0, 2)), itemgetter(slice(-1, None))
-_INSIDE = itemgetter(slice(2, -1))  # ="3958…" -> 3958…
-_UNCOMMA = methodcaller("replace", ",", "")
-_to_minute = itemgetter(slice(0, 16))
-
-
-def _minute(cell: str) -> str:
-    """`2026-11-22 10:00:07` -> `2026-11-22 10:00`, the way the 退货 tab keeps times; '' for a blank."""
-    return "" if cell in PLACEHOLDERS else cell[:16]
-
-
-def _stripped(cells: Any) -> Any:
-    """Free text as _text reads it, a column at a time (a C call per cell)."""
-    if not isinstance(cells, list):
-        return cells  # repeat(''): the file has no such column
-    texts = list(map(str.strip, cells))
-    return texts if PLACEHOLDERS.isdisjoint(texts) else ["" if text in PLACEHOLDERS else text for text in texts]
-
-
-def _text(cell: str) -> str:
-    text = cell.strip()
-    return "" if text in PLACEHOLDERS else text
-
-
-def _tracking(cell: str) -> str:
-    return "" if cell in PLACEHOLDERS else cell.upper()
-
-
 def _id_cell_text(cell: Any) -> Any:
     """An id or a waybill in a number cell: its digits while the float holds them exactly (as
     parse_order_id and parse_tracking_no read a number), else the cell as it is (refused there)."""
@@ -520,8 +459,3 @@ def _row_of(line: ExportedReturn) -> int:
     return line.row
 
 
-def _is_day(text: str) -> bool:
-    try:
-        return len(text) == 10 and text[4] == text[7] == "-" and bool(date.fromisoformat(text))
-    except ValueError:
-        return False

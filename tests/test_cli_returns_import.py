@@ -467,3 +467,23 @@ def test_an_import_filling_the_amount_of_a_return_typed_by_hand_shows_it_as_mone
     assert (styled_by_the_shop.value, styled_by_the_shop.number_format) == (129, "¥0.0")
     appended = tab.cell(tab.max_row, amount)
     assert appended.value is not None and appended.number_format == "#,##0.00"
+
+
+@freeze_time(MORNING)
+def test_an_export_with_a_line_break_typed_into_an_amount_rejects_that_row(shop, tmp_path):
+    # Someone tidied the export in Excel and pressed Alt+Enter in a refund amount: that row is refused
+    # with the reason, the others import (it used to stop the whole import with a traceback).
+    import csv
+
+    with open(DAY1, encoding="gb18030", newline="") as source:
+        rows = list(csv.reader(source))
+    column = rows[0].index("买家退款金额")
+    rows[1][column] = "29\n9.00"
+    edited = tmp_path / "淘宝退款_改过.csv"
+    with open(edited, "w", encoding="gb18030", newline="") as target:
+        csv.writer(target, lineterminator="\r\n").writerows(rows)
+    result = shop.run("returns", "import", str(edited), "--format", "json")
+    assert result.exit_code == 0, result.output
+    rejected = json.loads(result.stdout)["rejected"]
+    assert {"row": 2, "column": "买家退款金额"}.items() <= rejected[0].items()
+    assert rejected[0]["message"].startswith("金额看不准")

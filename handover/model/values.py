@@ -38,7 +38,7 @@ def folded(value: object) -> str:
 # ---------------------------------------------------------------------------------------------- money
 
 # A currency mark before the number (¥ and ￥, which NFKC folds to ¥; RMB, CNY) or 元 after it.
-_CURRENCY = re.compile(r"^(?:¥|RMB|CNY)?\s*(?P<number>.*?)\s*元?$", re.IGNORECASE)
+_CURRENCY = re.compile(r"^(?:¥|RMB|CNY)?\s*(?P<number>.*?)\s*元?$", re.IGNORECASE | re.DOTALL)
 # Plain decimal form: thousands commas only every three digits, at most two decimals.
 _PLAIN_MONEY = re.compile(r"-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d{1,2})?")
 

@@ -30,6 +30,8 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from as_installed import compile_package
+
 REPO = Path(__file__).resolve().parent.parent
 
 HEADER = ["订单编号", "买家会员名", "买家支付宝账号", "买家应付货款", "买家应付邮费", "买家支付积分", "总金额", "返点积分",
@@ -129,6 +131,7 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="generate into this folder and keep the files")
     parser.add_argument("--reuse", action="store_true", help="with --keep: reuse files generated before")
     args = parser.parse_args()
+    compile_package()
     with tempfile.TemporaryDirectory(prefix="handover-bench-") as temp:
         folder = args.keep or Path(temp)
         folder.mkdir(parents=True, exist_ok=True)

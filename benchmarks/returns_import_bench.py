@@ -32,6 +32,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import NamedTuple
 
+from as_installed import compile_package
+
 REPO = Path(__file__).resolve().parent.parent
 
 HEADER = ["订单编号", "退款编号", "支付宝交易号", "订单付款时间", "宝贝ID", "宝贝标题", "商家编码", "买家实际支付金额",
@@ -135,6 +137,7 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=5)
     parser.add_argument("--keep", type=Path, help="generate into this folder and keep the files")
     args = parser.parse_args()
+    compile_package()
     with tempfile.TemporaryDirectory(prefix="handover-bench-") as temp:
         folder = args.keep or Path(temp)
         folder.mkdir(parents=True, exist_ok=True)

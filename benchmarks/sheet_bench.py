@@ -35,7 +35,6 @@ with the rows.
 from __future__ import annotations
 
 import argparse
-import compileall
 import os
 import random
 import shutil
@@ -46,6 +45,8 @@ import tempfile
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
+
+from as_installed import compile_package
 
 CATEGORIES = ["漏发", "无物流", "催发货", "改地址", "拦截", "查重量", "尺码确认", "地址不达", "其他"]
 PLATFORMS = ["淘宝", "天猫", "抖音", "快手", "拼多多"]
@@ -119,11 +120,7 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="with --keep: use the workbooks kept there before")
     args = parser.parse_args()
 
-    # An installed package has its bytecode compiled; a source checkout run with PYTHONDONTWRITEBYTECODE
-    # would compile every module at each start and measure that instead.
-    import handover as package
-
-    compileall.compile_dir(Path(package.__file__).parent, quiet=1)
+    compile_package()
 
     folder = Path(tempfile.mkdtemp(prefix="handover-bench-"))
     light, heavy = folder / "open2.xlsx", folder / "open50.xlsx"

@@ -483,7 +483,7 @@ def _scanned(path: Path, known=(), *, skim: bool = True, batch: int = 4):
     known = set(known)
     rejected: list = []
     found = []
-    one_by_one = mock.patch.object(export_rows, "_could_matter", lambda export, rows, *rest: rows)
+    one_by_one = mock.patch.object(export_rows, "_could_matter", lambda export, *rest: export.rows())
     with mock.patch.object(export_rows, "_BATCH", batch), (one_by_one if not skim else contextlib.nullcontext()):
         for line in order_lines(ExportFile(path, ORDERS), TZ, NOW, presale_keywords=("预售",), everything_presale=False,
                                 reason_matches=lambda text: "缺货" in text, known=known, refunds_wanted=set(),

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from itertools import compress, islice
+from itertools import compress
 from operator import itemgetter
 from sys import intern  # titles and reasons repeat across tens of thousands of orders: one string each
 from typing import Any, Callable, Container, Iterator
@@ -110,11 +110,10 @@ _UNSEEN = object()
 _BATCH = 128  # rows: a batch of thousands outgrows the CPU caches, and the reading itself slows down
 _WRAPPED_IDS = re.compile(r'="[0-9]+"(?:\n="[0-9]+")*')  # Taobao writes every id so
 _BARE_IDS = re.compile(r"[0-9]+(?:\n[0-9]+)*")
-_CELLS = itemgetter(1)
 _KEPT = 4096  # distinct flag texts remembered
 
 
-def _could_matter(export: ExportFile, rows: Iterator[tuple[int, list]], markers: list[int], texts: list[int],
+def _could_matter(export: ExportFile, markers: list[int], texts: list[int],
                   mentions_presale: Callable[[str], Any], known: Container[str]) -> Iterator[tuple[int, list]]:
     """The rows of a CSV that order_lines would look at past its first glance, a batch at a time, each
     column of a batch looked at in one C call: a row that lines up with the header, holds a plain id
@@ -126,10 +125,11 @@ def _could_matter(export: ExportFile, rows: Iterator[tuple[int, list]], markers:
     id_of = itemgetter(export.single["order_id"])
     markers_of = [itemgetter(position) for position in markers]
     texts_of = [itemgetter(position) for position in texts]
-    while batch := list(islice(rows, _BATCH)):
-        lines = list(map(_CELLS, batch))
+    # Straight from the CSV reader a batch at a time: no generator step per row of a million.
+    for first, lines in export.row_batches(_BATCH):
+        batch = list(zip(range(first, first + len(lines)), lines))
         final = export.final_row  # set once the reader is past a last line without a line break
-        if set(map(len, lines)) != {width} or (final is not None and final <= batch[-1][0]):
+        if set(map(len, lines)) != {width} or (final is not None and final < first + len(lines)):
             yield from batch  # a short or long row, or a last row that may be cut off
             continue
         ids = list(map(id_of, lines))
@@ -192,11 +192,13 @@ def order_lines(export: ExportFile, tz: ZoneInfo, now: datetime, *, presale_keyw
     flag_says: dict[Any, bool] = {}  # a flag's text -> whether it says pre-sale (定金已付 on every such row)
     check_refunds = bool(refunds_wanted)  # affiliate orders: any refund of theirs matters
     amount_names = tuple(intern(export.header_of(key)) for key in ("paid", "refund_amount", "total"))
-    rows = export.rows()
+    rows: Iterator[tuple[int, list]]
     if not (everything_presale or check_refunds or export.is_workbook):
         markers = [single[key] for key in ("promised_at",) if key in single] + [*reason_cols, *flag_cols]
         texts = [single[key] for key in ("title", "order_type") if key in single] if presale_keywords else []
-        rows = _could_matter(export, rows, markers, texts, mentions_presale, known)
+        rows = _could_matter(export, markers, texts, mentions_presale, known)
+    else:
+        rows = export.rows()
 
     for number, cells in rows:
         if len(cells) != width or number == export.final_row:  # final_row: known just before the last row

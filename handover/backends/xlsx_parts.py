@@ -111,7 +111,6 @@ class SheetPackage:
             workbook.close()  # the sheet holds its cells: the package's copy can go before they become rows
         rows = decoded.to_python(skip_empty_area=not from_a1)
         top, left = (0, 0) if from_a1 or not rows else decoded.start
-        del decoded
         return rows, top, left
 
 

@@ -27,7 +27,7 @@ DATA = Path(__file__).parent / "data"
 def any_size(monkeypatch):
     """Every tab is worth cutting here, and the machine has two cores."""
     monkeypatch.setattr(xlsx_halves, "HALVES_FROM_BYTES", 0)
-    monkeypatch.setattr(xlsx_halves.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(xlsx_halves, "cores", lambda: 2)
 
 
 def whole(path: Path, tab: str) -> list[list]:
@@ -175,7 +175,7 @@ def test_a_cut_inside_text_that_looks_like_a_row_is_never_read_wrong(workbook):
 
 
 def test_one_core_reads_whole(workbook, monkeypatch):
-    monkeypatch.setattr(xlsx_halves.os, "cpu_count", lambda: 1)
+    monkeypatch.setattr(xlsx_halves, "cores", lambda: 1)
     assert halves(workbook, "交接") is None
 
 
@@ -205,3 +205,13 @@ def test_pull_on_a_sheet_read_in_halves_gives_the_morning_list_of_a_whole_read(r
     assert in_halves.exit_code == whole_read.exit_code == 0
     assert in_halves.stdout == whole_read.stdout
     assert '"open":266' in in_halves.stdout
+
+
+def test_a_process_allowed_one_core_reads_whole(workbook, monkeypatch):
+    # A container or `taskset -c 0` allows one core on a machine that has many.
+    monkeypatch.undo()
+    monkeypatch.setattr(xlsx_halves, "HALVES_FROM_BYTES", 0)
+    monkeypatch.setattr(xlsx_halves.os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    monkeypatch.setattr(xlsx_halves.os, "cpu_count", lambda: 8)
+    assert xlsx_halves.cores() == 1
+    assert halves(workbook, "交接") is None

@@ -48,12 +48,20 @@ def tab_in_halves(data: bytes, tab: str) -> Rows | None:
         return None
 
 
+def cores() -> int:
+    """The cores this process may run on (a container or `taskset` may allow fewer than the machine has)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS and Windows have no affinity call
+        return os.cpu_count() or 1
+
+
 def read_in_halves(data: bytes, package: zipfile.ZipFile, member: str) -> Rows | None:
     """The rows of the sheet part `member` of the workbook `data` (opened as `package`), decoded in two
     halves at once as a whole read (`to_python(skip_empty_area=False)`) gives them; None when the tab is
     better read whole."""
     info = package.getinfo(member)
-    if info.file_size < HALVES_FROM_BYTES or (os.cpu_count() or 1) < 2 or info.flag_bits & 0x1 \
+    if info.file_size < HALVES_FROM_BYTES or cores() < 2 or info.flag_bits & 0x1 \
             or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
         return None
     compressed = _member_bytes(data, info)

@@ -215,3 +215,70 @@ def test_a_process_allowed_one_core_reads_whole(workbook, monkeypatch):
     monkeypatch.setattr(xlsx_halves.os, "cpu_count", lambda: 8)
     assert xlsx_halves.cores() == 1
     assert halves(workbook, "交接") is None
+
+
+def _rezipped(path: Path, change, *, stored: bool = False) -> Path:
+    """A copy of the workbook with `change(members)` applied to its parts, CRCs written as zipfile does."""
+    with zipfile.ZipFile(path) as source:
+        members = {info.filename: source.read(info.filename) for info in source.infolist()}
+    change(members)
+    target = path.with_name(path.stem + "-rezipped.xlsx")
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED) as out:
+        for name, data in members.items():
+            out.writestr(name, data)
+    return target
+
+
+def _with_crc(path: Path, member: str, crc: int) -> Path:
+    """The workbook with the checksum its zip holds for `member` changed, in the local and central headers."""
+    data = bytearray(path.read_bytes())
+    info = zipfile.ZipFile(path).getinfo(member)
+    old = info.CRC.to_bytes(4, "little")
+    assert data.count(old) == 2
+    data = data.replace(old, crc.to_bytes(4, "little"))
+    target = path.with_name(path.stem + "-crc.xlsx")
+    target.write_bytes(bytes(data))
+    return target
+
+
+@pytest.mark.parametrize("stored", [False, True])
+def test_a_sheet_part_whose_checksum_does_not_match_is_left_to_the_whole_read(workbook, stored):
+    # A damaged download: the whole read refuses it (calamine checks the CRC); the halves must not read it as data.
+    path = _rezipped(workbook, lambda members: None, stored=stored)
+    assert halves(path, "交接") is not None
+    damaged = _with_crc(path, "xl/worksheets/sheet1.xml", 0x12345678)
+    assert halves(damaged, "交接") is None
+
+
+def test_a_changed_byte_under_the_old_checksum_is_left_to_the_whole_read(workbook, tmp_path):
+    path = _rezipped(workbook, lambda members: None, stored=True)
+    crc = zipfile.ZipFile(path).getinfo("xl/worksheets/sheet1.xml").CRC
+    changed = tmp_path / "changed.xlsx"
+    changed.write_bytes(path.read_bytes().replace(b"H45", b"H99", 1))
+    assert zipfile.ZipFile(changed).getinfo("xl/worksheets/sheet1.xml").CRC == crc
+    assert halves(changed, "交接") is None
+
+
+@pytest.mark.parametrize("setting", ["date1904='1'", 'date1904 = "true"', "date1904='0'"])
+def test_the_1904_date_system_however_quoted_reads_as_a_whole_read(workbook, setting):
+    def quoted(members):
+        members["xl/workbook.xml"] = re.sub(rb"<workbookPr\b[^>]*/>", b"", members["xl/workbook.xml"]).replace(
+            b"<sheets>", b"<workbookPr " + setting.encode() + b"/><sheets>")
+    assert_cut_the_same(_rezipped(workbook, quoted))
+
+
+def test_styles_and_shared_strings_are_taken_from_where_a_whole_read_takes_them(workbook):
+    def styles_elsewhere(members):
+        members["xl/styles2.xml"] = members.pop("xl/styles.xml")
+        rels = members["xl/_rels/workbook.xml.rels"]
+        members["xl/_rels/workbook.xml.rels"] = rels.replace(b'Target="styles.xml"', b'Target="styles2.xml"')
+        members["[Content_Types].xml"] = members["[Content_Types].xml"].replace(b"/xl/styles.xml", b"/xl/styles2.xml")
+    assert_cut_the_same(_rezipped(workbook, styles_elsewhere))
+
+
+def test_pull_on_a_damaged_workbook_says_so_as_a_whole_read_does(run, workbook):
+    damaged = _with_crc(_rezipped(workbook, lambda members: None), "xl/worksheets/sheet1.xml", 0x12345678)
+    result = run("pull", "--sheet", str(damaged))
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: ") and "已损坏" in result.stderr
+    assert result.stdout == ""

@@ -84,8 +84,10 @@ def read_in_halves(data: bytes, package: zipfile.ZipFile, member: str) -> Rows |
     first.start()
     second_package = decoder.package(root, prefix)
     second_package.write(memoryview(head)[at:])
+    # The member's checksum, as a whole read checks it: a damaged sheet part is never read as data.
+    checksum = _Checksum(head)
     del head  # let go of once the first half is packed
-    rest = _inflated(inflater, inflater.unconsumed_tail) if deflated else _pieces(compressed[first_size:])
+    rest = checksum.over(_inflated(inflater, inflater.unconsumed_tail) if deflated else _pieces(compressed[first_size:]))
     try:
         closed = _write_until(second_package, rest, b"</" + prefix + b"sheetData>")
     except zlib.error:
@@ -93,13 +95,34 @@ def read_in_halves(data: bytes, package: zipfile.ZipFile, member: str) -> Rows |
     second = _Half(second_package, [], from_a1=False)
     if closed:
         second.start()
+    try:
+        intact = closed and checksum.of_the_rest(rest) == info.CRC and (not deflated or inflater.eof)
+    except zlib.error:
+        intact = False
     first.join()
-    if not closed:
-        return None
-    second.join()
-    if first.failed or second.failed:
+    if closed:
+        second.join()
+    if not intact or first.failed or second.failed:
         return None
     return _joined(first.rows, second.rows, second.top, second.left)
+
+
+class _Checksum:
+    """The CRC-32 of a member inflated piece by piece, to compare with the one its zip entry holds."""
+
+    def __init__(self, head: bytes):
+        self.value = zlib.crc32(head)
+
+    def over(self, pieces: Iterable[bytes | memoryview]) -> Iterator[bytes | memoryview]:
+        for piece in pieces:
+            self.value = zlib.crc32(piece, self.value)
+            yield piece
+
+    def of_the_rest(self, pieces: Iterator[bytes | memoryview]) -> int:
+        """The checksum once the pieces after the rows (the sheet's other parts) are inflated too."""
+        for _ in pieces:
+            pass
+        return self.value
 
 
 _PIECE = 256 * 1024  # compressed bytes inflated at a time (a few megabytes of XML)

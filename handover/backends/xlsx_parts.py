@@ -18,13 +18,14 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from xml.etree import ElementTree
 from collections.abc import Sequence
 from typing import Callable, Iterator
 
 from python_calamine import CalamineWorkbook
 
 from ..sheet import HEADER_ROWS, CellValue, Grid, cell_text, column_letter
-from .xlsx_package import MAIN_NS, PKG_REL_NS, REL_NS, workbook_part
+from .xlsx_package import MAIN_NS, PKG_REL_NS, REL_NS
 from .xlsx_patch import SheetSyntax
 
 # Decoded with the read: the header is looked for among the first rows (schema.locate_header).
@@ -41,11 +42,12 @@ class Decoder:
     of their own."""
 
     def __init__(self, package: zipfile.ZipFile):
-        styles = workbook_part(package, "styles")
-        shared = workbook_part(package, "sharedStrings")
-        self.styles = package.read(styles) if styles else None
-        self.shared = SharedStrings(package.read(shared)) if shared else None
-        self.date1904 = bool(re.search(rb'\bdate1904="(?:1|true)"', package.read("xl/workbook.xml")))
+        # Where calamine's whole read takes them from (fixed places, whatever the relationships say), so
+        # that a part decoded here reads as the whole tab does.
+        names = set(package.namelist())
+        self.styles = package.read(_STYLES) if _STYLES in names else None
+        self.shared = SharedStrings(package.read(_SHARED)) if _SHARED in names else None
+        self.date1904 = _counts_from_1904(package.read("xl/workbook.xml"))
 
     def decode(self, root: bytes, prefix: bytes, content: bytes, *, from_a1: bool) -> tuple[Rows, int, int]:
         """Decode sheet data (rows, or bare cells naming their place) wrapped in the sheet's own root
@@ -112,6 +114,20 @@ class SheetPackage:
         rows = decoded.to_python(skip_empty_area=not from_a1)
         top, left = (0, 0) if from_a1 or not rows else decoded.start
         return rows, top, left
+
+
+_STYLES, _SHARED = "xl/styles.xml", "xl/sharedStrings.xml"
+
+
+def _counts_from_1904(workbook_xml: bytes) -> bool:
+    """Whether the workbook's dates count from 1904: its workbookPr says date1904 is 1 or true (quoted
+    either way, spaced any way, its element under any namespace prefix)."""
+    try:
+        root = ElementTree.fromstring(workbook_xml)
+    except ElementTree.ParseError:
+        return False
+    return any(element.tag.rsplit("}", 1)[-1] == "workbookPr" and element.get("date1904") in ("1", "true")
+               for element in root.iter())
 
 
 def _rels(*targets: tuple[str, str]) -> bytes:

@@ -26,12 +26,12 @@ import zipfile
 import zlib
 from typing import Any, Iterable, Iterator
 
-from .xlsx_package import sheet_parts
+from .xlsx_package import sheet_parts, stored_member
 from .xlsx_parts import Decoder, Rows, SheetPackage
+from .xlsx_patch import SHEET_DATA_OPEN, worksheet_root
 
 # Below this much XML a whole read ends before two halves could be set up (a 50,000-row tab is ~45 MB).
 HALVES_FROM_BYTES = 8 * 2**20
-_LOCAL_HEADER = 30  # bytes of a zip member's local header before its name and extra field
 
 
 def tab_in_halves(data: bytes, tab: str) -> Rows | None:
@@ -64,9 +64,7 @@ def read_in_halves(data: bytes, package: zipfile.ZipFile, member: str) -> Rows |
     if info.file_size < HALVES_FROM_BYTES or cores() < 2 or info.flag_bits & 0x1 \
             or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
         return None
-    compressed = _member_bytes(data, info)
-    if compressed is None:
-        return None
+    compressed = stored_member(data, info)
     deflated = info.compress_type == zipfile.ZIP_DEFLATED
     inflater = zlib.decompressobj(-zlib.MAX_WBITS)
     first_size = info.file_size // 2
@@ -154,35 +152,20 @@ def _write_until(package: SheetPackage, pieces: Iterable[bytes | memoryview], cl
     return False
 
 
-def _member_bytes(data: bytes, info: zipfile.ZipInfo) -> memoryview | None:
-    """The member's bytes as stored in the zip (still compressed)."""
-    start = info.header_offset
-    header = data[start: start + _LOCAL_HEADER]
-    if len(header) < _LOCAL_HEADER or header[:4] != b"PK\x03\x04":
-        return None
-    name_length = int.from_bytes(header[26:28], "little")
-    extra_length = int.from_bytes(header[28:30], "little")
-    begin = start + _LOCAL_HEADER + name_length + extra_length
-    if begin + info.compress_size > len(data):
-        return None
-    return memoryview(data)[begin: begin + info.compress_size]
-
-
-_DATA_OPEN = re.compile(rb"<([A-Za-z0-9_]+:)?sheetData\b[^>]*?(/?)>")
 _ATTR_R = re.compile(rb'\br="(\d+)"')
 
 
 def _cut(head: bytes) -> tuple[bytes, bytes, int, int] | None:
     """(the worksheet's root element, its namespace prefix, where its rows start, where the second half
     starts) in the first half of a sheet part's XML; None when it cannot be cut there."""
-    data_open = _DATA_OPEN.search(head)
+    data_open = SHEET_DATA_OPEN.search(head)
     if data_open is None or data_open.group(2):
         return None
     prefix = data_open.group(1) or b""
     p = re.escape(prefix)
-    root = re.search(rb"<" + p + rb"worksheet\b[^>]*>", head)
+    root = worksheet_root(head, prefix)
     data_start = data_open.end()
-    if root is None or head.find(b"</" + prefix + b"sheetData>", data_start) >= 0:
+    if not root or head.find(b"</" + prefix + b"sheetData>", data_start) >= 0:
         return None  # every row is in the first half: a whole read is as fast
     row_open = re.compile(rb"<" + p + rb"row\b([^>]*?)/?>")
     at = head.rfind(b"<" + prefix + b"row", data_start)
@@ -191,7 +174,7 @@ def _cut(head: bytes) -> tuple[bytes, bytes, int, int] | None:
         if opening is not None:
             if _ATTR_R.search(opening.group(1)) is None:
                 return None  # the row at the cut does not say its number
-            return root.group(0), prefix, data_start, at
+            return root, prefix, data_start, at
         at = head.rfind(b"<" + prefix + b"row", data_start, at)  # `<rowX…` of another element: look earlier
     return None
 

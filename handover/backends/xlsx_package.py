@@ -97,6 +97,18 @@ def rewrite_package(original: bytes, replaced: Mapping[str, bytes], added: Mappi
     return out.finish(source.comment)
 
 
+def stored_member(archive: bytes, info: zipfile.ZipInfo) -> memoryview:
+    """A member's bytes as the zip archive stores them (still compressed), found through its local header."""
+    header = archive[info.header_offset: info.header_offset + zipfile.sizeFileHeader]
+    if len(header) < zipfile.sizeFileHeader or header[:4] != zipfile.stringFileHeader:
+        raise zipfile.BadZipFile(f"no local header for {info.filename}")
+    *_, name_length, extra_length = struct.unpack(zipfile.structFileHeader, header)
+    start = info.header_offset + zipfile.sizeFileHeader + name_length + extra_length
+    if start + info.compress_size > len(archive):
+        raise zipfile.BadZipFile(f"{info.filename} is cut short")
+    return memoryview(archive)[start: start + info.compress_size]
+
+
 class _ZipWriter:
     """A zip archive written member by member: the format's plain form (no zip64, no data descriptors),
     which every spreadsheet program reads."""
@@ -108,10 +120,7 @@ class _ZipWriter:
 
     def copy(self, info: zipfile.ZipInfo, original: bytes) -> None:
         """A member of `original` as it is stored there."""
-        header = original[info.header_offset: info.header_offset + zipfile.sizeFileHeader]
-        *_, name_length, extra_length = struct.unpack(zipfile.structFileHeader, header)
-        start = info.header_offset + zipfile.sizeFileHeader + name_length + extra_length
-        stored = original[start: start + info.compress_size]
+        stored = stored_member(original, info)
         self._member(info.orig_filename, info.flag_bits & ~0x8, info.compress_type, info.date_time, info.CRC,
                      stored, info.file_size, info)
 
@@ -126,7 +135,7 @@ class _ZipWriter:
             stored, crc = _deflate(data)
             self._member(name, flags, zipfile.ZIP_DEFLATED, date_time, crc, stored, len(data), like)
 
-    def _member(self, name: str, flags: int, method: int, date_time: tuple, crc: int, stored: bytes, size: int,
+    def _member(self, name: str, flags: int, method: int, date_time: tuple, crc: int, stored: bytes | memoryview, size: int,
                 like: zipfile.ZipInfo | None) -> None:
         encoded = name.encode("utf-8" if flags & 0x800 else "cp437")
         year, month, day, hour, minute, second = date_time

@@ -26,7 +26,7 @@ from python_calamine import CalamineWorkbook
 
 from ..sheet import HEADER_ROWS, CellValue, Grid, cell_text, column_letter
 from .xlsx_package import MAIN_NS, PKG_REL_NS, REL_NS
-from .xlsx_patch import SheetSyntax
+from .xlsx_patch import SheetSyntax, worksheet_root
 
 # Decoded with the read: the header is looked for among the first rows (schema.locate_header).
 HEAD_ROWS = HEADER_ROWS + 1
@@ -199,8 +199,7 @@ class SheetParts:
         prefix = syntax.prefix
         p = re.escape(prefix)
         self._prefix = prefix
-        root = re.search(rb"<" + p + rb"worksheet\b[^>]*>", xml)
-        self._root = root.group(0) if root else b""
+        self._root = worksheet_root(xml, prefix)
         # A row element: its number when `r` comes first, and `/` when it is empty (no attribute of a
         # row holds a slash).
         self._row = re.compile(rb"<" + p + rb'row(?: r="(\d+)")?[^>/]*(/?)>')

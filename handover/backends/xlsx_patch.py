@@ -49,13 +49,23 @@ def _cell_xml(prefix: bytes, ref: bytes, style: bytes | None, value: WriteValue)
     )
 
 
+# A sheet part's rows are inside this element; its prefix (`x:`) is the one every element of the part uses.
+SHEET_DATA_OPEN = re.compile(rb"<([A-Za-z0-9_]+:)?sheetData\b[^>]*?(/?)>")
+
+
+def worksheet_root(xml: bytes, prefix: bytes) -> bytes:
+    """The sheet part's root element as written, declaring every namespace its cells use (b"" if none)."""
+    root = re.search(rb"<" + re.escape(prefix) + rb"worksheet\b[^>]*>", xml)
+    return root.group(0) if root else b""
+
+
 class SheetSyntax:
     """One sheet part as handover addresses it: its namespace prefix (`x:` in some generators), the
     regexes for its rows and cells built for that prefix, and where its rows are: the inside of
     sheetData from `data_start` to `data_end` (`data_empty` for `<sheetData/>`)."""
 
     def __init__(self, xml: bytes):
-        match = re.search(rb"<([A-Za-z0-9_]+:)?sheetData\b[^>]*?(/?)>", xml)
+        match = SHEET_DATA_OPEN.search(xml)
         if not match:
             raise SheetError("工作表里找不到数据区（sheetData），文件可能已损坏")
         self.prefix = match.group(1) or b""
